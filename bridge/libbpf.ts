@@ -1,0 +1,61 @@
+// libxdp and libbpf through koffi, loaded on first use so that a machine without them gets a
+// clear error naming the Debian package (and so that the kernel-socket path never needs them).
+
+import koffi, { type LibraryHandle } from "koffi";
+import { XdpError } from "./errors.js";
+
+function open(soname: string, pkg: string, env: string): LibraryHandle {
+  const path = process.env[env] || soname;
+  try {
+    return koffi.load(path);
+  } catch (e) {
+    throw new XdpError("ENOLIB",
+      `cannot load ${path}: install the Debian package ${pkg} (apt-get install ${pkg}); ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+function bindBpf(lib: LibraryHandle) {
+  return {
+    bpf_object__load: lib.func("int bpf_object__load(void *obj)"),
+    bpf_object__find_program_by_name: lib.func("void *bpf_object__find_program_by_name(void *obj, const char *name)"),
+    bpf_object__find_map_fd_by_name: lib.func("int bpf_object__find_map_fd_by_name(void *obj, const char *name)"),
+    bpf_program__fd: lib.func("int bpf_program__fd(void *prog)"),
+    bpf_map_update_elem: lib.func("int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)"),
+    bpf_map_lookup_elem: lib.func("int bpf_map_lookup_elem(int fd, const void *key, void *value)"),
+    bpf_map_delete_elem: lib.func("int bpf_map_delete_elem(int fd, const void *key)"),
+    bpf_link_create: lib.func("int bpf_link_create(int prog_fd, int target_fd, int type, const void *opts)"),
+    bpf_xdp_query_id: lib.func("int bpf_xdp_query_id(int ifindex, int flags, void *prog_id)"),
+    libbpf_num_possible_cpus: lib.func("int libbpf_num_possible_cpus(void)"),
+    libbpf_set_print: lib.func("void *libbpf_set_print(void *fn)"),
+  };
+}
+
+function bindXdp(lib: LibraryHandle) {
+  return {
+    xdp_program__open_file: lib.func("void *xdp_program__open_file(const char *file, const char *section, void *opts)"),
+    xdp_program__bpf_obj: lib.func("void *xdp_program__bpf_obj(void *prog)"),
+    xdp_program__close: lib.func("void xdp_program__close(void *prog)"),
+    libxdp_get_error: lib.func("long libxdp_get_error(const void *ptr)"),
+    libxdp_set_print: lib.func("void *libxdp_set_print(void *fn)"),
+  };
+}
+
+let bpf: ReturnType<typeof bindBpf> | undefined;
+let xdp: ReturnType<typeof bindXdp> | undefined;
+
+export function libbpf(): ReturnType<typeof bindBpf> {
+  if (!bpf) {
+    bpf = bindBpf(open("libbpf.so.1", "libbpf1", "XDPFEED_LIBBPF"));
+    // Silence the libraries' own stderr logging: failures surface as XdpError instead.
+    bpf.libbpf_set_print(null);
+  }
+  return bpf;
+}
+
+export function libxdp(): ReturnType<typeof bindXdp> {
+  if (!xdp) {
+    xdp = bindXdp(open("libxdp.so.1", "libxdp1", "XDPFEED_LIBXDP"));
+    xdp.libxdp_set_print(null);
+  }
+  return xdp;
+}

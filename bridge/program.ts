@@ -1,0 +1,227 @@
+// The XDP program on an interface: opened with libxdp, loaded with libbpf, attached as a
+// bpf_link. A link (not a netlink attachment, not a libxdp dispatcher pinned in bpffs) is
+// owned by its file descriptor, so the kernel detaches the program when the last descriptor
+// closes: after close(), exit, a crash or SIGKILL the interface is left as it was found.
+
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { isIP } from "node:net";
+import { libc } from "./libc.js";
+import { libbpf, libxdp } from "./libbpf.js";
+import { XdpError, syscallError } from "./errors.js";
+import { ifindexOf } from "./xsk.js";
+import * as A from "./bpf-abi.js";
+
+const BPF_XDP = 37; // enum bpf_attach_type
+const XDP_FLAGS_SKB_MODE = 2;
+const XDP_FLAGS_DRV_MODE = 4;
+
+export const DEFAULT_OBJECT = fileURLToPath(new URL("../bpf/xdpfeed.bpf.o", import.meta.url));
+
+export type AttachMode = "auto" | "native" | "generic";
+
+export interface ProgramOptions {
+  iface: string;
+  /** UDP destination ports redirected to AF_XDP sockets; everything else goes to the kernel. */
+  ports: number[];
+  /** Only frames to this destination (unicast or multicast group, IPv4 or IPv6) are redirected. */
+  dst?: string;
+  /** "auto" tries native (driver) XDP, then generic (SKB) XDP. */
+  mode?: AttachMode;
+  /** Path of the compiled XDP object (default: the one shipped in bpf/). */
+  object?: string;
+}
+
+/** Plain data that lets another thread of the same process use an attached program. */
+export interface ProgramHandle {
+  iface: string;
+  ifindex: number;
+  mode: "native" | "generic";
+  xsksMapFd: number;
+  statsMapFd: number;
+}
+
+export interface ProgramCounters {
+  redirected: bigint;
+  passed: bigint;
+  tooShort: bigint;
+  noSocket: bigint;
+}
+
+function check(rc: number, call: string, iface?: string): void {
+  // libbpf 1.x returns -errno (and sets errno).
+  if (rc < 0) throw syscallError(call, -rc, { iface });
+}
+
+function u32(v: number): Uint32Array {
+  return new Uint32Array([v]);
+}
+
+export class XdpProgram {
+  readonly iface: string;
+  readonly ifindex: number;
+  readonly mode: "native" | "generic";
+  readonly xsksMapFd: number;
+  readonly statsMapFd: number;
+  readonly #portsMapFd: number;
+  readonly #configMapFd: number;
+  readonly #linkFd: number;
+  readonly #prog: unknown;
+  #closed = false;
+
+  private constructor(h: ProgramHandle, portsMapFd: number, configMapFd: number, linkFd: number, prog: unknown) {
+    this.iface = h.iface;
+    this.ifindex = h.ifindex;
+    this.mode = h.mode;
+    this.xsksMapFd = h.xsksMapFd;
+    this.statsMapFd = h.statsMapFd;
+    this.#portsMapFd = portsMapFd;
+    this.#configMapFd = configMapFd;
+    this.#linkFd = linkFd;
+    this.#prog = prog;
+  }
+
+  static attach(opts: ProgramOptions): XdpProgram {
+    const ifindex = ifindexOf(opts.iface);
+    const file = opts.object ?? DEFAULT_OBJECT;
+    if (!existsSync(file)) throw new XdpError("ECONFIG", `XDP object ${file} not found (build it with: npm run build:bpf)`);
+    for (const p of opts.ports) {
+      if (!Number.isInteger(p) || p < 1 || p > 65535) throw new XdpError("ECONFIG", `invalid UDP port ${p}, expected 1..65535`);
+    }
+    if (opts.ports.length === 0) throw new XdpError("ECONFIG", "no UDP port to redirect: pass at least one port");
+    const config = configBytes(opts.dst);
+    const bpf = libbpf();
+    const x = libxdp();
+    const prog = x.xdp_program__open_file(file, "xdp", null);
+    const openErr = Number(x.libxdp_get_error(prog));
+    if (openErr !== 0 || prog === null) throw syscallError(`xdp_program__open_file(${file})`, -openErr || 22);
+    let linkFd = -1;
+    try {
+      const obj = x.xdp_program__bpf_obj(prog);
+      check(bpf.bpf_object__load(obj), "bpf_object__load(xdpfeed)", opts.iface);
+      const p = bpf.bpf_object__find_program_by_name(obj, A.XDPFEED_PROG_NAME);
+      if (p === null) throw new XdpError("ECONFIG", `${file} has no program ${A.XDPFEED_PROG_NAME}`);
+      const progFd = bpf.bpf_program__fd(p);
+      const mapFd = (name: string): number => {
+        const fd = bpf.bpf_object__find_map_fd_by_name(obj, name);
+        if (fd < 0) throw new XdpError("ECONFIG", `${file} has no map ${name}`);
+        return fd;
+      };
+      const xsksMapFd = mapFd(A.XDPFEED_XSKS_MAP_NAME);
+      const portsMapFd = mapFd(A.XDPFEED_PORTS_MAP_NAME);
+      const configMapFd = mapFd(A.XDPFEED_CONFIG_MAP_NAME);
+      const statsMapFd = mapFd(A.XDPFEED_STATS_MAP_NAME);
+      // Configure before attaching: the program must never see a half-written config.
+      check(bpf.bpf_map_update_elem(configMapFd, u32(0), config, 0), "bpf_map_update_elem(config_map)");
+      for (const port of opts.ports) check(bpf.bpf_map_update_elem(portsMapFd, u32(port), u32(1), 0), "bpf_map_update_elem(ports_map)");
+      let mode: "native" | "generic";
+      [linkFd, mode] = attachLink(progFd, ifindex, opts.mode ?? "auto", opts.iface);
+      return new XdpProgram({ iface: opts.iface, ifindex, mode, xsksMapFd, statsMapFd }, portsMapFd, configMapFd, linkFd, prog);
+    } catch (e) {
+      if (linkFd >= 0) libc.close(linkFd);
+      x.xdp_program__close(prog);
+      throw e;
+    }
+  }
+
+  handle(): ProgramHandle {
+    return { iface: this.iface, ifindex: this.ifindex, mode: this.mode, xsksMapFd: this.xsksMapFd, statsMapFd: this.statsMapFd };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  setPort(port: number, on: boolean): void {
+    check(libbpf().bpf_map_update_elem(this.#portsMapFd, u32(port), u32(on ? 1 : 0), 0), "bpf_map_update_elem(ports_map)");
+  }
+
+  /** Detaches the program (closing the link) and frees its maps. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    libc.close(this.#linkFd);
+    libxdp().xdp_program__close(this.#prog);
+  }
+}
+
+/** Sends a queue's frames to a socket (or back to the kernel with fd < 0). Any thread may call it. */
+export function registerSocket(h: ProgramHandle, queue: number, fd: number): void {
+  if (queue >= A.XDPFEED_XSKS_MAX) {
+    throw new XdpError("ECONFIG", `queue ${queue} is beyond the program's ${A.XDPFEED_XSKS_MAX} socket slots`);
+  }
+  const bpf = libbpf();
+  if (fd >= 0) check(bpf.bpf_map_update_elem(h.xsksMapFd, u32(queue), u32(fd), 0), "bpf_map_update_elem(xsks_map)");
+  else bpf.bpf_map_delete_elem(h.xsksMapFd, u32(queue));
+}
+
+/** The program's per-CPU counters, summed over CPUs. */
+export function programCounters(h: ProgramHandle): ProgramCounters {
+  const bpf = libbpf();
+  const cpus = bpf.libbpf_num_possible_cpus();
+  const vals = new BigUint64Array(cpus);
+  const sum = (index: number): bigint => {
+    check(bpf.bpf_map_lookup_elem(h.statsMapFd, u32(index), vals), "bpf_map_lookup_elem(stats_map)");
+    let s = 0n;
+    for (const v of vals) s += v;
+    return s;
+  };
+  return {
+    redirected: sum(A.XDPFEED_STAT_REDIRECTED),
+    passed: sum(A.XDPFEED_STAT_PASSED),
+    tooShort: sum(A.XDPFEED_STAT_TOO_SHORT),
+    noSocket: sum(A.XDPFEED_STAT_NO_SOCKET),
+  };
+}
+
+function attachLink(progFd: number, ifindex: number, mode: AttachMode, iface: string): [number, "native" | "generic"] {
+  const bpf = libbpf();
+  const link = (flags: number): number => {
+    // struct bpf_link_create_opts { size_t sz; __u32 flags; }: libbpf reads only sz bytes.
+    const opts = new DataView(new ArrayBuffer(16));
+    opts.setBigUint64(0, 16n, true);
+    opts.setUint32(8, flags, true);
+    return bpf.bpf_link_create(progFd, ifindex, BPF_XDP, new Uint8Array(opts.buffer));
+  };
+  let rc = mode === "generic" ? -1 : link(XDP_FLAGS_DRV_MODE);
+  if (rc >= 0) return [rc, "native"];
+  const nativeErr = -rc;
+  // EBUSY/EEXIST: something is attached already; falling back would not help.
+  if (mode === "native" || nativeErr === 16 || nativeErr === 17) {
+    throw syscallError(`bpf_link_create(${iface}, native)`, nativeErr === 17 ? 16 : nativeErr, { iface });
+  }
+  rc = link(XDP_FLAGS_SKB_MODE);
+  if (rc >= 0) return [rc, "generic"];
+  throw syscallError(`bpf_link_create(${iface}, generic)`, -rc === 17 ? 16 : -rc, { iface });
+}
+
+function configBytes(dst: string | undefined): Uint8Array {
+  const c = new Uint8Array(A.XDPFEED_CONFIG_SIZE);
+  if (dst === undefined) return c;
+  const family = isIP(dst);
+  const dv = new DataView(c.buffer);
+  if (family === 4) {
+    dv.setUint32(0, A.XDPFEED_MATCH_IPV4, true);
+    dst.split(".").forEach((o, i) => (c[4 + i] = Number(o))); // network order, as in the header
+  } else if (family === 6) {
+    dv.setUint32(0, A.XDPFEED_MATCH_IPV6, true);
+    c.set(ipv6Bytes(dst), 8);
+  } else {
+    throw new XdpError("ECONFIG", `invalid destination address '${dst}', expected an IPv4 or IPv6 address`);
+  }
+  return c;
+}
+
+export function ipv6Bytes(addr: string): Uint8Array {
+  const out = new Uint8Array(16);
+  const [head, tail] = addr.includes("::") ? addr.split("::") : [addr, undefined];
+  const words = (s: string | undefined): number[] => (s ? s.split(":").map((w) => parseInt(w, 16)) : []);
+  const h = words(head);
+  const t = words(tail);
+  const all = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+  all.forEach((w, i) => {
+    out[i * 2] = w >> 8;
+    out[i * 2 + 1] = w & 0xff;
+  });
+  return out;
+}

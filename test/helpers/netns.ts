@@ -1,0 +1,138 @@
+// Two network namespaces joined by a veth pair, with addresses that exist only inside them.
+// Removed after the test, when it throws, and on exit or SIGINT/SIGTERM of the test process;
+// deleting a namespace destroys its veth end and anything attached to it.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export interface VethPair {
+  nsA: string;
+  nsB: string;
+  ifA: string;
+  ifB: string;
+  ipA: string;
+  ipB: string;
+  macA: string;
+  macB: string;
+  /** Runs a command inside a namespace; throws with its stderr on failure. */
+  exec(ns: string, cmd: string[], timeoutMs?: number): string;
+}
+
+const live = new Set<string>();
+let hooked = false;
+let serial = 0;
+
+function ip(args: string[]): string {
+  return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function removeNs(ns: string): void {
+  spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+  live.delete(ns);
+}
+
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", () => [...live].forEach(removeNs));
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      [...live].forEach(removeNs);
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** Prints why a root-only suite is skipped; returns true when it must skip. */
+export function skipUnlessRoot(suiteName: string): boolean {
+  if (isRoot()) return false;
+  console.log(`# skipped ${suiteName}: needs root (AF_XDP, XDP and network namespaces)`);
+  return true;
+}
+
+export interface PairOptions {
+  /** RX/TX queues of each veth end. Default 1. */
+  queues?: number;
+  mtu?: number;
+}
+
+export function createPair(opts: PairOptions = {}): VethPair {
+  hook();
+  const n = (process.pid % 10000) * 10 + (serial++ % 10);
+  const tag = `xf${n}`;
+  const nsA = `${tag}a`;
+  const nsB = `${tag}b`;
+  const ifA = `${tag}a0`;
+  const ifB = `${tag}b0`;
+  // Addresses from the documentation range; they exist only inside these namespaces.
+  const octet = n % 250;
+  const ipA = `198.18.${octet}.1`;
+  const ipB = `198.18.${octet}.2`;
+  const macA = `02:00:00:${hex(n >> 8)}:${hex(n)}:0a`;
+  const macB = `02:00:00:${hex(n >> 8)}:${hex(n)}:0b`;
+  const q = String(opts.queues ?? 1);
+  for (const ns of [nsA, nsB]) {
+    removeNs(ns);
+    ip(["netns", "add", ns]);
+    live.add(ns);
+  }
+  try {
+    ip(["link", "add", ifA, "netns", nsA, "numtxqueues", q, "numrxqueues", q, "address", macA, "type", "veth",
+      "peer", "name", ifB, "netns", nsB, "numtxqueues", q, "numrxqueues", q, "address", macB]);
+    for (const [ns, dev, addr] of [[nsA, ifA, ipA], [nsB, ifB, ipB]]) {
+      ip(["-n", ns, "addr", "add", `${addr}/30`, "dev", dev]);
+      if (opts.mtu) ip(["-n", ns, "link", "set", dev, "mtu", String(opts.mtu)]);
+      ip(["-n", ns, "link", "set", dev, "up"]);
+      ip(["-n", ns, "link", "set", "lo", "up"]);
+    }
+    // Static neighbours: no ARP round trip before the first frame.
+    ip(["-n", nsA, "neigh", "add", ipB, "lladdr", macB, "dev", ifA, "nud", "permanent"]);
+    ip(["-n", nsB, "neigh", "add", ipA, "lladdr", macA, "dev", ifB, "nud", "permanent"]);
+  } catch (e) {
+    destroyPair({ nsA, nsB } as VethPair);
+    throw e;
+  }
+  const exec = (ns: string, cmd: string[], timeoutMs = 20_000): string =>
+    execFileSync("ip", ["netns", "exec", ns, ...cmd], { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+  return { nsA, nsB, ifA, ifB, ipA, ipB, macA, macB, exec };
+}
+
+export function destroyPair(p: Pick<VethPair, "nsA" | "nsB">): void {
+  removeNs(p.nsA);
+  removeNs(p.nsB);
+}
+
+/** Creates a pair, runs fn, and removes the pair whatever fn does. */
+export async function withPair<T>(fn: (p: VethPair) => T | Promise<T>, opts?: PairOptions): Promise<T> {
+  const p = createPair(opts);
+  try {
+    return await fn(p);
+  } finally {
+    destroyPair(p);
+  }
+}
+
+/** `ip link` of an interface inside a namespace, e.g. to see whether an XDP program is attached. */
+export function linkInfo(ns: string, dev: string): string {
+  return ip(["-n", ns, "link", "show", "dev", dev]);
+}
+
+export function hasXdp(ns: string, dev: string): boolean {
+  return /\bxdp(generic|drv|offload)?\b/.test(linkInfo(ns, dev)) || /prog\/xdp/.test(linkInfo(ns, dev));
+}
+
+export function namespaces(): string[] {
+  try {
+    return readFileSync("/proc/self/mounts", "utf8").split("\n").filter((l) => l.includes("/run/netns/")).map((l) => l.split(" ")[1]);
+  } catch {
+    return [];
+  }
+}
+
+function hex(v: number): string {
+  return (v & 0xff).toString(16).padStart(2, "0");
+}
