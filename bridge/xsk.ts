@@ -76,7 +76,7 @@ export function memlockLimit(): bigint {
   return libc.getrlimit(RLIMIT_MEMLOCK, r) === 0 ? r[0] : -1n;
 }
 
-function resolveGeometry(g: XskOptions["geometry"]): Geometry {
+export function resolveGeometry(g: XskOptions["geometry"]): Geometry {
   return {
     frameSize: g?.frameSize ?? DEFAULT_GEOMETRY.frameSize,
     rings: { ...DEFAULT_GEOMETRY.rings, ...g?.rings },
@@ -286,6 +286,11 @@ function bindSocket(fd: number, ifindex: number, queue: number, mode: BindMode, 
     err = tryBind(XDP_COPY);
   }
   if (err === 0) return;
+  if (mode === "zerocopy" && (err === E.EOPNOTSUPP || err === E.EPROTONOSUPPORT)) {
+    throw new XdpError("ESYSCALL",
+      `bind(AF_XDP zerocopy) on ${ctx.iface} queue ${queue} failed with ${err === E.EOPNOTSUPP ? "EOPNOTSUPP" : "EPROTONOSUPPORT"}: ` +
+      `the driver has no zero-copy AF_XDP support; use bind "auto" or "copy"`, "bind", err);
+  }
   if (err === E.EINVAL) {
     throw new XdpError("EINVAL_QUEUE",
       `bind(AF_XDP) on ${ctx.iface} queue ${queue} failed with EINVAL: the interface has no such queue ` +

@@ -2,7 +2,8 @@
 // that walks its rings, all over one shared WebAssembly.Memory.
 
 import * as L from "../assembly/layout.js";
-import { XskSocket, type XskOptions, type XdpStatistics, type BusyPollState } from "../bridge/xsk.js";
+import { checkGeometry } from "../bridge/memory-map.js";
+import { XskSocket, resolveGeometry, type XskOptions, type XdpStatistics, type BusyPollState } from "../bridge/xsk.js";
 import {
   XdpProgram, registerSocket, programCounters, type AttachMode, type ProgramHandle, type ProgramCounters,
 } from "../bridge/program.js";
@@ -88,6 +89,8 @@ export class XdpSocket {
 
   static open(opts: SocketOptions): XdpSocket {
     const queue = opts.queue ?? 0;
+    // Configuration errors surface before anything touches the interface.
+    checkGeometry(resolveGeometry(opts.geometry));
     let owned: XdpProgram | undefined;
     let handle: ProgramHandle | undefined;
     if (opts.program === false) {

@@ -1,0 +1,59 @@
+// Test fixtures run as child processes (inside a namespace), with bounded waits.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+export interface Child {
+  proc: ChildProcess;
+  out: () => string;
+  err: () => string;
+  /** Resolves when a line matching re appears on stdout (rejects after timeoutMs or on exit). */
+  line(re: RegExp, timeoutMs?: number): Promise<string>;
+  exit(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `ip netns exec NS [prefix...] node --import tsx FIXTURE args...` */
+export function runFixture(ns: string, name: string, args: string[], opts: { prefix?: string[]; env?: NodeJS.ProcessEnv } = {}): Child {
+  const argv = ["netns", "exec", ns, ...(opts.prefix ?? []), process.execPath, "--import", "tsx", fixture(name), ...args];
+  const proc = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } });
+  let out = "";
+  let err = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on("exit", (code, signal) => resolve({ code, signal })));
+  const timeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
+    let t: NodeJS.Timeout;
+    return Promise.race([p, new Promise<T>((_, rej) => (t = setTimeout(() => {
+      proc.kill("SIGKILL");
+      rej(new Error(`${what} timed out; stdout: ${out} stderr: ${err}`));
+    }, ms)))]).finally(() => clearTimeout(t));
+  };
+  return {
+    proc,
+    out: () => out,
+    err: () => err,
+    line: (re, ms = 20_000) => timeout(new Promise((resolve, reject) => {
+      const check = () => {
+        const m = out.split("\n").find((l) => re.test(l));
+        if (m !== undefined) resolve(m);
+      };
+      proc.stdout!.on("data", check);
+      exited.then(() => { check(); reject(new Error(`exited before ${re}; stdout: ${out} stderr: ${err}`)); });
+      check();
+    }), ms, `waiting for ${re}`),
+    exit: (ms = 20_000) => timeout(exited, ms, "waiting for exit"),
+  };
+}
+
+/** Polls cond every 20 ms for up to timeoutMs. */
+export async function eventually(cond: () => boolean, timeoutMs = 3000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return cond();
+}

@@ -1,0 +1,182 @@
+// The real kernel path: a receiver socket in one namespace, the generator's socket in the other,
+// joined by a veth pair with native XDP on the receiving end.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
+import { XdpSocket } from "../src/socket.js";
+import { generate } from "../src/generator.js";
+import { genPayload } from "../src/frame.js";
+import { inNetns } from "../bridge/netns.js";
+import { libc, SOL_SOCKET, SO_BUSY_POLL } from "../bridge/libc.js";
+import * as L from "../assembly/layout.js";
+import { createPair, destroyPair, hasXdp, skipUnlessRoot, type VethPair } from "./helpers/netns.js";
+import { KernelUdp } from "./helpers/udp.js";
+
+const PORT = 5000;
+const OTHER_PORT = 5001;
+
+function endpoints(p: VethPair) {
+  return { srcMac: p.macA, dstMac: p.macB, srcIp: p.ipA, dstIp: p.ipB, srcPort: 4000, dstPort: PORT };
+}
+
+function pingFrom(p: VethPair, count: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const c = spawn("ip", ["netns", "exec", p.nsA, "ping", "-n", "-c", String(count), "-i", "0.2", "-W", "2", p.ipB], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    c.stdout.on("data", (d) => (out += d));
+    c.stderr.on("data", (d) => (out += d));
+    c.on("close", (code) => resolve({ code, out }));
+  });
+}
+
+const Rx = suite("receive over a veth pair");
+let pair: VethPair;
+const skip = skipUnlessRoot("receive over a veth pair");
+
+Rx.before(() => {
+  if (!skip) pair = createPair();
+});
+Rx.after(() => {
+  if (!skip) destroyPair(pair);
+});
+
+Rx("receives 100,000 generated frames byte for byte while ping and a kernel UDP port keep working", async () => {
+  if (skip) return;
+  const COUNT = 100_000;
+  const PAYLOAD = 64;
+  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
+  const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, program: false }));
+  const kernelRx = KernelUdp.open(pair.nsB, OTHER_PORT);
+  const kernelTx = KernelUdp.open(pair.nsA);
+  try {
+    assert.ok(hasXdp(pair.nsB, pair.ifB), "program attached");
+    const ping = pingFrom(pair, 4);
+    const seen = new Uint8Array(COUNT);
+    let received = 0;
+    let bad = 0;
+    let kernelSent = 0;
+    const drain = () => {
+      for (;;) {
+        const b = rx.receive(256);
+        if (b.length === 0) return;
+        for (let i = 0; i < b.length; i++) {
+          const f = b.frame(i);
+          const seq = Number(new DataView(f.buffer, f.byteOffset + L.GEN_HEADERS, 8).getBigUint64(0, true));
+          const want = genPayload(seq, PAYLOAD);
+          let same = f.length === L.GEN_HEADERS + PAYLOAD && seq < COUNT;
+          for (let k = 0; same && k < PAYLOAD; k++) same = f[L.GEN_HEADERS + k] === want[k];
+          if (!same) bad++;
+          else seen[seq]++;
+          received++;
+        }
+      }
+    };
+    const r = generate(tx, {
+      ...endpoints(pair), count: COUNT, payloadLen: PAYLOAD, rate: 100_000, timeoutMs: 20_000,
+      onBatch: (sent) => {
+        // A kernel datagram to another port on the same interface every 5,000 frames.
+        if (sent >= (kernelSent + 1) * 5000) {
+          kernelTx.send(pair.ipB, OTHER_PORT, new TextEncoder().encode(`kernel ${kernelSent++}`));
+        }
+        drain();
+      },
+    });
+    const end = Date.now() + 3000;
+    while (received < COUNT && Date.now() < end) drain();
+    assert.is(r.sent, COUNT);
+    assert.is(bad, 0, "payloads differ");
+    assert.is(received, COUNT);
+    assert.ok(seen.every((c) => c === 1), "every sequence number exactly once");
+    const kernel = await kernelRx.receive(kernelSent, 3000);
+    assert.ok(kernelSent >= 19, `kernel datagrams sent: ${kernelSent}`);
+    assert.is(kernel.length, kernelSent, "kernel UDP socket on another port got every datagram");
+    const pr = await ping;
+    assert.is(pr.code, 0, pr.out);
+    assert.match(pr.out, /4 received/);
+    const st = rx.stats();
+    assert.is(st.mode.attach, "native");
+    assert.is(st.mode.bind, "copy", "veth has no zero-copy: copy mode is the fallback");
+    assert.is(st.rx.frames, BigInt(COUNT));
+    assert.is(st.program!.redirected, BigInt(COUNT));
+    assert.ok(st.program!.passed >= BigInt(kernelSent + 4), "kernel traffic passed by the program");
+    assert.is(st.xdp.rx_dropped, 0n);
+  } finally {
+    rx.close();
+    tx.close();
+    kernelRx.close();
+    kernelTx.close();
+  }
+});
+
+Rx("after close() the interface has no XDP program and a kernel socket on the port receives again", async () => {
+  if (skip) return;
+  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
+  assert.ok(hasXdp(pair.nsB, pair.ifB));
+  rx.close();
+  assert.not.ok(hasXdp(pair.nsB, pair.ifB), "program detached");
+  rx.close(); // idempotent
+  const k = KernelUdp.open(pair.nsB, PORT);
+  const s = KernelUdp.open(pair.nsA);
+  try {
+    s.send(pair.ipB, PORT, new Uint8Array([1, 2, 3]));
+    const got = await k.receive(1, 2000);
+    assert.equal(got.map((d) => [...d]), [[1, 2, 3]]);
+  } finally {
+    k.close();
+    s.close();
+  }
+});
+
+Rx("redirects only the configured destination address when one is given", () => {
+  if (skip) return;
+  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT], dst: "198.51.100.7" }));
+  const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, program: false }));
+  try {
+    generate(tx, { ...endpoints(pair), count: 100, timeoutMs: 5000 });
+    generate(tx, { ...endpoints(pair), dstIp: "198.51.100.7", count: 50, firstSeq: 1000, timeoutMs: 5000 });
+    let got = 0;
+    const end = Date.now() + 2000;
+    while (got < 50 && Date.now() < end) got += rx.run(1000);
+    const st = rx.stats();
+    assert.is(got, 50);
+    assert.is(st.program!.redirected, 50n);
+    assert.ok(st.program!.passed >= 100n, "frames to the interface's own address went to the kernel");
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});
+
+Rx("applies busy polling when asked and reports it", () => {
+  if (skip) return;
+  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT], busyPoll: { usecs: 30, budget: 16 } }));
+  try {
+    assert.equal(rx.stats().mode.busyPoll, { requested: true, applied: true });
+    const v = new Int32Array(1);
+    assert.is(libc.getsockopt(rx.xsk.fd, SOL_SOCKET, SO_BUSY_POLL, v, new Uint32Array([4])), 0);
+    assert.is(v[0], 30);
+  } finally {
+    rx.close();
+  }
+});
+
+Rx("falls back to generic XDP on a device without native XDP and reports it", () => {
+  if (skip) return;
+  pair.exec(pair.nsB, ["ip", "link", "add", "mv0", "link", pair.ifB, "type", "macvlan", "mode", "bridge"]);
+  pair.exec(pair.nsB, ["ip", "link", "set", "mv0", "up"]);
+  try {
+    const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: "mv0", ports: [PORT] }));
+    try {
+      assert.is(rx.stats().mode.attach, "generic");
+      assert.match(pair.exec(pair.nsB, ["ip", "link", "show", "mv0"]), /xdpgeneric/);
+    } finally {
+      rx.close();
+    }
+    assert.not.ok(hasXdp(pair.nsB, "mv0"));
+  } finally {
+    pair.exec(pair.nsB, ["ip", "link", "del", "mv0"]);
+  }
+});
+
+Rx.run();
