@@ -42,7 +42,8 @@ export type BindMode = "auto" | "zerocopy" | "copy";
 export interface XskOptions {
   iface: string;
   queue?: number;
-  geometry?: Partial<Geometry> & { rings?: Partial<Geometry["rings"]> };
+  /** UMEM frame size and ring sizes; defaults in DEFAULT_GEOMETRY (bridge/memory-map.ts). */
+  geometry?: { frameSize?: number; rings?: Partial<Geometry["rings"]> };
   /** "auto" tries zero-copy and falls back to copy mode. */
   bind?: BindMode;
   /** Busy polling: SO_PREFER_BUSY_POLL, SO_BUSY_POLL (µs) and SO_BUSY_POLL_BUDGET. */

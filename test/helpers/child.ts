@@ -1,7 +1,9 @@
 // Test fixtures run as child processes (inside a namespace), with bounded waits.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../../src/worker.js";
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -56,4 +58,9 @@ export async function eventually(cond: () => boolean, timeoutMs = 3000): Promise
     await new Promise((r) => setTimeout(r, 20));
   }
   return cond();
+}
+
+/** A worker_thread running a TypeScript fixture. */
+export function tsWorker(name: string, workerData: unknown): Worker {
+  return startWorker(pathToFileURL(fixture(name)), workerData);
 }
