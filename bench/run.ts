@@ -1,0 +1,417 @@
+// Receive-rate benchmark (npm run bench): the C libxdp reference receiver (bench/ref/xsk_ref.c,
+// the baseline) against the xdpfeed receiver (bench/xdp-rx.ts), each in a fresh process, fed by
+// the xdpfeed generator (bench/xdp-gen.ts) over one veth pair between two network namespaces.
+//
+//   node --import tsx bench/run.ts [--count N] [--rounds R] [--payload BYTES] [--node-flags "..."]
+//
+// Phase 1 (full speed): for each round (default 3, the order of the receivers alternating), start
+// the receiver in namespace B pinned to CPU 1, wait for READY, run the generator in namespace A
+// pinned to CPU 0 as fast as it goes for N frames (default 2,000,000, 64-byte payloads), then
+// collect both JSON lines. Reported per receiver: median frames/s (first to last frame, as the
+// receiver measures it), frames lost (sent - received) and the ratio xdpfeed / C.
+// Phase 2 (zero loss at a sustained rate): each receiver once with the generator paced at
+// 0.8 x the lowest of the phase 1 medians (both receivers and the generator); target: 0 lost.
+//
+// Prints a table on stdout (progress on stderr) and writes everything to
+// bench/results/receive.json. Every wait is bounded; the namespaces are deleted and the
+// children killed on the way out, whether it ends normally, on an error or on Ctrl-C.
+
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, release } from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createPair, destroyPair, hasXdp, type VethPair } from "../test/helpers/netns.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const XSK_REF = `${ROOT}bench/.build/xsk_ref`;
+const XDP_RX = `${ROOT}bench/xdp-rx.ts`;
+const XDP_GEN = `${ROOT}bench/xdp-gen.ts`;
+const RESULTS = `${ROOT}bench/results/receive.json`;
+const PORT = 5000;
+const RX_CPU = 1;
+const GEN_CPU = 0;
+/** The receiver gives up this long after it started (phase 1; phase 2 adds the paced duration). */
+const RX_TIMEOUT_MS = 20_000;
+/** After the generator is done, the receiver has this long to take the last frames. */
+const DRAIN_MS = 2_000;
+
+// ---------------------------------------------------------------- options
+
+function fail(msg: string): never {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+}
+
+const args = (() => {
+  try {
+    return parseArgs({
+      options: {
+        count: { type: "string", default: "2000000" },
+        rounds: { type: "string", default: "3" },
+        payload: { type: "string", default: "64" },
+        "node-flags": { type: "string", default: "" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    fail(`${(e as Error).message}; usage: bench/run.ts [--count N] [--rounds R] [--payload BYTES] [--node-flags "..."]`);
+  }
+})();
+
+function intArg(name: string, s: string, min: number, max: number): number {
+  const v = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(v) || v < min || v > max) fail(`invalid --${name} '${s}', expected ${min}..${max}`);
+  return v;
+}
+
+const COUNT = intArg("count", args.count, 1000, 0xffffffff);
+const ROUNDS = intArg("rounds", args.rounds, 1, 100);
+const PAYLOAD = intArg("payload", args.payload, 8, 1400);
+const NODE_FLAGS = args["node-flags"].split(/\s+/).filter(Boolean);
+
+// ---------------------------------------------------------------- children
+
+const live = new Set<ChildProcess>();
+
+function killAll(): void {
+  for (const c of live) {
+    try {
+      c.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+let pair: VethPair | undefined;
+
+// Registered before createPair() hooks its own: children die first, then the namespaces go.
+process.on("exit", killAll);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(sig, () => {
+    process.stderr.write(`bench: ${sig}, cleaning up\n`);
+    killAll();
+    if (pair) destroyPair(pair);
+    process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[sig]);
+  });
+}
+
+/** A child process inside a namespace, pinned to one CPU, with its stdout read line by line. */
+class Child {
+  readonly name: string;
+  readonly proc: ChildProcess;
+  readonly lines: string[] = [];
+  stderr = "";
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly #exited: Promise<void>;
+  #onLine: (() => void) | undefined;
+
+  constructor(name: string, ns: string, cpu: number, argv: string[]) {
+    this.name = name;
+    this.proc = spawn("ip", ["netns", "exec", ns, "taskset", "-c", String(cpu), ...argv], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    live.add(this.proc);
+    createInterface({ input: this.proc.stdout! }).on("line", (l) => {
+      this.lines.push(l);
+      this.#onLine?.();
+    });
+    this.proc.stderr!.on("data", (d: Buffer) => {
+      this.stderr += d.toString();
+    });
+    this.#exited = new Promise((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+        live.delete(this.proc);
+        this.exit ??= { code, signal };
+        this.#onLine?.();
+        resolve();
+      };
+      this.proc.on("close", done);
+      this.proc.on("error", (e) => {
+        this.stderr += String(e);
+        done(null, null);
+      });
+    });
+  }
+
+  /** Resolves when a line equal to `line` was printed; rejects on exit or timeout. */
+  waitLine(line: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#onLine = undefined;
+        reject(new Error(`${this.name}: no ${line} within ${timeoutMs} ms${this.why()}`));
+      }, timeoutMs);
+      this.#onLine = () => {
+        if (this.lines.includes(line)) {
+          clearTimeout(timer);
+          this.#onLine = undefined;
+          resolve();
+        } else if (this.exit) {
+          clearTimeout(timer);
+          this.#onLine = undefined;
+          reject(new Error(`${this.name} exited before ${line}${this.why()}`));
+        }
+      };
+      this.#onLine();
+    });
+  }
+
+  /** True if the child exited within timeoutMs. */
+  async waitExit(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => { timer = setTimeout(() => r(false), timeoutMs); });
+    const ok = await Promise.race([this.#exited.then(() => true as const), timeout]);
+    clearTimeout(timer);
+    return ok;
+  }
+
+  kill(sig: NodeJS.Signals): void {
+    if (!this.exit) this.proc.kill(sig);
+  }
+
+  /** The JSON line it printed, checked for a clean exit. */
+  result<T>(): T {
+    if (this.exit?.code !== 0) throw new Error(`${this.name} failed${this.why()}`);
+    const line = [...this.lines].reverse().find((l) => l.startsWith("{"));
+    if (!line) throw new Error(`${this.name} printed no JSON${this.why()}`);
+    return JSON.parse(line) as T;
+  }
+
+  why(): string {
+    const e = this.exit ? ` (exit ${this.exit.code ?? this.exit.signal})` : "";
+    const s = this.stderr.trim();
+    return e + (s ? `: ${s.split("\n").slice(-3).join(" | ")}` : "");
+  }
+}
+
+// ---------------------------------------------------------------- trials
+
+interface RxResult {
+  frames: number;
+  seconds: number;
+  framesPerSecond: number;
+  bad: number;
+  xdpMode: string;
+  bindMode: string;
+  stats: Record<string, number>;
+  [k: string]: unknown;
+}
+
+interface GenResult {
+  sent: number;
+  seconds: number;
+  framesPerSecond: number;
+  timedOut: boolean;
+  [k: string]: unknown;
+}
+
+interface Receiver {
+  id: "c" | "xdpfeed";
+  label: string;
+  argv: string[];
+}
+
+interface Trial {
+  receiver: Receiver["id"];
+  round: number | null;
+  rate: number | "max";
+  /** sent - received */
+  lost: number;
+  /** true when the receiver had not received count frames and was stopped with SIGINT */
+  interrupted: boolean;
+  rx: RxResult;
+  gen: GenResult;
+}
+
+const RECEIVERS: Receiver[] = [
+  { id: "c", label: "C libxdp (baseline)", argv: [XSK_REF] },
+  { id: "xdpfeed", label: "xdpfeed (TS + wasm)", argv: ["node", ...NODE_FLAGS, "--import", "tsx", XDP_RX] },
+];
+
+async function trial(p: VethPair, rx: Receiver, round: number | null, rate: number | "max"): Promise<Trial> {
+  const pacedMs = rate === "max" ? 0 : (COUNT / rate) * 1000;
+  const rxTimeoutMs = Math.round(RX_TIMEOUT_MS + pacedMs);
+  const genTimeoutMs = Math.round(30_000 + pacedMs);
+  const r = new Child(rx.id, p.nsB, RX_CPU, [
+    ...rx.argv, "--iface", p.ifB, "--queue", "0", "--port", String(PORT), "--count", String(COUNT),
+    "--timeout-ms", String(rxTimeoutMs),
+  ]);
+  let g: Child | undefined;
+  try {
+    await r.waitLine("READY", 30_000);
+    g = new Child("xdp-gen", p.nsA, GEN_CPU, [
+      "node", "--import", "tsx", XDP_GEN, "--iface", p.ifA, "--count", String(COUNT), "--rate", String(rate),
+      "--payload", String(PAYLOAD), "--dst-mac", p.macB, "--src-mac", p.macA, "--src-ip", p.ipA,
+      "--dst-ip", p.ipB, "--port", String(PORT), "--timeout-ms", String(genTimeoutMs),
+    ]);
+    if (!(await g.waitExit(genTimeoutMs + 30_000))) throw new Error(`xdp-gen did not finish within ${genTimeoutMs + 30_000} ms`);
+    const gen = g.result<GenResult>();
+    // The receiver stops by itself at count frames; if frames were lost it would wait for its
+    // timeout, so once it has had time for the last frames it is told to stop and report.
+    let interrupted = false;
+    if (!(await r.waitExit(DRAIN_MS))) {
+      interrupted = true;
+      r.kill("SIGINT");
+      if (!(await r.waitExit(10_000))) throw new Error(`${rx.id} did not stop within 10 s of SIGINT`);
+    }
+    const res = r.result<RxResult>();
+    if (hasXdp(p.nsB, p.ifB)) throw new Error(`an XDP program is still attached to ${p.ifB} after ${rx.id} exited`);
+    return { receiver: rx.id, round, rate, lost: gen.sent - res.frames, interrupted, rx: res, gen };
+  } finally {
+    r.kill("SIGKILL");
+    g?.kill("SIGKILL");
+    await r.waitExit(5_000);
+    await g?.waitExit(5_000);
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface Summary {
+  receiver: Receiver["id"];
+  label: string;
+  framesPerSecond: number;
+  nsPerFrame: number;
+  lost: number[];
+  generatorFramesPerSecond: number;
+  ratio: number;
+}
+
+function summarize(trials: Trial[], base: number | undefined): Summary[] {
+  const out: Summary[] = [];
+  for (const rx of RECEIVERS) {
+    const ts = trials.filter((t) => t.receiver === rx.id);
+    if (!ts.length) continue;
+    const fps = median(ts.map((t) => t.rx.framesPerSecond));
+    out.push({
+      receiver: rx.id,
+      label: rx.label,
+      framesPerSecond: fps,
+      nsPerFrame: fps > 0 ? 1e9 / fps : Infinity,
+      lost: ts.map((t) => t.lost),
+      generatorFramesPerSecond: median(ts.map((t) => t.gen.framesPerSecond)),
+      ratio: 0,
+    });
+  }
+  const c = base ?? out.find((s) => s.receiver === "c")?.framesPerSecond ?? 0;
+  for (const s of out) s.ratio = c > 0 ? s.framesPerSecond / c : 0;
+  return out;
+}
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+function table(rows: Summary[]): string {
+  const head = ["receiver", "ns/frame", "frames/s", "lost", "ratio", "generator frames/s"];
+  const body = rows.map((s) => [
+    s.label, s.nsPerFrame.toFixed(1), fmtInt(s.framesPerSecond), s.lost.map(fmtInt).join(" / "),
+    s.ratio.toFixed(2), fmtInt(s.generatorFramesPerSecond),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
+  return [line(head), line(w.map((n) => "-".repeat(n))), ...body.map(line)].join("\n");
+}
+
+function describe(t: Trial): string {
+  const x = t.rx.stats;
+  return `${t.receiver.padEnd(7)} ${t.rate === "max" ? "max" : `${fmtInt(t.rate)}/s`}: ` +
+    `rx ${fmtInt(t.rx.framesPerSecond)} frames/s, gen ${fmtInt(t.gen.framesPerSecond)} frames/s, ` +
+    `sent ${fmtInt(t.gen.sent)}, received ${fmtInt(t.rx.frames)}, lost ${fmtInt(t.lost)}` +
+    (t.lost ? ` (rx_dropped ${x.rx_dropped}, rx_ring_full ${x.rx_ring_full}, fill_ring_empty ${x.rx_fill_ring_empty_descs})` : "") +
+    (t.rx.bad ? `, BAD ${t.rx.bad}` : "") + (t.gen.timedOut ? ", generator timed out" : "");
+}
+
+function cpuModel(): string {
+  try {
+    return /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "?";
+  } catch {
+    return cpus()[0]?.model ?? "?";
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) fail("needs root (AF_XDP, XDP, network namespaces)");
+  if (cpus().length < 2) fail(`needs 2 CPUs (receiver on CPU ${RX_CPU}, generator on CPU ${GEN_CPU}), found ${cpus().length}`);
+  if (!existsSync(`${ROOT}assembly/build/frames.wasm`)) fail("assembly/build/frames.wasm missing: run npm run build:wasm (npm run bench does)");
+  execFileSync("make", ["-s", "-C", `${ROOT}bench/ref`], { stdio: ["ignore", "inherit", "inherit"] });
+
+  const started = new Date();
+  const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
+  const p = (pair = createPair({ prefix: "xb" }));
+  log(`veth ${p.ifA} (${p.nsA}, CPU ${GEN_CPU} generator) <-> ${p.ifB} (${p.nsB}, CPU ${RX_CPU} receiver)`);
+  const phase1: Trial[] = [];
+  const phase2: Trial[] = [];
+  let rate = 0;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? RECEIVERS : [...RECEIVERS].reverse();
+      for (const rx of order) {
+        const t = await trial(p, rx, round, "max");
+        phase1.push(t);
+        log(`round ${round + 1}/${ROUNDS} ${describe(t)}`);
+      }
+    }
+    const s1 = summarize(phase1, undefined);
+    rate = Math.floor(0.8 * Math.min(...s1.map((s) => s.framesPerSecond), ...s1.map((s) => s.generatorFramesPerSecond)));
+    if (!(rate > 0)) throw new Error("phase 1 measured no throughput; no rate for phase 2");
+    for (const rx of RECEIVERS) {
+      const t = await trial(p, rx, null, rate);
+      phase2.push(t);
+      log(`sustained ${describe(t)}`);
+    }
+  } finally {
+    destroyPair(p);
+    pair = undefined;
+  }
+  const left = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n")
+    .map((l) => l.split(" ")[0]).filter((n) => n === p.nsA || n === p.nsB);
+  if (left.length) throw new Error(`namespaces left behind: ${left.join(", ")}`);
+
+  const s1 = summarize(phase1, undefined);
+  const s2 = summarize(phase2, undefined);
+  const modes = [...new Set([...phase1, ...phase2].map((t) => `${t.receiver}: XDP ${t.rx.xdpMode}, ${t.rx.bindMode} mode`))];
+  const header = `xdpfeed receive-rate benchmark, ${started.toISOString()}\n` +
+    `${COUNT.toLocaleString("en-US")} frames of ${PAYLOAD}-byte UDP payload (${42 + PAYLOAD}-byte frames) per run over veth; ` +
+    `receiver on CPU ${RX_CPU}, generator on CPU ${GEN_CPU}; ${cpus().length} x ${cpuModel()}, Linux ${release()}, Node ${process.version}\n` +
+    `${modes.join("; ")}${NODE_FLAGS.length ? `; xdpfeed receiver node flags: ${NODE_FLAGS.join(" ")}` : ""}`;
+  const text = [
+    header,
+    "",
+    `Full speed: median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""} (lost: per round, sent - received)`,
+    table(s1),
+    "",
+    `Sustained rate ${fmtInt(rate)} frames/s (0.8 x the lowest median above), one run each; target: 0 lost`,
+    table(s2),
+  ].join("\n");
+  process.stdout.write(text + "\n");
+
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  writeFileSync(RESULTS, JSON.stringify({
+    date: started.toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpuModel(), kernel: release(), node: process.version },
+    options: { count: COUNT, rounds: ROUNDS, payload: PAYLOAD, nodeFlags: NODE_FLAGS, rxCpu: RX_CPU, genCpu: GEN_CPU, port: PORT },
+    phase1: { summary: s1, trials: phase1 },
+    phase2: { rate, summary: s2, trials: phase2 },
+    table: text,
+  }, null, 2) + "\n");
+  log(`wrote ${RESULTS.slice(ROOT.length)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,12 @@
+// xdpfeed: kernel-bypass market data. Public API.
+export { XdpSocket, FrameBatch, type SocketOptions, type SocketStats } from "./socket.js";
+export { generate, type GenerateOptions, type GenerateResult } from "./generator.js";
+export { udpFrame, udpHeaders, genPayload, type UdpEndpoints } from "./frame.js";
+export { instantiate, compileModule, modulePath, type FeedExports } from "./module.js";
+export { startWorker } from "./worker.js";
+export { createPair, destroyPair, withPair, type VethPair } from "./veth.js";
+export { XdpProgram, registerSocket, programCounters, type ProgramOptions, type ProgramHandle, type ProgramCounters, type AttachMode } from "../bridge/program.js";
+export { XskSocket, type XskOptions, type XdpStatistics, type BindMode } from "../bridge/xsk.js";
+export { DEFAULT_GEOMETRY, memoryMap, type Geometry, type MemoryMap } from "../bridge/memory-map.js";
+export { inNetns } from "../bridge/netns.js";
+export { XdpError, type XdpErrorCode } from "../bridge/errors.js";

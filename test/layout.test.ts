@@ -1,0 +1,77 @@
+// One source of truth per layout: the memory map's regions, the control block as wasm sees it,
+// and the XDP program's ABI as bpf/xdpfeed.h declares it.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import * as L from "../assembly/layout.js";
+import * as A from "../bridge/bpf-abi.js";
+import { memoryMap, DEFAULT_GEOMETRY, type MmapOffsets } from "../bridge/memory-map.js";
+import { instantiate, modulePath, compileModule } from "../src/module.js";
+
+// The offsets Linux 6.x reports (producer 0, consumer 64, flags 128, desc 192); any values work.
+const ring = { producer: 0, consumer: 64, flags: 128, desc: 192 };
+const OFF: MmapOffsets = { rx: ring, tx: ring, fill: ring, completion: ring };
+
+const M = suite("memory map");
+
+M("places rings and UMEM page aligned, in order, without overlap, above the fixed regions", () => {
+  const m = memoryMap(DEFAULT_GEOMETRY, OFF);
+  const regions = [m.fill, m.completion, m.rx, m.tx].map((r) => [r.offset, r.offset + r.bytes]);
+  regions.push([m.umem, m.umem + m.umemBytes]);
+  assert.ok(regions[0][0] >= L.DYNAMIC_BASE);
+  for (let i = 0; i < regions.length; i++) {
+    assert.is(regions[i][0] % L.OS_PAGE, 0, `region ${i} page aligned`);
+    if (i > 0) assert.ok(regions[i][0] >= regions[i - 1][1], `region ${i} after region ${i - 1}`);
+  }
+  assert.ok(m.bytes >= m.umem + m.umemBytes);
+  assert.is(m.bytes % L.WASM_PAGE, 0);
+  assert.is(m.umemBytes, (DEFAULT_GEOMETRY.rings.fill + DEFAULT_GEOMETRY.rings.tx) * DEFAULT_GEOMETRY.frameSize);
+});
+
+M("keeps the fixed regions of layout.ts disjoint and in order", () => {
+  const fixed = [
+    [0, L.AS_REGION_END], [L.CTL_BASE, L.CTL_BASE + L.CTL_SIZE], [L.BATCH_BASE, L.BATCH_BASE + L.BATCH_SIZE],
+    [L.TXFREE_BASE, L.TXFREE_BASE + L.TXFREE_SIZE], [L.TEMPLATE_BASE, L.TEMPLATE_BASE + L.TEMPLATE_SIZE],
+  ];
+  for (let i = 1; i < fixed.length; i++) assert.ok(fixed[i][0] >= fixed[i - 1][1], `fixed region ${i}`);
+  assert.ok(L.DYNAMIC_BASE >= fixed[fixed.length - 1][1]);
+  assert.ok(L.BATCH_MAX * L.BATCH_ENTRY <= L.BATCH_SIZE);
+  assert.ok(L.TXFREE_MAX * 4 <= L.TXFREE_SIZE);
+  assert.ok(L.CTL_STATS + L.STAT_COUNT * 8 <= L.CTL_SIZE);
+  assert.ok(L.RING_TX + L.RING_SIZEOF <= L.CTL_UMEM);
+});
+
+M("every compiled module keeps its static data and heap below the AssemblyScript region", () => {
+  for (const debug of [false, true]) {
+    const memory = new WebAssembly.Memory({ initial: 32, maximum: 32, shared: true });
+    const x = instantiate(modulePath("frames", debug), memory);
+    assert.ok(x.heapBase() <= L.AS_REGION_END);
+    assert.is(x.controlBase(), L.CTL_BASE);
+  }
+});
+
+M("imports exactly one shared memory from the host, and nothing else", () => {
+  const imports = WebAssembly.Module.imports(compileModule(modulePath("frames")));
+  assert.equal(imports.map((i) => `${i.module}.${i.name}:${i.kind}`), ["env.memory:memory"]);
+});
+
+M.run();
+
+const B = suite("XDP program ABI");
+
+B("bridge/bpf-abi.ts matches every #define and the config struct size of bpf/xdpfeed.h", () => {
+  const h = readFileSync(new URL("../bpf/xdpfeed.h", import.meta.url), "utf8");
+  const defines = [...h.matchAll(/^#define\s+(XDPFEED_\w+)\s+(.+)$/gm)].filter(([, name]) => name !== "XDPFEED_H");
+  assert.ok(defines.length >= 15, "header parsed");
+  for (const [, name, raw] of defines) {
+    const v = raw.trim();
+    const shift = /^\((\d+)u? << (\d+)\)$/.exec(v);
+    const value = v.startsWith('"') ? JSON.parse(v) : shift ? Number(shift[1]) << Number(shift[2]) : Number(v);
+    assert.is((A as Record<string, unknown>)[name], value, name);
+  }
+  assert.match(h, /_Static_assert\(sizeof\(struct xdpfeed_config\) == 24/);
+  assert.is(A.XDPFEED_CONFIG_SIZE, 24);
+});
+
+B.run();
