@@ -51,7 +51,7 @@ Q("each queue's frames reach the worker that owns that queue, verified", async (
       const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, queue, program: false }));
       try {
         const r = generate(tx, { srcMac: pair.macA, dstMac: pair.macB, srcIp: pair.ipA, dstIp: pair.ipB, srcPort: 4000, dstPort: PORT,
-          count: COUNT, payloadLen: payloads[queue], rate: 200_000, timeoutMs: 10_000 });
+          count: COUNT, payloadLen: payloads[queue], rate: 100_000, timeoutMs: 10_000 });
         assert.is(r.sent, COUNT);
       } finally {
         tx.close();
