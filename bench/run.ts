@@ -17,7 +17,7 @@
 // children killed on the way out, whether it ends normally, on an error or on Ctrl-C.
 
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -99,6 +99,37 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+/** Per thread of a process: [ns on CPU, ns waiting on a run queue] from /proc/.../schedstat. */
+type Sched = Map<number, [number, number]>;
+
+function readSched(pid: number): Sched {
+  const m: Sched = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
+        m.set(Number(tid), [run, wait]);
+      } catch {
+        // thread gone
+      }
+    }
+  } catch {
+    // process gone
+  }
+  return m;
+}
+
+/**
+ * Where a child's CPU went while it was measured: its main thread's time waiting for the CPU
+ * (preempted: by other processes on a shared machine, or by its own helper threads since all
+ * are pinned to one CPU), and the CPU time of its other threads (V8 compiler/GC for Node).
+ */
+export interface SchedSummary {
+  mainCpuMs: number;
+  mainWaitMs: number;
+  otherThreadsCpuMs: number;
+}
+
 /** A child process inside a namespace, pinned to one CPU, with its stdout read line by line. */
 class Child {
   readonly name: string;
@@ -108,6 +139,9 @@ class Child {
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly #exited: Promise<void>;
   #onLine: (() => void) | undefined;
+  #schedBase: Sched = new Map();
+  #schedLast: Sched = new Map();
+  #sampler: NodeJS.Timeout | undefined;
 
   constructor(name: string, ns: string, cpu: number, argv: string[]) {
     this.name = name;
@@ -126,6 +160,7 @@ class Child {
     this.#exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null): void => {
         live.delete(this.proc);
+        clearInterval(this.#sampler);
         this.exit ??= { code, signal };
         this.#onLine?.();
         resolve();
@@ -136,6 +171,30 @@ class Child {
         done(null, null);
       });
     });
+  }
+
+  /**
+   * Samples the child's threads' schedstat every 100 ms from now until it exits (a sample
+   * cannot be taken after the exit, so the last 100 ms at most are missed).
+   */
+  measure(): void {
+    const pid = this.proc.pid;
+    if (pid === undefined) return;
+    this.#schedBase = readSched(pid);
+    this.#schedLast = this.#schedBase;
+    this.#sampler = setInterval(() => {
+      const m = readSched(pid);
+      if (m.size) this.#schedLast = m;
+    }, 100);
+  }
+
+  sched(): SchedSummary {
+    const pid = this.proc.pid ?? -1;
+    let other = 0;
+    for (const [tid, [run]] of this.#schedLast) if (tid !== pid) other += run - (this.#schedBase.get(tid)?.[0] ?? 0);
+    const main = this.#schedLast.get(pid) ?? [0, 0];
+    const base = this.#schedBase.get(pid) ?? [0, 0];
+    return { mainCpuMs: (main[0] - base[0]) / 1e6, mainWaitMs: (main[1] - base[1]) / 1e6, otherThreadsCpuMs: other / 1e6 };
   }
 
   /** Resolves when a line equal to `line` was printed; rejects on exit or timeout. */
@@ -225,6 +284,8 @@ interface Trial {
   interrupted: boolean;
   rx: RxResult;
   gen: GenResult;
+  /** Scheduling of the receiver from READY to its exit, and of the generator. */
+  sched: { rx: SchedSummary; gen: SchedSummary };
 }
 
 const RECEIVERS: Receiver[] = [
@@ -243,11 +304,13 @@ async function trial(p: VethPair, rx: Receiver, round: number | null, rate: numb
   let g: Child | undefined;
   try {
     await r.waitLine("READY", 30_000);
+    r.measure();
     g = new Child("xdp-gen", p.nsA, GEN_CPU, [
       "node", "--import", "tsx", XDP_GEN, "--iface", p.ifA, "--count", String(COUNT), "--rate", String(rate),
       "--payload", String(PAYLOAD), "--dst-mac", p.macB, "--src-mac", p.macA, "--src-ip", p.ipA,
       "--dst-ip", p.ipB, "--port", String(PORT), "--timeout-ms", String(genTimeoutMs),
     ]);
+    g.measure();
     if (!(await g.waitExit(genTimeoutMs + 30_000))) throw new Error(`xdp-gen did not finish within ${genTimeoutMs + 30_000} ms`);
     const gen = g.result<GenResult>();
     // The receiver stops by itself at count frames; if frames were lost it would wait for its
@@ -260,7 +323,10 @@ async function trial(p: VethPair, rx: Receiver, round: number | null, rate: numb
     }
     const res = r.result<RxResult>();
     if (hasXdp(p.nsB, p.ifB)) throw new Error(`an XDP program is still attached to ${p.ifB} after ${rx.id} exited`);
-    return { receiver: rx.id, round, rate, lost: gen.sent - res.frames, interrupted, rx: res, gen };
+    return {
+      receiver: rx.id, round, rate, lost: gen.sent - res.frames, interrupted, rx: res, gen,
+      sched: { rx: r.sched(), gen: g.sched() },
+    };
   } finally {
     r.kill("SIGKILL");
     g?.kill("SIGKILL");
@@ -327,7 +393,10 @@ function describe(t: Trial): string {
     `rx ${fmtInt(t.rx.framesPerSecond)} frames/s, gen ${fmtInt(t.gen.framesPerSecond)} frames/s, ` +
     `sent ${fmtInt(t.gen.sent)}, received ${fmtInt(t.rx.frames)}, lost ${fmtInt(t.lost)}` +
     (t.lost ? ` (rx_dropped ${x.rx_dropped}, rx_ring_full ${x.rx_ring_full}, fill_ring_empty ${x.rx_fill_ring_empty_descs})` : "") +
-    (t.rx.bad ? `, BAD ${t.rx.bad}` : "") + (t.gen.timedOut ? ", generator timed out" : "");
+    (t.rx.bad ? `, BAD ${t.rx.bad}` : "") + (t.gen.timedOut ? ", generator timed out" : "") +
+    `; rx main thread waited ${t.sched.rx.mainWaitMs.toFixed(1)} ms for CPU ${RX_CPU}` +
+    (t.sched.rx.otherThreadsCpuMs ? ` (its other threads ran ${t.sched.rx.otherThreadsCpuMs.toFixed(1)} ms)` : "") +
+    `, generator ${t.sched.gen.mainWaitMs.toFixed(1)} ms for CPU ${GEN_CPU}`;
 }
 
 function cpuModel(): string {

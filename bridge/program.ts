@@ -10,6 +10,7 @@ import { libc } from "./libc.js";
 import { libbpf, libxdp } from "./libbpf.js";
 import { XdpError, syscallError } from "./errors.js";
 import { ifindexOf } from "./xsk.js";
+import { track, untrack } from "./lifecycle.js";
 import * as A from "./bpf-abi.js";
 
 const BPF_XDP = 37; // enum bpf_attach_type
@@ -116,7 +117,9 @@ export class XdpProgram {
       for (const port of opts.ports) check(bpf.bpf_map_update_elem(portsMapFd, u32(port), u32(1), 0), "bpf_map_update_elem(ports_map)");
       let mode: "native" | "generic";
       [linkFd, mode] = attachLink(progFd, ifindex, opts.mode ?? "auto", opts.iface);
-      return new XdpProgram({ iface: opts.iface, ifindex, mode, xsksMapFd, statsMapFd }, portsMapFd, configMapFd, linkFd, prog);
+      const program = new XdpProgram({ iface: opts.iface, ifindex, mode, xsksMapFd, statsMapFd }, portsMapFd, configMapFd, linkFd, prog);
+      track(program);
+      return program;
     } catch (e) {
       if (linkFd >= 0) libc.close(linkFd);
       x.xdp_program__close(prog);
@@ -140,6 +143,7 @@ export class XdpProgram {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    untrack(this);
     libc.close(this.#linkFd);
     libxdp().xdp_program__close(this.#prog);
   }

@@ -9,7 +9,7 @@ import {
 } from "../bridge/program.js";
 import { XdpError } from "../bridge/errors.js";
 import { instantiate, modulePath, type FeedExports } from "./module.js";
-import { track, untrack } from "./lifecycle.js";
+import { track, untrack } from "../bridge/lifecycle.js";
 
 export interface SocketOptions extends XskOptions {
   /** UDP destination ports to receive (required unless `program` is given). */
@@ -64,6 +64,10 @@ export class FrameBatch {
     const o = this.#table[i * 2];
     return this.#u8.subarray(o, o + this.#table[i * 2 + 1]);
   }
+}
+
+function closedError(call: string): XdpError {
+  return new XdpError("ECLOSED", `${call}() on a closed socket`);
 }
 
 export class XdpSocket {
@@ -137,6 +141,7 @@ export class XdpSocket {
    * this.batch, valid until the next receive(): the frames go back to FILL then.
    */
   receive(max = 64): FrameBatch {
+    if (this.#closed) throw closedError("receive");
     const n = this.module.poll(max);
     if (n < 0) this.xsk.wakeupRx();
     this.batch.length = n > 0 ? n : 0;
@@ -145,6 +150,7 @@ export class XdpSocket {
 
   /** Runs the module's own frame handler over up to budget frames, in wasm. */
   run(budget: number, batch = 64): number {
+    if (this.#closed) throw closedError("run");
     const n = this.module.run(budget, batch);
     if (n < 0) {
       this.xsk.wakeupRx();
@@ -160,6 +166,7 @@ export class XdpSocket {
 
   /** Copies one frame into a TX frame and queues it; false when every TX frame is in flight. */
   send(frame: Uint8Array): boolean {
+    if (this.#closed) throw closedError("send");
     if (frame.length > this.xsk.map.frameSize) {
       throw new XdpError("ECONFIG", `frame of ${frame.length} bytes exceeds the ${this.xsk.map.frameSize}-byte UMEM frame`);
     }
@@ -186,7 +193,7 @@ export class XdpSocket {
   }
 
   stats(): SocketStats {
-    if (this.#closed) throw new XdpError("ECLOSED", "stats() on a closed socket");
+    if (this.#closed) throw closedError("stats");
     const s = this.#stats;
     return {
       mode: { bind: this.xsk.zeroCopy ? "zerocopy" : "copy", attach: this.program?.mode ?? "none", busyPoll: this.xsk.busyPoll },

@@ -116,6 +116,7 @@ Rx("after close() the interface has no XDP program and a kernel socket on the po
   rx.close();
   assert.not.ok(hasXdp(pair.nsB, pair.ifB), "program detached");
   rx.close(); // idempotent
+  assert.throws(() => rx.receive(), /receive\(\) on a closed socket/);
   const k = KernelUdp.open(pair.nsB, PORT);
   const s = KernelUdp.open(pair.nsA);
   try {

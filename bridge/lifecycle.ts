@@ -12,7 +12,7 @@ const open = new Set<Closable>();
 let installed = false;
 
 function closeAll(): void {
-  // Sockets before programs: a socket's map slot goes before the map.
+  // Last opened first: a socket before the program it registered in.
   for (const c of [...open].reverse()) {
     try {
       c.close();
