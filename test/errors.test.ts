@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { XdpSocket } from "../src/socket.js";
 import { XdpError } from "../bridge/errors.js";
 import { inNetns } from "../bridge/netns.js";
-import { createPair, destroyPair, hasXdp, skipUnlessRoot, type VethPair } from "./helpers/netns.js";
+import { hasXdp, pairSuite } from "./helpers/netns.js";
 import { runFixture } from "./helpers/child.js";
 
 const PORT = 5000;
@@ -46,74 +46,65 @@ Config("rejects ports outside 1..65535 and an empty port list", () => {
 
 Config.run();
 
-const Kernel = suite("errors from the kernel");
-const skip = skipUnlessRoot("errors from the kernel");
-let pair: VethPair;
-
-Kernel.before(() => {
-  if (!skip) pair = createPair();
-});
-Kernel.after(() => {
-  if (!skip) destroyPair(pair);
-});
+const [Kernel, lab] = pairSuite("errors from the kernel");
 
 Kernel("a second socket on a bound queue gets EBUSY naming the queue", () => {
-  if (skip) return;
-  const a = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
+  if (lab.skip) return;
+  const a = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));
   try {
-    const e = thrown(() => inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, queue: 0, program: a.program })));
+    const e = thrown(() => inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, queue: 0, program: a.program })));
     assert.is(e.code, "EBUSY");
-    assert.match(e.message, `on ${pair.ifB} queue 0 failed with EBUSY: another AF_XDP socket is bound to this queue`);
+    assert.match(e.message, `on ${lab.pair.ifB} queue 0 failed with EBUSY: another AF_XDP socket is bound to this queue`);
   } finally {
     a.close();
   }
 });
 
 Kernel("a second program on an interface gets EBUSY with how to detach the first", () => {
-  if (skip) return;
-  const a = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
+  if (lab.skip) return;
+  const a = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));
   try {
-    const e = thrown(() => inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT + 1] })));
+    const e = thrown(() => inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT + 1] })));
     assert.is(e.code, "EBUSY");
-    assert.match(e.message, `an XDP program is already attached to ${pair.ifB}`);
-    assert.match(e.message, `ip link set dev ${pair.ifB} xdp off`);
+    assert.match(e.message, `an XDP program is already attached to ${lab.pair.ifB}`);
+    assert.match(e.message, `ip link set dev ${lab.pair.ifB} xdp off`);
   } finally {
     a.close();
   }
-  assert.not.ok(hasXdp(pair.nsB, pair.ifB), "the failed attempt left nothing behind");
+  assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB), "the failed attempt left nothing behind");
 });
 
 Kernel("a queue the interface does not have is named", () => {
-  if (skip) return;
-  const e = thrown(() => inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, queue: 5, ports: [PORT] })));
+  if (lab.skip) return;
+  const e = thrown(() => inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, queue: 5, ports: [PORT] })));
   assert.is(e.code, "EINVAL_QUEUE");
-  assert.match(e.message, `${pair.ifB} queue 5 failed with EINVAL: the interface has no such queue`);
-  assert.not.ok(hasXdp(pair.nsB, pair.ifB), "the program attached for the socket was detached again");
+  assert.match(e.message, `${lab.pair.ifB} queue 5 failed with EINVAL: the interface has no such queue`);
+  assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB), "the program attached for the socket was detached again");
 });
 
 Kernel("forcing zero-copy on a driver without it says so", () => {
-  if (skip) return;
-  const e = thrown(() => inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT], bind: "zerocopy" })));
+  if (lab.skip) return;
+  const e = thrown(() => inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT], bind: "zerocopy" })));
   assert.match(e.message, "the driver has no zero-copy AF_XDP support; use bind \"auto\" or \"copy\"");
 });
 
 async function childError(args: string[], opts: Parameters<typeof runFixture>[3]): Promise<{ error: string; message: string }> {
-  const c = runFixture(pair.nsB, "receiver.ts", [pair.ifB, String(PORT), "exit", ...args], opts);
+  const c = runFixture(lab.pair.nsB, "receiver.ts", [lab.pair.ifB, String(PORT), "exit", ...args], opts);
   const r = await c.exit();
   assert.is(r.code, 3, `expected the error exit; stdout: ${c.out()} stderr: ${c.err()}`);
   return JSON.parse(c.out().trim());
 }
 
 Kernel("without privileges: EPERM naming the capabilities", async () => {
-  if (skip) return;
+  if (lab.skip) return;
   const r = await childError([], { prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"] });
   assert.is(r.error, "EPERM");
   assert.match(r.message, "need CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW");
-  assert.not.ok(hasXdp(pair.nsB, pair.ifB));
+  assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB));
 });
 
 Kernel("a UMEM over RLIMIT_MEMLOCK without CAP_IPC_LOCK: ENOBUFS naming the limit and the fix", async () => {
-  if (skip) return;
+  if (lab.skip) return;
   const r = await childError([], {
     prefix: ["prlimit", "--memlock=65536:65536", "setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"],
   });
@@ -121,19 +112,19 @@ Kernel("a UMEM over RLIMIT_MEMLOCK without CAP_IPC_LOCK: ENOBUFS naming the limi
   assert.match(r.message, "exceeds RLIMIT_MEMLOCK (64 KiB)");
   assert.match(r.message, "ulimit -l unlimited");
   assert.match(r.message, "CAP_IPC_LOCK");
-  assert.not.ok(hasXdp(pair.nsB, pair.ifB));
+  assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB));
 });
 
 Kernel("a kernel that refuses AF_XDP sockets: EAFNOSUPPORT naming the kernel option", async () => {
-  if (skip) return;
+  if (lab.skip) return;
   const r = await childError(["--deny-af-xdp"], {});
   assert.is(r.error, "EAFNOSUPPORT");
   assert.match(r.message, "CONFIG_XDP_SOCKETS=y");
-  assert.not.ok(hasXdp(pair.nsB, pair.ifB), "the program attached before the socket failed was detached");
+  assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB), "the program attached before the socket failed was detached");
 });
 
 Kernel("libxdp or libbpf missing: the Debian package to install", async () => {
-  if (skip) return;
+  if (lab.skip) return;
   const x = await childError([], { env: { XDPFEED_LIBXDP: "/nonexistent/libxdp.so.1" } });
   assert.is(x.error, "ENOLIB");
   assert.match(x.message, "cannot load /nonexistent/libxdp.so.1: install the Debian package libxdp1");

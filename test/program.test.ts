@@ -1,25 +1,15 @@
 // The XDP program on every frame shape it must parse, sent as raw frames through AF_XDP TX
 // (send/flush) from one namespace to a receiver in the other.
 
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { XdpSocket } from "../src/socket.js";
 import { inNetns } from "../bridge/netns.js";
 import { ipv6Bytes, registerSocket } from "../bridge/program.js";
 import { inetChecksum } from "../src/frame.js";
-import { createPair, destroyPair, skipUnlessRoot, type VethPair } from "./helpers/netns.js";
+import { type VethPair, pairSuite } from "./helpers/netns.js";
 
 const PORT = 5000;
-const P = suite("XDP program on each frame shape");
-const skip = skipUnlessRoot("XDP program on each frame shape");
-let pair: VethPair;
-
-P.before(() => {
-  if (!skip) pair = createPair();
-});
-P.after(() => {
-  if (!skip) destroyPair(pair);
-});
+const [P, lab] = pairSuite("XDP program on each frame shape");
 
 const macBytes = (m: string) => m.split(":").map((h) => parseInt(h, 16));
 const u16 = (v: number) => [v >> 8, v & 0xff];
@@ -50,25 +40,25 @@ function eth(p: VethPair, tags: Array<[number, number]>, type: number, l3: numbe
 }
 
 P("redirects IPv4 with options, 802.1Q, QinQ, IPv6 and IPv6 extension headers; passes the rest; counts truncated frames", () => {
-  if (skip) return;
+  if (lab.skip) return;
   const payload = (k: number) => Array.from({ length: 24 }, (_, i) => (k * 17 + i) & 0xff);
   const redirected = [
-    eth(pair, [], 0x0800, ipv4(udp(PORT, payload(1)))),
-    eth(pair, [], 0x0800, ipv4(udp(PORT, payload(2)), 3)),
-    eth(pair, [[0x8100, 100]], 0x0800, ipv4(udp(PORT, payload(3)))),
-    eth(pair, [[0x88a8, 200], [0x8100, 100]], 0x0800, ipv4(udp(PORT, payload(4)))),
-    eth(pair, [], 0x86dd, ipv6(udp(PORT, payload(5)))),
-    eth(pair, [], 0x86dd, ipv6(udp(PORT, payload(6)), true)),
-    eth(pair, [[0x8100, 7]], 0x86dd, ipv6(udp(PORT, payload(7)))),
+    eth(lab.pair, [], 0x0800, ipv4(udp(PORT, payload(1)))),
+    eth(lab.pair, [], 0x0800, ipv4(udp(PORT, payload(2)), 3)),
+    eth(lab.pair, [[0x8100, 100]], 0x0800, ipv4(udp(PORT, payload(3)))),
+    eth(lab.pair, [[0x88a8, 200], [0x8100, 100]], 0x0800, ipv4(udp(PORT, payload(4)))),
+    eth(lab.pair, [], 0x86dd, ipv6(udp(PORT, payload(5)))),
+    eth(lab.pair, [], 0x86dd, ipv6(udp(PORT, payload(6)), true)),
+    eth(lab.pair, [[0x8100, 7]], 0x86dd, ipv6(udp(PORT, payload(7)))),
   ];
   const passed = [
-    eth(pair, [], 0x0800, ipv4(udp(PORT + 1, payload(8)))),
-    eth(pair, [], 0x86dd, ipv6(udp(PORT + 1, payload(9)))),
+    eth(lab.pair, [], 0x0800, ipv4(udp(PORT + 1, payload(8)))),
+    eth(lab.pair, [], 0x86dd, ipv6(udp(PORT + 1, payload(9)))),
   ];
-  const full = eth(pair, [], 0x0800, ipv4(udp(PORT, payload(10))));
+  const full = eth(lab.pair, [], 0x0800, ipv4(udp(PORT, payload(10))));
   const truncated = [full.slice(0, 14 + 20 + 4), full.slice(0, 14 + 10)];
-  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
-  const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, program: false }));
+  const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));
+  const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, program: false }));
   try {
     for (const f of [...redirected, ...passed, ...truncated]) assert.ok(tx.send(f));
     const end = Date.now() + 3000;
@@ -92,14 +82,14 @@ P("redirects IPv4 with options, 802.1Q, QinQ, IPv6 and IPv6 extension headers; p
 });
 
 P("sends a queue's feed frames back to the kernel when no socket is registered for it", () => {
-  if (skip) return;
-  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
-  const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, program: false }));
+  if (lab.skip) return;
+  const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));
+  const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, program: false }));
   try {
     const before = rx.stats().program!;
     // Unregister queue 0's socket: the program falls back to XDP_PASS and counts it.
     registerSocket(rx.program!, rx.xsk.queue, -1);
-    assert.ok(tx.send(eth(pair, [], 0x0800, ipv4(udp(PORT, [1, 2, 3, 4, 5, 6, 7, 8])))));
+    assert.ok(tx.send(eth(lab.pair, [], 0x0800, ipv4(udp(PORT, [1, 2, 3, 4, 5, 6, 7, 8])))));
     const end = Date.now() + 2000;
     while (rx.stats().program!.noSocket === before.noSocket && Date.now() < end) tx.flush();
     assert.is(rx.stats().program!.noSocket - before.noSocket, 1n);

@@ -1,7 +1,6 @@
 // Several queues: one socket per queue, each used from its own worker_thread, all sharing the
 // one XDP program of the interface (a socket per slot of its XSKMAP).
 
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { Worker } from "node:worker_threads";
 import { XdpProgram } from "../bridge/program.js";
@@ -9,29 +8,20 @@ import { XdpSocket } from "../src/socket.js";
 import { generate } from "../src/generator.js";
 import { inNetns } from "../bridge/netns.js";
 import * as L from "../assembly/layout.js";
-import { createPair, destroyPair, hasXdp, skipUnlessRoot, type VethPair } from "./helpers/netns.js";
+import { hasXdp, pairSuite } from "./helpers/netns.js";
 import { tsWorker } from "./helpers/child.js";
 
 const PORT = 5000;
 const COUNT = 20_000;
-const Q = suite("one socket per queue in worker threads");
-const skip = skipUnlessRoot("one socket per queue in worker threads");
-let pair: VethPair;
-
-Q.before(() => {
-  if (!skip) pair = createPair({ queues: 2 });
-});
-Q.after(() => {
-  if (!skip) destroyPair(pair);
-});
+const [Q, lab] = pairSuite("one socket per queue in worker threads", { queues: 2 });
 
 Q("each queue's frames reach the worker that owns that queue, verified", async () => {
-  if (skip) return;
-  const program = inNetns(pair.nsB, () => XdpProgram.attach({ iface: pair.ifB, ports: [PORT] }));
+  if (lab.skip) return;
+  const program = inNetns(lab.pair.nsB, () => XdpProgram.attach({ iface: lab.pair.ifB, ports: [PORT] }));
   const workers: Worker[] = [];
   try {
     const results = [0, 1].map((queue) => {
-      const w = tsWorker("queue-worker.ts", { ns: pair.nsB, iface: pair.ifB, queue, program: program.handle(), count: COUNT });
+      const w = tsWorker("queue-worker.ts", { ns: lab.pair.nsB, iface: lab.pair.ifB, queue, program: program.handle(), count: COUNT });
       workers.push(w);
       return new Promise<Record<string, number>[]>((resolve, reject) => {
         const msgs: Record<string, number>[] = [];
@@ -48,9 +38,9 @@ Q("each queue's frames reach the worker that owns that queue, verified", async (
     // AF_XDP TX on queue q of one veth end arrives on RX queue q of the other.
     const payloads = [64, 100];
     for (const queue of [0, 1]) {
-      const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, queue, program: false }));
+      const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, queue, program: false }));
       try {
-        const r = generate(tx, { srcMac: pair.macA, dstMac: pair.macB, srcIp: pair.ipA, dstIp: pair.ipB, srcPort: 4000, dstPort: PORT,
+        const r = generate(tx, { srcMac: lab.pair.macA, dstMac: lab.pair.macB, srcIp: lab.pair.ipA, dstIp: lab.pair.ipB, srcPort: 4000, dstPort: PORT,
           count: COUNT, payloadLen: payloads[queue], rate: 100_000, timeoutMs: 10_000 });
         assert.is(r.sent, COUNT);
       } finally {
@@ -71,7 +61,7 @@ Q("each queue's frames reach the worker that owns that queue, verified", async (
     await Promise.all(workers.map((w) => w.terminate()));
     program.close();
   }
-  assert.not.ok(hasXdp(pair.nsB, pair.ifB));
+  assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB));
 });
 
 Q.run();

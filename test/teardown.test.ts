@@ -2,23 +2,13 @@
 // exception or a normal exit of a receiver process, the interface is as it was found and a
 // kernel socket on the redirected port receives again.
 
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { createPair, destroyPair, hasXdp, skipUnlessRoot, type VethPair } from "./helpers/netns.js";
+import { hasXdp, type VethPair, pairSuite } from "./helpers/netns.js";
 import { runFixture, eventually } from "./helpers/child.js";
 import { KernelUdp } from "./helpers/udp.js";
 
 const PORT = 5000;
-const T = suite("teardown of a receiver process");
-const skip = skipUnlessRoot("teardown of a receiver process");
-let pair: VethPair;
-
-T.before(() => {
-  if (!skip) pair = createPair();
-});
-T.after(() => {
-  if (!skip) destroyPair(pair);
-});
+const [T, lab] = pairSuite("teardown of a receiver process");
 
 async function kernelReceivesAgain(p: VethPair): Promise<void> {
   const k = KernelUdp.open(p.nsB, PORT);
@@ -42,14 +32,14 @@ const cases: Array<[string, (c: ReturnType<typeof runFixture>) => void, string, 
 
 for (const [what, act, mode, exitCheck] of cases) {
   T(`leaves no XDP program after ${what}`, async () => {
-    if (skip) return;
-    const c = runFixture(pair.nsB, "receiver.ts", [pair.ifB, String(PORT), mode]);
+    if (lab.skip) return;
+    const c = runFixture(lab.pair.nsB, "receiver.ts", [lab.pair.ifB, String(PORT), mode]);
     await c.line(/^READY$/);
-    assert.ok(hasXdp(pair.nsB, pair.ifB), "attached while the receiver runs");
+    assert.ok(hasXdp(lab.pair.nsB, lab.pair.ifB), "attached while the receiver runs");
     act(c);
     exitCheck(await c.exit());
-    assert.ok(await eventually(() => !hasXdp(pair.nsB, pair.ifB)), `program still attached after ${what}`);
-    await kernelReceivesAgain(pair);
+    assert.ok(await eventually(() => !hasXdp(lab.pair.nsB, lab.pair.ifB)), `program still attached after ${what}`);
+    await kernelReceivesAgain(lab.pair);
   });
 }
 

@@ -1,7 +1,6 @@
 // The real kernel path: a receiver socket in one namespace, the generator's socket in the other,
 // joined by a veth pair with native XDP on the receiving end.
 
-import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
 import { XdpSocket } from "../src/socket.js";
@@ -10,7 +9,7 @@ import { genPayload } from "../src/frame.js";
 import { inNetns } from "../bridge/netns.js";
 import { libc, SOL_SOCKET, SO_BUSY_POLL } from "../bridge/libc.js";
 import * as L from "../assembly/layout.js";
-import { createPair, destroyPair, hasXdp, skipUnlessRoot, type VethPair } from "./helpers/netns.js";
+import { hasXdp, type VethPair, pairSuite } from "./helpers/netns.js";
 import { KernelUdp } from "./helpers/udp.js";
 
 const PORT = 5000;
@@ -30,28 +29,19 @@ function pingFrom(p: VethPair, count: number): Promise<{ code: number | null; ou
   });
 }
 
-const Rx = suite("receive over a veth pair");
-let pair: VethPair;
-const skip = skipUnlessRoot("receive over a veth pair");
-
-Rx.before(() => {
-  if (!skip) pair = createPair();
-});
-Rx.after(() => {
-  if (!skip) destroyPair(pair);
-});
+const [Rx, lab] = pairSuite("receive over a veth pair");
 
 Rx("receives 100,000 generated frames byte for byte while ping and a kernel UDP port keep working", async () => {
-  if (skip) return;
+  if (lab.skip) return;
   const COUNT = 100_000;
   const PAYLOAD = 64;
-  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
-  const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, program: false }));
-  const kernelRx = KernelUdp.open(pair.nsB, OTHER_PORT);
-  const kernelTx = KernelUdp.open(pair.nsA);
+  const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));
+  const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, program: false }));
+  const kernelRx = KernelUdp.open(lab.pair.nsB, OTHER_PORT);
+  const kernelTx = KernelUdp.open(lab.pair.nsA);
   try {
-    assert.ok(hasXdp(pair.nsB, pair.ifB), "program attached");
-    const ping = pingFrom(pair, 4);
+    assert.ok(hasXdp(lab.pair.nsB, lab.pair.ifB), "program attached");
+    const ping = pingFrom(lab.pair, 4);
     const seen = new Uint8Array(COUNT);
     let received = 0;
     let bad = 0;
@@ -73,11 +63,11 @@ Rx("receives 100,000 generated frames byte for byte while ping and a kernel UDP 
       }
     };
     const r = generate(tx, {
-      ...endpoints(pair), count: COUNT, payloadLen: PAYLOAD, rate: 100_000, timeoutMs: 20_000,
+      ...endpoints(lab.pair), count: COUNT, payloadLen: PAYLOAD, rate: 100_000, timeoutMs: 20_000,
       onBatch: (sent) => {
         // A kernel datagram to another port on the same interface every 5,000 frames.
         if (sent >= (kernelSent + 1) * 5000) {
-          kernelTx.send(pair.ipB, OTHER_PORT, new TextEncoder().encode(`kernel ${kernelSent++}`));
+          kernelTx.send(lab.pair.ipB, OTHER_PORT, new TextEncoder().encode(`kernel ${kernelSent++}`));
         }
         drain();
       },
@@ -110,17 +100,17 @@ Rx("receives 100,000 generated frames byte for byte while ping and a kernel UDP 
 });
 
 Rx("after close() the interface has no XDP program and a kernel socket on the port receives again", async () => {
-  if (skip) return;
-  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT] }));
-  assert.ok(hasXdp(pair.nsB, pair.ifB));
+  if (lab.skip) return;
+  const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));
+  assert.ok(hasXdp(lab.pair.nsB, lab.pair.ifB));
   rx.close();
-  assert.not.ok(hasXdp(pair.nsB, pair.ifB), "program detached");
+  assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB), "program detached");
   rx.close(); // idempotent
   assert.throws(() => rx.receive(), /receive\(\) on a closed socket/);
-  const k = KernelUdp.open(pair.nsB, PORT);
-  const s = KernelUdp.open(pair.nsA);
+  const k = KernelUdp.open(lab.pair.nsB, PORT);
+  const s = KernelUdp.open(lab.pair.nsA);
   try {
-    s.send(pair.ipB, PORT, new Uint8Array([1, 2, 3]));
+    s.send(lab.pair.ipB, PORT, new Uint8Array([1, 2, 3]));
     const got = await k.receive(1, 2000);
     assert.equal(got.map((d) => [...d]), [[1, 2, 3]]);
   } finally {
@@ -130,12 +120,12 @@ Rx("after close() the interface has no XDP program and a kernel socket on the po
 });
 
 Rx("redirects only the configured destination address when one is given", () => {
-  if (skip) return;
-  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT], dst: "198.51.100.7" }));
-  const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, program: false }));
+  if (lab.skip) return;
+  const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT], dst: "198.51.100.7" }));
+  const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, program: false }));
   try {
-    generate(tx, { ...endpoints(pair), count: 100, timeoutMs: 5000 });
-    generate(tx, { ...endpoints(pair), dstIp: "198.51.100.7", count: 50, firstSeq: 1000, timeoutMs: 5000 });
+    generate(tx, { ...endpoints(lab.pair), count: 100, timeoutMs: 5000 });
+    generate(tx, { ...endpoints(lab.pair), dstIp: "198.51.100.7", count: 50, firstSeq: 1000, timeoutMs: 5000 });
     let got = 0;
     const end = Date.now() + 2000;
     while (got < 50 && Date.now() < end) got += rx.run(1000);
@@ -150,8 +140,8 @@ Rx("redirects only the configured destination address when one is given", () => 
 });
 
 Rx("applies busy polling when asked and reports it", () => {
-  if (skip) return;
-  const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: pair.ifB, ports: [PORT], busyPoll: { usecs: 30, budget: 16 } }));
+  if (lab.skip) return;
+  const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT], busyPoll: { usecs: 30, budget: 16 } }));
   try {
     assert.equal(rx.stats().mode.busyPoll, { requested: true, applied: true });
     const v = new Int32Array(1);
@@ -163,20 +153,20 @@ Rx("applies busy polling when asked and reports it", () => {
 });
 
 Rx("falls back to generic XDP on a device without native XDP and reports it", () => {
-  if (skip) return;
-  pair.exec(pair.nsB, ["ip", "link", "add", "mv0", "link", pair.ifB, "type", "macvlan", "mode", "bridge"]);
-  pair.exec(pair.nsB, ["ip", "link", "set", "mv0", "up"]);
+  if (lab.skip) return;
+  lab.pair.exec(lab.pair.nsB, ["ip", "link", "add", "mv0", "link", lab.pair.ifB, "type", "macvlan", "mode", "bridge"]);
+  lab.pair.exec(lab.pair.nsB, ["ip", "link", "set", "mv0", "up"]);
   try {
-    const rx = inNetns(pair.nsB, () => XdpSocket.open({ iface: "mv0", ports: [PORT] }));
+    const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: "mv0", ports: [PORT] }));
     try {
       assert.is(rx.stats().mode.attach, "generic");
-      assert.match(pair.exec(pair.nsB, ["ip", "link", "show", "mv0"]), /xdpgeneric/);
+      assert.match(lab.pair.exec(lab.pair.nsB, ["ip", "link", "show", "mv0"]), /xdpgeneric/);
     } finally {
       rx.close();
     }
-    assert.not.ok(hasXdp(pair.nsB, "mv0"));
+    assert.not.ok(hasXdp(lab.pair.nsB, "mv0"));
   } finally {
-    pair.exec(pair.nsB, ["ip", "link", "del", "mv0"]);
+    lab.pair.exec(lab.pair.nsB, ["ip", "link", "del", "mv0"]);
   }
 });
 

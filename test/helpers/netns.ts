@@ -1,6 +1,8 @@
 // The veth-pair lab (src/veth.ts) plus what only tests need.
 
 import { readFileSync } from "node:fs";
+import { suite, type Test } from "uvu";
+import { createPair, destroyPair, type PairOptions, type VethPair } from "../../src/veth.js";
 
 export * from "../../src/veth.js";
 
@@ -22,4 +24,20 @@ export function namespaces(): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * A uvu suite with a veth pair created before its tests and removed after them (also when they
+ * fail). lab.skip is true (with the reason printed) when not root.
+ */
+export function pairSuite(name: string, opts?: PairOptions): [Test, { pair: VethPair; skip: boolean }] {
+  const s = suite(name);
+  const lab = { pair: undefined as unknown as VethPair, skip: skipUnlessRoot(name) };
+  s.before(() => {
+    if (!lab.skip) lab.pair = createPair(opts);
+  });
+  s.after(() => {
+    if (!lab.skip) destroyPair(lab.pair);
+  });
+  return [s, lab];
 }
