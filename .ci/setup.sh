@@ -35,5 +35,4 @@ fi
 
 # The XDP object is committed; make rebuilds it only when its source is newer.
 make -s -C bpf
-npx --no-install asc --config asconfig.json --target release >/dev/null
-npx --no-install asc --config asconfig.json --target debug >/dev/null
+node assembly/compile.mjs

@@ -49,10 +49,10 @@ export function genFrames(count: u32, seq: u64, payloadLen: u32): u32 {
 
 // Frame handler: checks a generated frame byte for byte and its sequence against the expected
 // next one. Any frame not of the generator's shape counts as bad; nothing is read past len.
-export function verifyFrame(frame: u32, len: u32): void {
+export function verifyFrame(frame: u32, len: u32): bool {
   if (len < GEN_HEADERS + GEN_SEQ_BYTES || load<u16>(frame, 12) != 0x0008) {
     statAdd(STAT_VERIFY_BAD, 1);
-    return;
+    return true;
   }
   const p = frame + GEN_HEADERS;
   const plen = len - GEN_HEADERS;
@@ -64,7 +64,7 @@ export function verifyFrame(frame: u32, len: u32): void {
   for (; i < plen; i++) diff |= <u64>(load<u8>(p + i) ^ <u8>(b + i));
   if (diff != 0) {
     statAdd(STAT_VERIFY_BAD, 1);
-    return;
+    return true;
   }
   statAdd(STAT_VERIFY_OK, 1);
   const next = stat(STAT_VERIFY_NEXT);
@@ -74,4 +74,5 @@ export function verifyFrame(frame: u32, len: u32): void {
   } else {
     statAdd(STAT_VERIFY_LATE, 1);
   }
+  return true;
 }

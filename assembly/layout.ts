@@ -14,6 +14,9 @@
 //                                           receive (offset u32, length u32)
 //   TXFREE_BASE         TXFREE_SIZE         stack of free TX frame addresses (u32 each)
 //   TEMPLATE_BASE       TEMPLATE_SIZE       generator frame template (headers, filled by TypeScript)
+//   PSTATS_BASE         PSTATS_SIZE         parser counters and session state (PS_*)
+//   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
+//   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
 //   DYNAMIC_BASE        ...                 rings and UMEM, placed by bridge/memory-map.ts from the
 //                                           ring sizes and XDP_MMAP_OFFSETS, each page aligned:
 //                                           FILL, COMPLETION, RX, TX rings (mmapped MAP_FIXED over
@@ -107,7 +110,73 @@ export const TXFREE_SIZE: u32 = 0x10000;
 export const TEMPLATE_BASE: u32 = 0x119000;
 export const TEMPLATE_SIZE: u32 = 0x1000;
 
-export const DYNAMIC_BASE: u32 = 0x120000;
+// Parser counters and session state (PSTATS_BASE + offset; u64 unless said otherwise):
+//
+//   offset  field
+//   0       PS_PACKETS          session packets accepted for parsing
+//   8       PS_MESSAGES         messages delivered (a record written for each)
+//   16      PS_GAPS             sequence gaps (a jump forward)
+//   24      PS_GAP_MESSAGES     messages skipped by those gaps
+//   32      PS_DUPLICATES       messages dropped because their sequence was already delivered
+//   40      PS_RESETS           sequence resets (new session, or IEX-TP restarting at 1)
+//   48      PS_NEXT_SEQ         next expected sequence number (0: none yet)
+//   56      PS_SESSION          session identity (MoldUDP64: 10 bytes; IEX-TP: u32), 16 bytes
+//   72      PS_RECEIVE_TS       receive timestamp copied into each record (set by TypeScript)
+//   80      PS_FILTER_PORT      u32: UDP destination port to accept (0: any)
+//   84      PS_RECORDS          u32: records written since the last clear
+//   88      PS_FRAMES           frames (or payloads) offered to the parser
+//   256     PS_REJECTED         u64 per reason, REJ_COUNT of them (REJ_*)
+//   512     PS_BY_TYPE          u64 per message type byte (256 of them)
+export const PSTATS_BASE: u32 = 0x11a000;
+export const PSTATS_SIZE: u32 = 0x1000;
+export const PS_PACKETS: u32 = 0;
+export const PS_MESSAGES: u32 = 8;
+export const PS_GAPS: u32 = 16;
+export const PS_GAP_MESSAGES: u32 = 24;
+export const PS_DUPLICATES: u32 = 32;
+export const PS_RESETS: u32 = 40;
+export const PS_NEXT_SEQ: u32 = 48;
+export const PS_SESSION: u32 = 56;
+export const PS_RECEIVE_TS: u32 = 72;
+export const PS_FILTER_PORT: u32 = 80;
+export const PS_RECORDS: u32 = 84;
+export const PS_FRAMES: u32 = 88;
+export const PS_REJECTED: u32 = 256;
+export const PS_BY_TYPE: u32 = 512;
+
+// Rejection reasons (index into PS_REJECTED). Names for reports: src/feeds/reasons.ts.
+export const REJ_FRAME_SHORT: u32 = 0; // Ethernet/VLAN/IP/UDP headers do not fit the frame
+export const REJ_NOT_IP: u32 = 1; // EtherType neither IPv4 nor IPv6
+export const REJ_NOT_UDP: u32 = 2;
+export const REJ_IP_FRAGMENT: u32 = 3;
+export const REJ_BAD_IP_LENGTH: u32 = 4; // IP or UDP length disagrees with the frame
+export const REJ_OTHER_PORT: u32 = 5; // UDP destination port filtered out
+export const REJ_SESSION_SHORT: u32 = 6; // payload shorter than the session header
+export const REJ_COUNT_OVERRUN: u32 = 7; // message count runs past the packet
+export const REJ_LENGTH_OVERRUN: u32 = 8; // a message length runs past the packet
+export const REJ_ZERO_LENGTH: u32 = 9;
+export const REJ_UNKNOWN_TYPE: u32 = 10;
+export const REJ_BAD_LENGTH: u32 = 11; // message length wrong for its type
+export const REJ_PROTOCOL: u32 = 12; // IEX-TP message protocol id of another feed
+export const REJ_TRAILING: u32 = 13; // bytes left after the last counted message
+export const REJ_COUNT: u32 = 16;
+
+// Tick records: RECORD_MAX of RECORD_SIZE bytes; layout in assembly/records.ts.
+export const RECORDS_BASE: u32 = 0x120000;
+export const RECORDS_SIZE: u32 = 0x180000;
+export const RECORD_MAX: u32 = 16384;
+// A frame is parsed only when this many records are free: no packet overfills the region.
+export const RECORDS_PER_FRAME_MAX: u32 = 1024;
+
+// Symbol table (open addressing, SYM_SLOTS slots of SYM_SLOT bytes: symbol u64, id u32, pad),
+// then the symbol of each id (u64 per id, id 0 unused).
+export const SYMTAB_BASE: u32 = 0x2a0000;
+export const SYMTAB_SIZE: u32 = 0x60000;
+export const SYM_SLOTS: u32 = 16384;
+export const SYM_SLOT: u32 = 16;
+export const SYM_BY_ID: u32 = 0x40000;
+
+export const DYNAMIC_BASE: u32 = 0x300000;
 
 // Descriptor sizes fixed by the kernel ABI (struct xdp_desc, and a u64 address).
 export const XDP_DESC_SIZE: u32 = 16;

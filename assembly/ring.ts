@@ -71,6 +71,11 @@ export let ringIdx: u32 = 0;
   return n;
 }
 
+// Gives back the last nb peeked slots, as xsk_ring_cons__cancel: they are peeked again next time.
+@inline export function consCancel(r: u32, nb: u32): void {
+  setField(r, RING_CACHED_CONS, field(r, RING_CACHED_CONS) - nb);
+}
+
 @inline export function consRelease(r: u32, nb: u32): void {
   const c = field(r, RING_CONSUMER);
   // (D): release pairs with the kernel's LOAD of ->consumer (A) before it reuses the slots.

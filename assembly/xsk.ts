@@ -10,7 +10,7 @@ import {
   STAT_TX_BYTES, STAT_TX_COMPLETED,
 } from "./layout";
 import {
-  ringIdx, prodReserve, prodSubmit, consPeek, consRelease, needsWakeup, xdpDesc, addrSlot,
+  ringIdx, prodReserve, prodSubmit, consPeek, consCancel, consRelease, needsWakeup, xdpDesc, addrSlot,
 } from "./ring";
 
 // Returned by the receive loops when no frame was ready and the kernel asked for a wakeup
@@ -70,30 +70,40 @@ export function fillAll(): u32 {
   if (pending != 0 && refill(BATCH_BASE, BATCH_ENTRY, pending)) setCtl(CTL_PENDING_FILL, 0);
 }
 
+// A frame handler returns false to refuse a frame (e.g. no room left for its records): the
+// batch ends there and the refused frame stays on RX for the next call.
+export type FrameHandler = (frame: u32, len: u32) => bool;
+
 // One batch of at most max frames (and at most the batch table's capacity). Each frame goes to
 // handler(wasm address, length) in ring order. With keep, the (address, length) pairs stay in
-// the batch table and the frames stay out of FILL until the next call, so TypeScript can read
-// them in place; without keep they are refilled at once.
-export function rxBatch(max: u32, keep: bool, handler: (frame: u32, len: u32) => void): i32 {
+// the batch table and the frames stay out of FILL until the next call, so TypeScript (or the
+// records pointing into them) can read them in place; without keep they are refilled at once.
+export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
   recyclePending();
   if (keep) {
     const cap = ctl(CTL_BATCH_CAP);
     if (max > cap) max = cap;
   }
-  const n = consPeek(RX, max);
+  let n = consPeek(RX, max);
   if (n == 0) return needsWakeup(FILL) ? RX_WAKEUP : 0;
   const idx = ringIdx;
   const umem = ctl(CTL_UMEM);
   let bytes: u64 = 0;
-  for (let i: u32 = 0; i < n; i++) {
+  let i: u32 = 0;
+  for (; i < n; i++) {
     const d = xdpDesc(RX, idx + i);
     const frame = umem + <u32>load<u64>(d);
     const len = load<u32>(d, 8);
-    handler(frame, len);
+    if (!handler(frame, len)) break;
     bytes += len;
     // The slot is reused by the kernel after release: keep what refill needs.
     store<u32>(BATCH_BASE + i * BATCH_ENTRY, <u32>frame);
     store<u32>(BATCH_BASE + i * BATCH_ENTRY, len, 4);
+  }
+  if (i < n) {
+    consCancel(RX, n - i);
+    n = i;
+    if (n == 0) return 0;
   }
   consRelease(RX, n);
   if (keep) setCtl(CTL_PENDING_FILL, n);
@@ -106,7 +116,7 @@ export function rxBatch(max: u32, keep: bool, handler: (frame: u32, len: u32) =>
 
 // Receive up to budget frames in batches of at most batch, refilling as it goes; stops early
 // when the RX ring is empty. Returns frames handled, or RX_WAKEUP if none and a wakeup is due.
-export function rxRun(budget: u32, batch: u32, handler: (frame: u32, len: u32) => void): i32 {
+export function rxRun(budget: u32, batch: u32, handler: FrameHandler): i32 {
   let done: u32 = 0;
   while (done < budget) {
     const left = budget - done;

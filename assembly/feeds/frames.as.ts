@@ -6,7 +6,9 @@ import { verifyFrame } from "../generator";
 
 export * from "../abi";
 
-function keepFrame(frame: u32, len: u32): void {}
+function keepFrame(frame: u32, len: u32): bool {
+  return true;
+}
 
 // One batch of at most max frames, left in place for TypeScript until the next call.
 export function poll(max: u32): i32 {

@@ -1,0 +1,25 @@
+// Feed module "iex_tops": IEX TOPS 1.6 over IEX-TP (message protocol id 0x8003).
+// Message formats and their ticks: assembly/parse/iex.ts.
+
+import { iexMessage, iexLength, IEX_MIN_BLOCK } from "../parse/iex";
+import { iextpSegment } from "../parse/iextp";
+import { registerFeed } from "../parse/feed-abi";
+
+export * from "../abi";
+export * from "../parse/feed-abi";
+
+const PROTOCOL: u32 = 0x8003;
+
+function onMessage(m: u32, len: u32, seq: u64): void {
+  iexMessage(m, len, seq, false);
+}
+
+function onPayload(p: u32, len: u32): void {
+  iextpSegment(p, len, PROTOCOL, onMessage);
+}
+
+function messageLength(type: u32): u32 {
+  return iexLength(type, false);
+}
+
+registerFeed(onPayload, onMessage, messageLength, IEX_MIN_BLOCK);

@@ -1,0 +1,175 @@
+// Feed module "itch50": NASDAQ TotalView-ITCH 5.0 over MoldUDP64.
+//
+// Every message: type (char) @0, stockLocate (u16) @1, trackingNumber (u16) @3, timestamp (u48,
+// ns since midnight) @5, then its fields from @11 in spec order; integers big-endian; price4 has
+// 4 implied decimals, price8 has 8. Each length is checked exactly; an unknown type or a wrong
+// length is counted, never thrown. The field tables for the full-message view are in
+// src/gen/itch-encode.ts (ITCH50); test/itch50.test.ts checks both agree.
+
+import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH } from "../layout";
+import {
+  TICK_OTHER, TICK_ADD, TICK_MODIFY, TICK_CANCEL, TICK_DELETE, TICK_EXECUTE, TICK_TRADE,
+  TICK_STATUS, TICK_SYSTEM, TICK_DIRECTORY, TICK_BROKEN, TICK_IMBALANCE, R_MATCH_ID,
+  R_REF_ORDER_ID, R_QUANTITY, R_QUANTITY2, R_PRICE, R_PRICE2, R_FLAGS, R_STATUS, R_SIDE, R_ORDER_ID,
+} from "../records";
+import { be16, be32, be48, be64 } from "../parse/bytes";
+import { reject } from "../parse/stats";
+import { beginRecord, setOrder, setU64, setU8 } from "../parse/record";
+import { moldPacket } from "../parse/moldudp64";
+import { registerFeed } from "../parse/feed-abi";
+
+export * from "../abi";
+export * from "../parse/feed-abi";
+
+const P4: u32 = 4;
+const P8: u32 = 8;
+// The smallest message block: u16 length + a 12-byte message.
+const MIN_BLOCK: u32 = 14;
+
+function messageLength(type: u32): u32 {
+  switch (type) {
+    case 0x53: return 12; // S System Event
+    case 0x52: return 39; // R Stock Directory
+    case 0x48: return 25; // H Stock Trading Action
+    case 0x59: return 20; // Y Reg SHO Restriction
+    case 0x4c: return 26; // L Market Participant Position
+    case 0x56: return 35; // V MWCB Decline Level
+    case 0x57: return 12; // W MWCB Status
+    case 0x4b: return 28; // K IPO Quoting Period Update
+    case 0x4a: return 35; // J LULD Auction Collar
+    case 0x68: return 21; // h Operational Halt
+    case 0x41: return 36; // A Add Order
+    case 0x46: return 40; // F Add Order with MPID
+    case 0x45: return 31; // E Order Executed
+    case 0x43: return 36; // C Order Executed with Price
+    case 0x58: return 23; // X Order Cancel
+    case 0x44: return 19; // D Order Delete
+    case 0x55: return 35; // U Order Replace
+    case 0x50: return 44; // P Trade (non-cross)
+    case 0x51: return 40; // Q Cross Trade
+    case 0x42: return 19; // B Broken Trade
+    case 0x49: return 50; // I NOII
+    case 0x4e: return 20; // N Retail Price Improvement Indicator
+    case 0x4f: return 48; // O Direct Listing with Capital Raise
+  }
+  return 0;
+}
+
+function onMessage(m: u32, len: u32, seq: u64): void {
+  const type = <u32>load<u8>(m);
+  const need = messageLength(type);
+  if (need == 0) {
+    reject(REJ_UNKNOWN_TYPE);
+    return;
+  }
+  if (len != need) {
+    reject(REJ_BAD_LENGTH);
+    return;
+  }
+  const locate = be16(m + 1);
+  const ts = be48(m + 5);
+  let r: u32;
+  switch (type) {
+    case 0x41: // A: orderRef, side, shares, stock, price
+    case 0x46: // F: ... attribution
+      r = beginRecord(m, len, seq, type, TICK_ADD, ts, locate, P4);
+      setOrder(r, be64(m + 11), load<u8>(m, 19), be32(m + 20), be32(m + 32));
+      break;
+    case 0x45: // E: orderRef, executedShares, matchNumber
+      r = beginRecord(m, len, seq, type, TICK_EXECUTE, ts, locate, P4);
+      setU64(r, R_ORDER_ID, be64(m + 11));
+      setU64(r, R_QUANTITY, be32(m + 19));
+      setU64(r, R_MATCH_ID, be64(m + 23));
+      break;
+    case 0x43: // C: orderRef, executedShares, matchNumber, printable, executionPrice
+      r = beginRecord(m, len, seq, type, TICK_EXECUTE, ts, locate, P4);
+      setU64(r, R_ORDER_ID, be64(m + 11));
+      setU64(r, R_QUANTITY, be32(m + 19));
+      setU64(r, R_MATCH_ID, be64(m + 23));
+      setU8(r, R_FLAGS, load<u8>(m, 31));
+      setU64(r, R_PRICE, be32(m + 32));
+      break;
+    case 0x58: // X: orderRef, cancelledShares
+      r = beginRecord(m, len, seq, type, TICK_CANCEL, ts, locate, P4);
+      setU64(r, R_ORDER_ID, be64(m + 11));
+      setU64(r, R_QUANTITY, be32(m + 19));
+      break;
+    case 0x44: // D: orderRef
+      r = beginRecord(m, len, seq, type, TICK_DELETE, ts, locate, P4);
+      setU64(r, R_ORDER_ID, be64(m + 11));
+      break;
+    case 0x55: // U: originalOrderRef, newOrderRef, shares, price
+      r = beginRecord(m, len, seq, type, TICK_MODIFY, ts, locate, P4);
+      setU64(r, R_REF_ORDER_ID, be64(m + 11));
+      setU64(r, R_ORDER_ID, be64(m + 19));
+      setU64(r, R_QUANTITY, be32(m + 27));
+      setU64(r, R_PRICE, be32(m + 31));
+      break;
+    case 0x50: // P: orderRef, side, shares, stock, price, matchNumber
+      r = beginRecord(m, len, seq, type, TICK_TRADE, ts, locate, P4);
+      setOrder(r, be64(m + 11), load<u8>(m, 19), be32(m + 20), be32(m + 32));
+      setU64(r, R_MATCH_ID, be64(m + 36));
+      break;
+    case 0x51: // Q: shares (u64), stock, crossPrice, matchNumber, crossType
+      r = beginRecord(m, len, seq, type, TICK_TRADE, ts, locate, P4);
+      setU64(r, R_QUANTITY, be64(m + 11));
+      setU64(r, R_PRICE, be32(m + 27));
+      setU64(r, R_MATCH_ID, be64(m + 31));
+      setU8(r, R_FLAGS, load<u8>(m, 39));
+      break;
+    case 0x42: // B: matchNumber
+      r = beginRecord(m, len, seq, type, TICK_BROKEN, ts, locate, P4);
+      setU64(r, R_MATCH_ID, be64(m + 11));
+      break;
+    case 0x49: // I: pairedShares, imbalanceShares, imbalanceDirection, stock, farPrice, nearPrice, currentReferencePrice, ...
+      r = beginRecord(m, len, seq, type, TICK_IMBALANCE, ts, locate, P4);
+      setU64(r, R_QUANTITY, be64(m + 11));
+      setU64(r, R_QUANTITY2, be64(m + 19));
+      setU8(r, R_SIDE, load<u8>(m, 27));
+      setU64(r, R_PRICE, be32(m + 44));
+      setU64(r, R_PRICE2, be32(m + 40));
+      setU8(r, R_FLAGS, load<u8>(m, 48));
+      break;
+    case 0x48: // H: stock, tradingState, reserved, reason
+      r = beginRecord(m, len, seq, type, TICK_STATUS, ts, locate, P4);
+      setU8(r, R_STATUS, load<u8>(m, 19));
+      break;
+    case 0x68: // h: stock, marketCode, operationalHaltAction
+      r = beginRecord(m, len, seq, type, TICK_STATUS, ts, locate, P4);
+      setU8(r, R_STATUS, load<u8>(m, 20));
+      break;
+    case 0x53: // S: eventCode
+      r = beginRecord(m, len, seq, type, TICK_SYSTEM, ts, locate, P4);
+      setU8(r, R_STATUS, load<u8>(m, 11));
+      break;
+    case 0x52: // R: stock, marketCategory, financialStatusIndicator, roundLotSize, ...
+      r = beginRecord(m, len, seq, type, TICK_DIRECTORY, ts, locate, P4);
+      setU64(r, R_QUANTITY, be32(m + 21));
+      break;
+    case 0x56: // V: level1..3 (price8)
+      r = beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P8);
+      setU64(r, R_PRICE, be64(m + 11));
+      break;
+    case 0x4b: // K: stock, ipoQuotationReleaseTime, qualifier, ipoPrice
+      r = beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P4);
+      setU64(r, R_PRICE, be32(m + 24));
+      break;
+    case 0x59: // Y: stock, regShoAction
+    case 0x4e: // N: stock, interestFlag
+      r = beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P4);
+      setU8(r, R_STATUS, load<u8>(m, 19));
+      break;
+    case 0x57: // W: breachedLevel
+      r = beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P4);
+      setU8(r, R_STATUS, load<u8>(m, 11));
+      break;
+    default: // L, J, O: the full view has every field
+      beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P4);
+  }
+}
+
+function onPayload(p: u32, len: u32): void {
+  moldPacket(p, len, onMessage);
+}
+
+registerFeed(onPayload, onMessage, messageLength, MIN_BLOCK);

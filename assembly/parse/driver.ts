@@ -1,0 +1,67 @@
+// Runs a feed's session framing over its inputs: frames from the RX ring (poll/run), or
+// frames, UDP payloads or bare messages placed in memory by TypeScript and listed in the batch
+// table (files, buffers). A frame is taken only when the record region has room for the most
+// messages it could hold, so a batch stops early (and resumes) instead of overflowing.
+
+import {
+  BATCH_BASE, BATCH_ENTRY, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES, SYMTAB_BASE,
+  SYMTAB_SIZE,
+} from "../layout";
+import { udpPayload, payloadLen } from "./net";
+import { recordsFree, clearRecords } from "./record";
+import { psAdd, psGet32, psSet32 } from "./stats";
+import { MessageHandler } from "./moldudp64";
+
+export type PayloadHandler = (p: u32, len: u32) => void;
+
+// Most messages a block of len bytes can hold when each takes at least minBlock bytes.
+@inline function fits(len: u32, minBlock: u32): bool {
+  return recordsFree() > len / minBlock;
+}
+
+@inline export function parseFrame(frame: u32, len: u32, minBlock: u32, onPayload: PayloadHandler): bool {
+  if (!fits(len, minBlock)) return false;
+  psAdd(PS_FRAMES, 1);
+  const p = udpPayload(frame, len);
+  if (p != 0) onPayload(p, payloadLen);
+  return true;
+}
+
+// Entries [first, first + n) of the batch table; returns how many were parsed.
+export function tableFrames(first: u32, n: u32, minBlock: u32, onPayload: PayloadHandler): u32 {
+  for (let i: u32 = 0; i < n; i++) {
+    const e = BATCH_BASE + (first + i) * BATCH_ENTRY;
+    if (!parseFrame(load<u32>(e), load<u32>(e, 4), minBlock, onPayload)) return i;
+  }
+  return n;
+}
+
+export function tablePayloads(first: u32, n: u32, minBlock: u32, onPayload: PayloadHandler): u32 {
+  for (let i: u32 = 0; i < n; i++) {
+    const e = BATCH_BASE + (first + i) * BATCH_ENTRY;
+    const len = load<u32>(e, 4);
+    if (!fits(len, minBlock)) return i;
+    psAdd(PS_FRAMES, 1);
+    onPayload(load<u32>(e), len);
+  }
+  return n;
+}
+
+// Bare messages (no session framing), numbered firstSeq, firstSeq + 1, ...
+export function tableMessages(first: u32, n: u32, firstSeq: u64, onMessage: MessageHandler): u32 {
+  for (let i: u32 = 0; i < n; i++) {
+    if (recordsFree() == 0) return i;
+    const e = BATCH_BASE + (first + i) * BATCH_ENTRY;
+    onMessage(load<u32>(e), load<u32>(e, 4), firstSeq + i);
+  }
+  return n;
+}
+
+// Zeroes every counter, the session state and the symbol table; keeps the port filter.
+export function resetParser(): void {
+  const port = psGet32(PS_FILTER_PORT);
+  memory.fill(PSTATS_BASE, 0, PSTATS_SIZE);
+  memory.fill(SYMTAB_BASE, 0, SYMTAB_SIZE);
+  psSet32(PS_FILTER_PORT, port);
+  clearRecords();
+}

@@ -1,0 +1,85 @@
+// The parser half of the exported ABI, shared by every feed module (`export * from
+// "../parse/feed-abi"`). The module registers its session framing and message handler once,
+// at instantiation, with registerFeed(); everything here then calls them.
+//
+//   poll(max)                 RX frames -> records, frames kept in place until the next poll
+//   run(budget, batch)        RX frames -> records, frames refilled at once (records overwritten)
+//   parseFrames(first, n)     batch-table entries are Ethernet frames; returns entries parsed
+//   parsePayloads(first, n)   entries are UDP payloads (session packets)
+//   parseMessages(first, n, seq) entries are bare messages numbered seq, seq + 1, ...
+//   recordCount()             records written since the last clear
+//   clearRecords()            start writing records at 0 again
+//   resetParser()             zero counters, session state, symbol table
+//   messageLength(type)       the exact (or minimum) length of a message type, 0 if unknown
+
+import { PS_RECORDS } from "../layout";
+import { rxBatch, rxRun } from "../xsk";
+import { recordsFree, clearRecords as clear } from "./record";
+import { psGet32 } from "./stats";
+import { MessageHandler } from "./moldudp64";
+import { PayloadHandler, parseFrame, tableFrames, tablePayloads, tableMessages } from "./driver";
+
+export { resetParser } from "./driver";
+
+let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
+let messageHandler: MessageHandler = (m: u32, len: u32, seq: u64): void => {};
+let lengthOf: (type: u32) => u32 = (type: u32): u32 => 0;
+let minBlock: u32 = 1;
+
+export function registerFeed(onPayload: PayloadHandler, onMessage: MessageHandler, length: (type: u32) => u32, smallestBlock: u32): void {
+  payloadHandler = onPayload;
+  messageHandler = onMessage;
+  lengthOf = length;
+  minBlock = smallestBlock;
+}
+
+function onFrame(frame: u32, len: u32): bool {
+  return parseFrame(frame, len, minBlock, payloadHandler);
+}
+
+// Records stay valid (their messages in place) until the next poll.
+export function poll(max: u32): i32 {
+  clear();
+  return rxBatch(max, true, onFrame);
+}
+
+function onFrameRecycled(frame: u32, len: u32): bool {
+  if (!parseFrame(frame, len, minBlock, payloadHandler)) {
+    // Nobody reads records in this mode: start over rather than stop.
+    clear();
+    return parseFrame(frame, len, minBlock, payloadHandler);
+  }
+  return true;
+}
+
+export function run(budget: u32, batch: u32): i32 {
+  return rxRun(budget, batch, onFrameRecycled);
+}
+
+export function parseFrames(first: u32, n: u32): u32 {
+  return tableFrames(first, n, minBlock, payloadHandler);
+}
+
+export function parsePayloads(first: u32, n: u32): u32 {
+  return tablePayloads(first, n, minBlock, payloadHandler);
+}
+
+export function parseMessages(first: u32, n: u32, firstSeq: u64): u32 {
+  return tableMessages(first, n, firstSeq, messageHandler);
+}
+
+export function recordCount(): u32 {
+  return psGet32(PS_RECORDS);
+}
+
+export function clearRecords(): void {
+  clear();
+}
+
+export function recordsAvailable(): u32 {
+  return recordsFree();
+}
+
+export function messageLength(type: u32): u32 {
+  return lengthOf(type);
+}

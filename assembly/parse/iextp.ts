@@ -1,0 +1,74 @@
+// IEX-TP (IEX's transport), little-endian. Segment header (40 bytes):
+//
+//   offset  field                       size
+//   0       version                     1
+//   1       reserved                    1
+//   2       messageProtocolId           2   0x8003 TOPS 1.6, 0x8004 DEEP 1.0
+//   4       channelId                   4
+//   8       sessionId                   4
+//   12      payloadLength               2
+//   14      messageCount                2   0: heartbeat
+//   16      streamOffset                8
+//   24      firstMessageSequenceNumber  8
+//   32      sendTime                    8
+//
+// then message blocks of length (u16 LE) and message. The sequence restarting at 1 within a
+// session is a reset (the feed restarted), not a gap or duplicates.
+
+import {
+  PSTATS_BASE, PS_PACKETS, PS_SESSION, PS_NEXT_SEQ, REJ_SESSION_SHORT, REJ_COUNT_OVERRUN,
+  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, REJ_PROTOCOL,
+} from "../layout";
+import { le16, le32, le64 } from "./bytes";
+import { psAdd, psGet, reject } from "./stats";
+import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
+import { MessageHandler } from "./moldudp64";
+
+export const IEXTP_HEADER: u32 = 40;
+
+export function iextpSegment(p: u32, len: u32, protocol: u32, onMessage: MessageHandler): void {
+  if (len < IEXTP_HEADER) {
+    reject(REJ_SESSION_SHORT);
+    return;
+  }
+  if (le16(p + 2) != protocol) {
+    reject(REJ_PROTOCOL);
+    return;
+  }
+  psAdd(PS_PACKETS, 1);
+  const seq = le64(p + 24);
+  const count = le16(p + 14);
+  const s = PSTATS_BASE + PS_SESSION;
+  // Session ids start at 1, so a stored 0 means "none yet" and the first segment is no reset.
+  const session = le32(p + 8) | 0x80000000;
+  if (load<u32>(s) != session) {
+    store<u32>(s, session);
+    sequenceReset(seq);
+  } else if (seq == 1 && psGet(PS_NEXT_SEQ) > 1) {
+    sequenceReset(seq);
+  }
+  sequencePacket(seq);
+  if (count == 0) return;
+  // The declared payload ends the segment; a capture cut short ends it earlier.
+  let end = p + IEXTP_HEADER + le16(p + 12);
+  if (end > p + len) end = p + len;
+  let at = p + IEXTP_HEADER;
+  for (let i: u32 = 0; i < count; i++) {
+    if (at + 2 > end) {
+      reject(REJ_COUNT_OVERRUN);
+      return;
+    }
+    const mlen = le16(at);
+    at += 2;
+    if (at + mlen > end) {
+      reject(REJ_LENGTH_OVERRUN);
+      return;
+    }
+    if (sequenceMessage(seq + i)) {
+      if (mlen == 0) reject(REJ_ZERO_LENGTH);
+      else onMessage(at, mlen, seq + i);
+    }
+    at += mlen;
+  }
+  if (at != end) reject(REJ_TRAILING);
+}

@@ -1,0 +1,57 @@
+// MoldUDP64 (ITCH's transport): session (10 bytes), sequence number of the first message (u64
+// BE), message count (u16 BE), then message blocks of length (u16 BE) and message. Count 0 is a
+// heartbeat, 0xFFFF the end of the session. A count or a length running past the packet rejects
+// the packet (counted) after delivering the whole messages before it.
+
+import {
+  PSTATS_BASE, PS_PACKETS, PS_SESSION, REJ_SESSION_SHORT, REJ_COUNT_OVERRUN, REJ_LENGTH_OVERRUN,
+  REJ_ZERO_LENGTH, REJ_TRAILING,
+} from "../layout";
+import { be16, be64 } from "./bytes";
+import { psAdd, reject } from "./stats";
+import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
+
+export const MOLD_HEADER: u32 = 20;
+export const MOLD_END_OF_SESSION: u32 = 0xffff;
+
+export type MessageHandler = (msg: u32, len: u32, seq: u64) => void;
+
+export function moldPacket(p: u32, len: u32, onMessage: MessageHandler): void {
+  if (len < MOLD_HEADER) {
+    reject(REJ_SESSION_SHORT);
+    return;
+  }
+  psAdd(PS_PACKETS, 1);
+  const seq = be64(p + 10);
+  const count = be16(p + 18);
+  // A different session is a new stream of sequence numbers, not a gap.
+  const s = PSTATS_BASE + PS_SESSION;
+  if (load<u64>(p) != load<u64>(s) || load<u16>(p, 8) != load<u16>(s, 8)) {
+    store<u64>(s, load<u64>(p));
+    store<u16>(s + 8, load<u16>(p, 8));
+    sequenceReset(seq);
+  }
+  // Heartbeats and the end of session carry the next sequence number: a gap shows there too.
+  sequencePacket(seq);
+  if (count == 0 || count == MOLD_END_OF_SESSION) return;
+  const end = p + len;
+  let at = p + MOLD_HEADER;
+  for (let i: u32 = 0; i < count; i++) {
+    if (at + 2 > end) {
+      reject(REJ_COUNT_OVERRUN);
+      return;
+    }
+    const mlen = be16(at);
+    at += 2;
+    if (at + mlen > end) {
+      reject(REJ_LENGTH_OVERRUN);
+      return;
+    }
+    if (sequenceMessage(seq + i)) {
+      if (mlen == 0) reject(REJ_ZERO_LENGTH);
+      else onMessage(at, mlen, seq + i);
+    }
+    at += mlen;
+  }
+  if (at != end) reject(REJ_TRAILING);
+}

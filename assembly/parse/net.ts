@@ -1,0 +1,72 @@
+// Ethernet (up to two VLAN tags) / IPv4 (with options) / IPv6 (with hop-by-hop, routing and
+// destination options headers) / UDP, in place. Every header is bounds-checked against the
+// frame's end before it is read; a frame that does not parse is counted under its reason.
+
+import {
+  REJ_FRAME_SHORT, REJ_NOT_IP, REJ_NOT_UDP, REJ_IP_FRAGMENT, REJ_BAD_IP_LENGTH, REJ_OTHER_PORT,
+  PS_FILTER_PORT,
+} from "../layout";
+import { be16 } from "./bytes";
+import { reject, psGet32 } from "./stats";
+
+// Length of the payload found by udpPayload().
+export let payloadLen: u32 = 0;
+
+// Wasm address of the UDP payload of an Ethernet frame, or 0 (counted) when it has none.
+export function udpPayload(frame: u32, len: u32): u32 {
+  if (len < 14) return fail(REJ_FRAME_SHORT);
+  let p: u32 = 12;
+  let type = be16(frame + p);
+  for (let tags = 0; tags < 2 && (type == 0x8100 || type == 0x88a8); tags++) {
+    p += 4;
+    if (p + 2 > len) return fail(REJ_FRAME_SHORT);
+    type = be16(frame + p);
+  }
+  p += 2;
+  let udpAt: u32;
+  let ipEnd: u32;
+  if (type == 0x0800) {
+    if (p + 20 > len) return fail(REJ_FRAME_SHORT);
+    const ip = frame + p;
+    const ihl = (<u32>load<u8>(ip) & 0xf) << 2;
+    if (ihl < 20 || p + ihl + 8 > len) return fail(ihl < 20 ? REJ_BAD_IP_LENGTH : REJ_FRAME_SHORT);
+    // More-fragments set or a fragment offset: not a whole datagram.
+    if ((be16(ip + 6) & 0x3fff) != 0) return fail(REJ_IP_FRAGMENT);
+    if (load<u8>(ip, 9) != 17) return fail(REJ_NOT_UDP);
+    const total = be16(ip + 2);
+    // Frames may carry Ethernet padding past the datagram, never less than it.
+    if (total < ihl + 8 || p + total > len) return fail(REJ_BAD_IP_LENGTH);
+    udpAt = p + ihl;
+    ipEnd = p + total;
+  } else if (type == 0x86dd) {
+    if (p + 40 > len) return fail(REJ_FRAME_SHORT);
+    const ip = frame + p;
+    ipEnd = p + 40 + be16(ip + 4);
+    if (ipEnd > len) return fail(REJ_BAD_IP_LENGTH);
+    let next = <u32>load<u8>(ip, 6);
+    let at = p + 40;
+    for (let i = 0; i < 4 && (next == 0 || next == 43 || next == 60); i++) {
+      if (at + 8 > ipEnd) return fail(REJ_FRAME_SHORT);
+      next = load<u8>(frame + at);
+      at += (<u32>load<u8>(frame + at, 1) + 1) << 3;
+    }
+    if (next == 44) return fail(REJ_IP_FRAGMENT);
+    if (next != 17) return fail(REJ_NOT_UDP);
+    if (at + 8 > ipEnd) return fail(REJ_FRAME_SHORT);
+    udpAt = at;
+  } else {
+    return fail(REJ_NOT_IP);
+  }
+  const udp = frame + udpAt;
+  const ulen = be16(udp + 4);
+  if (ulen < 8 || udpAt + ulen > ipEnd) return fail(REJ_BAD_IP_LENGTH);
+  const port = psGet32(PS_FILTER_PORT);
+  if (port != 0 && be16(udp + 2) != port) return fail(REJ_OTHER_PORT);
+  payloadLen = ulen - 8;
+  return udp + 8;
+}
+
+@inline function fail(reason: u32): u32 {
+  reject(reason);
+  return 0;
+}

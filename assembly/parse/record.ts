@@ -1,0 +1,62 @@
+// The record writer: one tick record per delivered message (layout: assembly/records.ts).
+
+import { RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES } from "../layout";
+import {
+  RECORD_SIZE, R_SEQ, R_EXCHANGE_TS, R_RECEIVE_TS, R_ORDER_ID, R_MATCH_ID, R_REF_ORDER_ID,
+  R_PRICE, R_QUANTITY, R_PRICE2, R_QUANTITY2, R_INSTRUMENT, R_MSG_OFFSET, R_MSG_LENGTH, R_KIND,
+  R_SIDE, R_MSG_TYPE, R_PRICE_SCALE, R_FLAGS, R_STATUS,
+} from "../records";
+import { psGet, psAdd, psGet32, psSet32, countType } from "./stats";
+
+@inline export function recordsFree(): u32 {
+  return RECORD_MAX - psGet32(PS_RECORDS);
+}
+
+@inline export function clearRecords(): void {
+  psSet32(PS_RECORDS, 0);
+}
+
+// Starts the next record with the fields every message has, all others zero. The caller has
+// checked recordsFree() for the whole packet.
+@inline export function beginRecord(msg: u32, len: u32, seq: u64, type: u32, kind: u32, exchangeTs: u64, instrument: u32, scale: u32): u32 {
+  const n = psGet32(PS_RECORDS);
+  psSet32(PS_RECORDS, n + 1);
+  psAdd(PS_MESSAGES, 1);
+  countType(type);
+  const r = RECORDS_BASE + n * RECORD_SIZE;
+  store<u64>(r + R_SEQ, seq);
+  store<u64>(r + R_EXCHANGE_TS, exchangeTs);
+  store<u64>(r + R_RECEIVE_TS, psGet(PS_RECEIVE_TS));
+  store<u64>(r + R_ORDER_ID, 0);
+  store<u64>(r + R_MATCH_ID, 0);
+  store<u64>(r + R_REF_ORDER_ID, 0);
+  store<u64>(r + R_PRICE, 0);
+  store<u64>(r + R_QUANTITY, 0);
+  store<u64>(r + R_PRICE2, 0);
+  store<u64>(r + R_QUANTITY2, 0);
+  store<u32>(r + R_INSTRUMENT, instrument);
+  store<u32>(r + R_MSG_OFFSET, msg);
+  store<u16>(r + R_MSG_LENGTH, <u16>len);
+  store<u8>(r + R_KIND, <u8>kind);
+  store<u8>(r + R_SIDE, 0);
+  store<u8>(r + R_MSG_TYPE, <u8>type);
+  store<u8>(r + R_PRICE_SCALE, <u8>scale);
+  store<u8>(r + R_FLAGS, 0);
+  store<u8>(r + R_STATUS, 0);
+  return r;
+}
+
+@inline export function setOrder(r: u32, orderId: u64, side: u32, quantity: u64, price: i64): void {
+  store<u64>(r + R_ORDER_ID, orderId);
+  store<u8>(r + R_SIDE, <u8>side);
+  store<u64>(r + R_QUANTITY, quantity);
+  store<i64>(r + R_PRICE, price);
+}
+
+@inline export function setU64(r: u32, field: u32, v: u64): void {
+  store<u64>(r + field, v);
+}
+
+@inline export function setU8(r: u32, field: u32, v: u32): void {
+  store<u8>(r + field, <u8>v);
+}

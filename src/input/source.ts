@@ -1,0 +1,189 @@
+// A file as a stream of bytes in one reusable working buffer, read in large pieces and
+// decompressed on the fly when it is gzip. Parsers look at buf[pos, end) in place and call fill()
+// only when a record runs past `end`, so the common path has no await and no copy: a plain file
+// is read straight into the buffer, a gzip one is copied once from zlib's output.
+//
+// Memory stays bounded: the buffer holds one read (1 MiB by default) and grows only when a single
+// record is bigger than that; callers cap record sizes so a damaged length cannot make it huge.
+
+import type { ReadStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { createGunzip, type Gunzip } from "node:zlib";
+import { InputError, openError } from "./errors.js";
+import { detectFormat, MAGIC_BYTES } from "./format.js";
+
+/** Called as the file is read: bytes of the file on disk read so far (compressed bytes for gzip). */
+export type ProgressFn = (bytesRead: number, totalBytes: number) => void;
+
+export interface SourceOptions {
+  /** Working buffer size and read size in bytes. */
+  bufferBytes: number;
+  onProgress?: ProgressFn;
+}
+
+/** zlib output chunk size: large enough that a 1 MiB fill takes a handful of awaits, not 64. */
+const GUNZIP_CHUNK = 256 * 1024;
+
+export class ByteSource {
+  /** Working buffer; bytes [pos, end) are read and not yet consumed. Replaced when it grows. */
+  buf: Uint8Array;
+  /** DataView over `buf`, kept in step with it. */
+  view: DataView;
+  pos = 0;
+  end = 0;
+  /** Offset of buf[0] in the (decompressed) stream, for error messages. */
+  base = 0;
+  /** No more bytes will come. */
+  eof = false;
+  /** Set when the gzip stream failed: Z_BUF_ERROR is a stream cut short, anything else is corrupt. */
+  gzipError: { code: string; message: string } | null = null;
+  readonly path: string;
+  readonly compressed: boolean;
+  readonly fileBytes: number;
+
+  private readonly fh: FileHandle;
+  private filePos = 0;
+  private readonly onProgress: ProgressFn | undefined;
+  private readonly rs: ReadStream | null;
+  private readonly gz: Gunzip | null;
+  private readonly chunks: AsyncIterator<Buffer> | null;
+  private chunk: Buffer | null = null;
+  private chunkOff = 0;
+  private closed = false;
+
+  constructor(path: string, fh: FileHandle, fileBytes: number, compressed: boolean, opts: SourceOptions) {
+    this.path = path;
+    this.fh = fh;
+    this.fileBytes = fileBytes;
+    this.compressed = compressed;
+    this.onProgress = opts.onProgress;
+    this.buf = new Uint8Array(Math.max(64, opts.bufferBytes));
+    this.view = new DataView(this.buf.buffer);
+    if (compressed) {
+      this.rs = fh.createReadStream({ start: 0, highWaterMark: this.buf.length });
+      this.gz = createGunzip({ chunkSize: GUNZIP_CHUNK });
+      // pipe() does not forward read errors (EIO); without this the iterator would wait forever.
+      this.rs.on("error", (e) => this.gz?.destroy(e));
+      this.rs.pipe(this.gz);
+      this.chunks = this.gz[Symbol.asyncIterator]();
+    } else {
+      this.rs = null;
+      this.gz = null;
+      this.chunks = null;
+    }
+  }
+
+  /** Absolute stream offset of buf[p]. */
+  offsetOf(p: number): number {
+    return this.base + p;
+  }
+
+  /**
+   * Makes at least n bytes available from pos, moving the unconsumed tail to the front of the
+   * buffer first, so every earlier view into `buf` is invalid afterwards. Reads until the buffer
+   * is full, to make fills rare. Returns false if the stream ends before n bytes.
+   */
+  async fill(n: number): Promise<boolean> {
+    if (this.end - this.pos >= n) return true;
+    if (this.eof) return false;
+    const tail = this.end - this.pos;
+    if (n > this.buf.length) {
+      const grown = new Uint8Array(Math.max(n, this.buf.length * 2));
+      grown.set(this.buf.subarray(this.pos, this.end));
+      this.buf = grown;
+      this.view = new DataView(grown.buffer);
+    } else if (this.pos > 0) {
+      this.buf.copyWithin(0, this.pos, this.end);
+    }
+    this.base += this.pos;
+    this.pos = 0;
+    this.end = tail;
+    while (this.end < this.buf.length) {
+      const got = this.chunks !== null ? await this.readGunzip() : await this.readFile();
+      if (got === 0) {
+        this.eof = true;
+        break;
+      }
+      this.end += got;
+    }
+    this.onProgress?.(this.bytesRead(), this.fileBytes);
+    return this.end - this.pos >= n;
+  }
+
+  /** Bytes of the file on disk read so far. */
+  bytesRead(): number {
+    return this.rs !== null ? this.rs.bytesRead : this.filePos;
+  }
+
+  private async readFile(): Promise<number> {
+    try {
+      const { bytesRead } = await this.fh.read(this.buf, this.end, this.buf.length - this.end, this.filePos);
+      this.filePos += bytesRead;
+      return bytesRead;
+    } catch (e) {
+      throw readError(this.path, e);
+    }
+  }
+
+  private async readGunzip(): Promise<number> {
+    while (this.chunk === null || this.chunkOff >= this.chunk.length) {
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await this.chunks!.next();
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? "";
+        if (!code.startsWith("Z_")) throw readError(this.path, e);
+        this.gzipError = { code, message: (e as Error).message };
+        return 0;
+      }
+      if (r.done === true) return 0;
+      this.chunk = r.value;
+      this.chunkOff = 0;
+    }
+    const k = Math.min(this.buf.length - this.end, this.chunk.length - this.chunkOff);
+    this.buf.set(this.chunk.subarray(this.chunkOff, this.chunkOff + k), this.end);
+    this.chunkOff += k;
+    return k;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.rs !== null) {
+      // The read stream owns the handle (autoClose) and closes it once destroyed.
+      this.gz!.destroy();
+      this.rs.destroy();
+    } else {
+      await this.fh.close();
+    }
+  }
+}
+
+function readError(path: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code ?? String(e);
+  return new InputError("EOPEN", path, `cannot read ${path}: ${code}`, e);
+}
+
+/**
+ * Opens `path` for streaming: throws `cannot open FILE: no such file` (and the like) when it cannot
+ * be opened, and decompresses it as it goes when its first bytes are a gzip magic.
+ */
+export async function openSource(path: string, opts: SourceOptions): Promise<ByteSource> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, "r");
+  } catch (e) {
+    throw openError(path, e);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw openError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
+    const head = new Uint8Array(MAGIC_BYTES);
+    const { bytesRead } = await fh.read(head, 0, MAGIC_BYTES, 0);
+    const gzip = detectFormat(head.subarray(0, bytesRead)) === "gzip";
+    return new ByteSource(path, fh, st.size, gzip, opts);
+  } catch (e) {
+    await fh.close();
+    throw e instanceof InputError ? e : openError(path, e);
+  }
+}
