@@ -3,7 +3,7 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import * as L from "../assembly/layout.js";
 import * as A from "../bridge/bpf-abi.js";
 import { memoryMap, DEFAULT_GEOMETRY, type MmapOffsets } from "../bridge/memory-map.js";
@@ -42,18 +42,26 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.RING_TX + L.RING_SIZEOF <= L.CTL_UMEM);
 });
 
+const MODULES = readdirSync(new URL("../assembly/feeds/", import.meta.url)).filter((f) => f.endsWith(".as.ts")).map((f) => f.slice(0, -6));
+
 M("every compiled module keeps its static data and heap below the AssemblyScript region", () => {
-  for (const debug of [false, true]) {
-    const memory = new WebAssembly.Memory({ initial: 32, maximum: 32, shared: true });
-    const x = instantiate(modulePath("frames", debug), memory);
-    assert.ok(x.heapBase() <= L.AS_REGION_END);
-    assert.is(x.controlBase(), L.CTL_BASE);
+  assert.ok(MODULES.length >= 4, `modules: ${MODULES}`);
+  const pages = Math.ceil(L.DYNAMIC_BASE / L.WASM_PAGE) + 16;
+  for (const name of MODULES) {
+    for (const debug of [false, true]) {
+      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+      const x = instantiate(modulePath(name, debug), memory);
+      assert.ok(x.heapBase() <= L.AS_REGION_END, `${name}: heap base ${x.heapBase()}`);
+      assert.is(x.controlBase(), L.CTL_BASE);
+    }
   }
 });
 
-M("imports exactly one shared memory from the host, and nothing else", () => {
-  const imports = WebAssembly.Module.imports(compileModule(modulePath("frames")));
-  assert.equal(imports.map((i) => `${i.module}.${i.name}:${i.kind}`), ["env.memory:memory"]);
+M("every module imports exactly one shared memory from the host, and nothing else", () => {
+  for (const name of MODULES) {
+    const imports = WebAssembly.Module.imports(compileModule(modulePath(name)));
+    assert.equal(imports.map((i) => `${i.module}.${i.name}:${i.kind}`), ["env.memory:memory"], name);
+  }
 });
 
 M.run();
