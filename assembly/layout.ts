@@ -15,6 +15,7 @@
 //   TXFREE_BASE         TXFREE_SIZE         stack of free TX frame addresses (u32 each)
 //   TEMPLATE_BASE       TEMPLATE_SIZE       generator frame template (headers, filled by TypeScript)
 //   PSTATS_BASE         PSTATS_SIZE         parser counters and session state (PS_*)
+//   BATCH_TS_BASE       BATCH_TS_SIZE       receive timestamp (u64 ns) of each batch-table entry
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
 //   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
 //   DYNAMIC_BASE        ...                 rings and UMEM, placed by bridge/memory-map.ts from the
@@ -159,10 +160,15 @@ export const REJ_UNKNOWN_TYPE: u32 = 10;
 export const REJ_BAD_LENGTH: u32 = 11; // message length wrong for its type
 export const REJ_PROTOCOL: u32 = 12; // IEX-TP message protocol id of another feed
 export const REJ_TRAILING: u32 = 13; // bytes left after the last counted message
+export const REJ_TRUNCATED: u32 = 14; // frame cut short of its datagram (capture snaplen, file end)
 export const REJ_COUNT: u32 = 16;
 
+// Receive timestamps of the batch-table entries (files: the capture's time of each packet).
+export const BATCH_TS_BASE: u32 = 0x11b000;
+export const BATCH_TS_SIZE: u32 = 0x8000;
+
 // Tick records: RECORD_MAX of RECORD_SIZE bytes; layout in assembly/records.ts.
-export const RECORDS_BASE: u32 = 0x120000;
+export const RECORDS_BASE: u32 = 0x124000;
 export const RECORDS_SIZE: u32 = 0x180000;
 export const RECORD_MAX: u32 = 16384;
 // A frame is parsed only when this many records are free: no packet overfills the region.
@@ -170,13 +176,13 @@ export const RECORDS_PER_FRAME_MAX: u32 = 1024;
 
 // Symbol table (open addressing, SYM_SLOTS slots of SYM_SLOT bytes: symbol u64, id u32, pad),
 // then the symbol of each id (u64 per id, id 0 unused).
-export const SYMTAB_BASE: u32 = 0x2a0000;
+export const SYMTAB_BASE: u32 = 0x2a4000;
 export const SYMTAB_SIZE: u32 = 0x60000;
 export const SYM_SLOTS: u32 = 16384;
 export const SYM_SLOT: u32 = 16;
 export const SYM_BY_ID: u32 = 0x40000;
 
-export const DYNAMIC_BASE: u32 = 0x300000;
+export const DYNAMIC_BASE: u32 = 0x310000;
 
 // Descriptor sizes fixed by the kernel ABI (struct xdp_desc, and a u64 address).
 export const XDP_DESC_SIZE: u32 = 16;

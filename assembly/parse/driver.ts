@@ -4,12 +4,12 @@
 // messages it could hold, so a batch stops early (and resumes) instead of overflowing.
 
 import {
-  BATCH_BASE, BATCH_ENTRY, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES, SYMTAB_BASE,
-  SYMTAB_SIZE,
+  BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
+  PS_RECEIVE_TS, SYMTAB_BASE, SYMTAB_SIZE,
 } from "../layout";
-import { udpPayload, payloadLen } from "./net";
+import { udpPayload, payloadLen, wholePayload } from "./net";
 import { recordsFree, clearRecords } from "./record";
-import { psAdd, psGet32, psSet32 } from "./stats";
+import { psAdd, psSet, psGet32, psSet32 } from "./stats";
 import { MessageHandler } from "./moldudp64";
 
 export type PayloadHandler = (p: u32, len: u32) => void;
@@ -27,18 +27,25 @@ export type PayloadHandler = (p: u32, len: u32) => void;
   return true;
 }
 
+// Entry i of the batch table: (wasm address, length), its receive time set for the records.
+@inline function entry(i: u32): u32 {
+  psSet(PS_RECEIVE_TS, load<u64>(BATCH_TS_BASE + (i << 3)));
+  return BATCH_BASE + i * BATCH_ENTRY;
+}
+
 // Entries [first, first + n) of the batch table; returns how many were parsed.
 export function tableFrames(first: u32, n: u32, minBlock: u32, onPayload: PayloadHandler): u32 {
   for (let i: u32 = 0; i < n; i++) {
-    const e = BATCH_BASE + (first + i) * BATCH_ENTRY;
+    const e = entry(first + i);
     if (!parseFrame(load<u32>(e), load<u32>(e, 4), minBlock, onPayload)) return i;
   }
   return n;
 }
 
 export function tablePayloads(first: u32, n: u32, minBlock: u32, onPayload: PayloadHandler): u32 {
+  wholePayload();
   for (let i: u32 = 0; i < n; i++) {
-    const e = BATCH_BASE + (first + i) * BATCH_ENTRY;
+    const e = entry(first + i);
     const len = load<u32>(e, 4);
     if (!fits(len, minBlock)) return i;
     psAdd(PS_FRAMES, 1);
@@ -51,7 +58,7 @@ export function tablePayloads(first: u32, n: u32, minBlock: u32, onPayload: Payl
 export function tableMessages(first: u32, n: u32, firstSeq: u64, onMessage: MessageHandler): u32 {
   for (let i: u32 = 0; i < n; i++) {
     if (recordsFree() == 0) return i;
-    const e = BATCH_BASE + (first + i) * BATCH_ENTRY;
+    const e = entry(first + i);
     onMessage(load<u32>(e), load<u32>(e, 4), firstSeq + i);
   }
   return n;

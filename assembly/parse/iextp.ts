@@ -20,6 +20,7 @@ import {
   REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, REJ_PROTOCOL,
 } from "../layout";
 import { le16, le32, le64 } from "./bytes";
+import { cutShort } from "./net";
 import { psAdd, psGet, reject } from "./stats";
 import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
 import { MessageHandler } from "./moldudp64";
@@ -55,13 +56,13 @@ export function iextpSegment(p: u32, len: u32, protocol: u32, onMessage: Message
   let at = p + IEXTP_HEADER;
   for (let i: u32 = 0; i < count; i++) {
     if (at + 2 > end) {
-      reject(REJ_COUNT_OVERRUN);
+      if (!cutShort) reject(REJ_COUNT_OVERRUN);
       return;
     }
     const mlen = le16(at);
     at += 2;
     if (at + mlen > end) {
-      reject(REJ_LENGTH_OVERRUN);
+      if (!cutShort) reject(REJ_LENGTH_OVERRUN);
       return;
     }
     if (sequenceMessage(seq + i)) {
@@ -70,5 +71,5 @@ export function iextpSegment(p: u32, len: u32, protocol: u32, onMessage: Message
     }
     at += mlen;
   }
-  if (at != end) reject(REJ_TRAILING);
+  if (at != end && !cutShort) reject(REJ_TRAILING);
 }

@@ -8,6 +8,7 @@ import {
   REJ_ZERO_LENGTH, REJ_TRAILING,
 } from "../layout";
 import { be16, be64 } from "./bytes";
+import { cutShort } from "./net";
 import { psAdd, reject } from "./stats";
 import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
 
@@ -38,13 +39,13 @@ export function moldPacket(p: u32, len: u32, onMessage: MessageHandler): void {
   let at = p + MOLD_HEADER;
   for (let i: u32 = 0; i < count; i++) {
     if (at + 2 > end) {
-      reject(REJ_COUNT_OVERRUN);
+      if (!cutShort) reject(REJ_COUNT_OVERRUN);
       return;
     }
     const mlen = be16(at);
     at += 2;
     if (at + mlen > end) {
-      reject(REJ_LENGTH_OVERRUN);
+      if (!cutShort) reject(REJ_LENGTH_OVERRUN);
       return;
     }
     if (sequenceMessage(seq + i)) {
@@ -53,5 +54,5 @@ export function moldPacket(p: u32, len: u32, onMessage: MessageHandler): void {
     }
     at += mlen;
   }
-  if (at != end) reject(REJ_TRAILING);
+  if (at != end && !cutShort) reject(REJ_TRAILING);
 }

@@ -4,16 +4,25 @@
 
 import {
   REJ_FRAME_SHORT, REJ_NOT_IP, REJ_NOT_UDP, REJ_IP_FRAGMENT, REJ_BAD_IP_LENGTH, REJ_OTHER_PORT,
-  PS_FILTER_PORT,
+  REJ_TRUNCATED, PS_FILTER_PORT,
 } from "../layout";
 import { be16 } from "./bytes";
 import { reject, psGet32 } from "./stats";
 
 // Length of the payload found by udpPayload().
 export let payloadLen: u32 = 0;
+// The frame was cut short of its datagram (counted once as REJ_TRUNCATED): the session layer
+// delivers the whole messages in what is there and does not count the overrun again.
+export let cutShort: bool = false;
+
+// Inputs that are payloads already (no frame around them) are never cut short.
+export function wholePayload(): void {
+  cutShort = false;
+}
 
 // Wasm address of the UDP payload of an Ethernet frame, or 0 (counted) when it has none.
 export function udpPayload(frame: u32, len: u32): u32 {
+  cutShort = false;
   if (len < 14) return fail(REJ_FRAME_SHORT);
   let p: u32 = 12;
   let type = be16(frame + p);
@@ -34,25 +43,24 @@ export function udpPayload(frame: u32, len: u32): u32 {
     if ((be16(ip + 6) & 0x3fff) != 0) return fail(REJ_IP_FRAGMENT);
     if (load<u8>(ip, 9) != 17) return fail(REJ_NOT_UDP);
     const total = be16(ip + 2);
-    // Frames may carry Ethernet padding past the datagram, never less than it.
-    if (total < ihl + 8 || p + total > len) return fail(REJ_BAD_IP_LENGTH);
+    // Frames may carry Ethernet padding past the datagram; less than it is a frame cut short.
+    if (total < ihl + 8) return fail(REJ_BAD_IP_LENGTH);
     udpAt = p + ihl;
     ipEnd = p + total;
   } else if (type == 0x86dd) {
     if (p + 40 > len) return fail(REJ_FRAME_SHORT);
     const ip = frame + p;
     ipEnd = p + 40 + be16(ip + 4);
-    if (ipEnd > len) return fail(REJ_BAD_IP_LENGTH);
     let next = <u32>load<u8>(ip, 6);
     let at = p + 40;
     for (let i = 0; i < 4 && (next == 0 || next == 43 || next == 60); i++) {
-      if (at + 8 > ipEnd) return fail(REJ_FRAME_SHORT);
+      if (at + 8 > ipEnd || at + 8 > len) return fail(REJ_FRAME_SHORT);
       next = load<u8>(frame + at);
       at += (<u32>load<u8>(frame + at, 1) + 1) << 3;
     }
     if (next == 44) return fail(REJ_IP_FRAGMENT);
     if (next != 17) return fail(REJ_NOT_UDP);
-    if (at + 8 > ipEnd) return fail(REJ_FRAME_SHORT);
+    if (at + 8 > ipEnd || at + 8 > len) return fail(REJ_FRAME_SHORT);
     udpAt = at;
   } else {
     return fail(REJ_NOT_IP);
@@ -63,6 +71,12 @@ export function udpPayload(frame: u32, len: u32): u32 {
   const port = psGet32(PS_FILTER_PORT);
   if (port != 0 && be16(udp + 2) != port) return fail(REJ_OTHER_PORT);
   payloadLen = ulen - 8;
+  // Never past the frame: a datagram longer than the frame yields what the frame holds.
+  if (udpAt + ulen > len) {
+    reject(REJ_TRUNCATED);
+    cutShort = true;
+    payloadLen = len - udpAt - 8;
+  }
   return udp + 8;
 }
 

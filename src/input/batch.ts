@@ -46,6 +46,13 @@ export const MAX_PACKET_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_LIMITS: BatchLimits = { packets: 4096, bytes: 1 << 20 };
 
+/** Checks a size option: an integer from 1 to max, or the default when omitted. */
+export function sizeOption(name: string, v: number | undefined, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`invalid ${name} ${v}, expected an integer from 1 to ${max}`);
+  return v;
+}
+
 // BigUint64Array stores host-order words; write its halves through a Uint32Array alias.
 const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const LO = LITTLE ? 0 : 1;

@@ -146,6 +146,18 @@ export class ByteSource {
     return k;
   }
 
+  /** The gzip stream ended before its end marker (a cut .gz file), as opposed to corrupt data. */
+  gzipCut(): boolean {
+    return this.gzipError?.code === "Z_BUF_ERROR";
+  }
+
+  /** One line on how the gzip stream failed, or "". */
+  gzipProblem(): string {
+    if (this.gzipError === null) return "";
+    const what = this.gzipCut() ? "the gzip stream is cut short" : `the gzip data is corrupt (${this.gzipError.message})`;
+    return `${what} after ${this.bytesRead()} compressed bytes`;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -157,6 +169,11 @@ export class ByteSource {
       await this.fh.close();
     }
   }
+}
+
+/** Joins two one-line problem descriptions. */
+export function joinProblems(a: string, b: string): string {
+  return a === "" ? b : b === "" ? a : `${a}; ${b}`;
 }
 
 function readError(path: string, e: unknown): InputError {

@@ -54,6 +54,8 @@ export class ItchStats {
   bytesParsed = 0;
   /** Messages cut short by the end of the file (0 or 1). */
   truncated = 0;
+  /** 1 when the gzip data is corrupt (an ITCH file has no structure of its own to check). */
+  corrupt = 0;
   problem = "";
   gzipError = "";
 }

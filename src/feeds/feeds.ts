@@ -1,0 +1,26 @@
+// The compiled feed parsers shipped with xdpfeed. A feed is its compiled module (one
+// assembly/feeds/NAME.as.ts each), its message schema and its session framing.
+
+import { modulePath } from "../module.js";
+import { IEX_TOPS16, IEX_DEEP10, type Schema } from "./schema.js";
+import { ITCH50_SCHEMA } from "./itch50-schema.js";
+
+export interface Feed {
+  /** CLI name: itch50, iex-tops, iex-deep */
+  name: string;
+  /** Compiled module name in assembly/build/ */
+  module: string;
+  framing: "moldudp64" | "iextp";
+  schema: Schema;
+  modulePath(debug?: boolean): string;
+}
+
+function feed(name: string, module: string, framing: Feed["framing"], schema: Schema): Feed {
+  return { name, module, framing, schema, modulePath: (debug = false) => modulePath(module, debug) };
+}
+
+export const itch50 = feed("itch50", "itch50", "moldudp64", ITCH50_SCHEMA);
+export const iexTops = feed("iex-tops", "iex_tops", "iextp", IEX_TOPS16);
+export const iexDeep = feed("iex-deep", "iex_deep", "iextp", IEX_DEEP10);
+
+export const FEEDS: Record<string, Feed> = { itch50, "iex-tops": iexTops, "iex-deep": iexDeep };

@@ -1,0 +1,90 @@
+// The full-message view: every field of the spec, read in place from the message bytes (the
+// frame or input chunk stays valid until the next batch). decode --json prints toJSON().
+
+import type { Schema, MessageDef, FieldDef } from "./schema.js";
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export class MessageView {
+  readonly schema: Schema;
+  readonly #dv: DataView;
+  readonly #u8: Uint8Array;
+  #at = 0;
+  #len = 0;
+  #def: MessageDef | undefined;
+
+  constructor(memory: WebAssembly.Memory | ArrayBufferLike, schema: Schema) {
+    const buf = memory instanceof WebAssembly.Memory ? memory.buffer : memory;
+    this.schema = schema;
+    this.#dv = new DataView(buf);
+    this.#u8 = new Uint8Array(buf);
+  }
+
+  /** Moves the view to the message at byte offset `at` (of `length` bytes). */
+  at(at: number, length: number): this {
+    this.#at = at;
+    this.#len = length;
+    this.#def = this.schema.messages[String.fromCharCode(this.#u8[at])];
+    return this;
+  }
+
+  get type(): string {
+    return String.fromCharCode(this.#u8[this.#at]);
+  }
+
+  get def(): MessageDef | undefined {
+    return this.#def;
+  }
+
+  /** One field's value: numbers (bigint above 2^53 - 1 for 64-bit fields), trimmed strings. */
+  field(name: string): number | bigint | string | undefined {
+    const f = this.#def?.fields.find((x) => x.name === name);
+    return f && f.offset + f.size <= this.#len ? this.read(f) : undefined;
+  }
+
+  read(f: FieldDef): number | bigint | string {
+    const p = this.#at + f.offset;
+    const le = this.schema.littleEndian;
+    switch (f.kind) {
+      case "char":
+        return String.fromCharCode(this.#u8[p]);
+      case "alpha": {
+        let end = p + f.size;
+        while (end > p && this.#u8[end - 1] === 0x20) end--;
+        return String.fromCharCode(...this.#u8.subarray(p, end));
+      }
+      case "u1":
+        return this.#u8[p];
+      case "u2":
+        return this.#dv.getUint16(p, le);
+      case "u4":
+        return this.#dv.getUint32(p, le);
+      case "u6":
+        return le ? this.#dv.getUint16(p + 4, true) * 2 ** 32 + this.#dv.getUint32(p, true)
+          : this.#dv.getUint16(p, false) * 2 ** 32 + this.#dv.getUint32(p + 2, false);
+      case "u8": {
+        const v = this.#dv.getBigUint64(p, le);
+        return v <= MAX_SAFE ? Number(v) : v;
+      }
+      case "i8": {
+        const v = this.#dv.getBigInt64(p, le);
+        return v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v;
+      }
+    }
+  }
+
+  /**
+   * The message as a plain object: `type`, then every field in wire order (prices as integers in
+   * their implied-decimal units, integers above 2^53 - 1 as decimal strings), then `seq` if given.
+   */
+  toJSON(seq?: number): Record<string, number | string> {
+    const out: Record<string, number | string> = { type: this.type };
+    for (const f of this.#def?.fields ?? []) {
+      if (f.name === "messageType" || f.offset === 0) continue;
+      const v = this.read(f);
+      out[f.name] = typeof v === "bigint" ? v.toString() : v;
+    }
+    if (seq !== undefined) out.seq = seq;
+    return out;
+  }
+}

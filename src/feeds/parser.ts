@@ -1,0 +1,149 @@
+// A compiled feed parser bound to memory buffers and files: input chunks are copied once into
+// the module's input region, listed in the batch table, and parsed in wasm; the resulting tick
+// records (and the messages they point at) are read in place until the next chunk. The same
+// module runs on a socket's RX ring through XdpSocket (module option) and poll().
+
+import * as L from "../../assembly/layout.js";
+import { XdpError } from "../../bridge/errors.js";
+import { instantiate, type FeedExports } from "../module.js";
+import { TickView } from "./tick.js";
+import { MessageView } from "./message.js";
+import { REJECT_REASONS } from "./reasons.js";
+import type { Feed } from "./feeds.js";
+
+/** What the parser ABI (assembly/parse/feed-abi.ts) adds to every feed module. */
+export interface ParserExports extends FeedExports {
+  parseFrames(first: number, n: number): number;
+  parsePayloads(first: number, n: number): number;
+  parseMessages(first: number, n: number, firstSeq: bigint): number;
+  recordCount(): number;
+  clearRecords(): void;
+  resetParser(): void;
+  messageLength(type: number): number;
+}
+
+/** A chunk of input: entries (frames, UDP payloads or bare messages) packed in one buffer. */
+export interface InputChunk {
+  data: Uint8Array;
+  count: number;
+  offsets: ArrayLike<number>;
+  lengths: ArrayLike<number>;
+  /** Receive (capture) time of each entry in ns, or none. */
+  timestampsNs?: ArrayLike<bigint>;
+}
+
+export type EntryKind = "frames" | "payloads" | "messages";
+
+export interface ParserSummary {
+  frames: number;
+  packets: number;
+  messages: number;
+  byType: Record<string, number>;
+  gaps: number;
+  gapMessages: number;
+  duplicates: number;
+  resets: number;
+  rejected: Record<string, number>;
+}
+
+/** Input bytes per chunk the parser's memory holds (a larger chunk is an error). */
+export const INPUT_CAPACITY = 4 << 20;
+
+export class FeedParser {
+  readonly feed: Feed;
+  readonly memory: WebAssembly.Memory;
+  readonly x: ParserExports;
+  /** Flyweight over the current records: ticks.at(i). */
+  readonly ticks: TickView;
+  /** Flyweight full-message view: message.at(tick.msgOffset, tick.msgLength). */
+  readonly message: MessageView;
+  readonly #u8: Uint8Array;
+  readonly #table: Uint32Array;
+  readonly #ts: BigUint64Array;
+  readonly #ps: BigUint64Array;
+  readonly #extraRejects: Record<string, number> = {};
+
+  constructor(feed: Feed, opts: { port?: number; debug?: boolean } = {}) {
+    const pages = Math.ceil((L.DYNAMIC_BASE + INPUT_CAPACITY) / L.WASM_PAGE);
+    this.feed = feed;
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.x = instantiate(feed.modulePath(opts.debug), this.memory) as ParserExports;
+    this.ticks = new TickView(this.memory);
+    this.message = new MessageView(this.memory, feed.schema);
+    this.#u8 = new Uint8Array(this.memory.buffer);
+    this.#table = new Uint32Array(this.memory.buffer, L.BATCH_BASE, L.BATCH_MAX * 2);
+    this.#ts = new BigUint64Array(this.memory.buffer, L.BATCH_TS_BASE, L.BATCH_MAX);
+    this.#ps = new BigUint64Array(this.memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
+    this.setPort(opts.port ?? 0);
+  }
+
+  /** Accept only UDP datagrams to this destination port (0: any). */
+  setPort(port: number): void {
+    new Uint32Array(this.memory.buffer, L.PSTATS_BASE + L.PS_FILTER_PORT, 1)[0] = port;
+  }
+
+  /**
+   * Parses a chunk; onRecords(n) is called for each run of n records (this.ticks.at(0..n-1)),
+   * which stay valid until it returns. Returns the number of records delivered.
+   */
+  parse(chunk: InputChunk, kind: EntryKind, onRecords: (n: number) => void, firstSeq = 0): number {
+    let total = 0;
+    for (let start = 0; start < chunk.count; start += L.BATCH_MAX) {
+      const n = Math.min(L.BATCH_MAX, chunk.count - start);
+      const lo = chunk.offsets[start];
+      const hi = chunk.offsets[start + n - 1] + chunk.lengths[start + n - 1];
+      if (hi - lo > INPUT_CAPACITY) {
+        throw new XdpError("ECONFIG", `input chunk of ${hi - lo} bytes exceeds the parser's ${INPUT_CAPACITY}-byte input region`);
+      }
+      // One copy of the chunk into wasm memory; the entries are then parsed where they lie.
+      this.#u8.set(chunk.data.subarray(lo, hi), L.DYNAMIC_BASE);
+      for (let i = 0; i < n; i++) {
+        this.#table[i * 2] = L.DYNAMIC_BASE + chunk.offsets[start + i] - lo;
+        this.#table[i * 2 + 1] = chunk.lengths[start + i];
+        this.#ts[i] = chunk.timestampsNs ? chunk.timestampsNs[start + i] : 0n;
+      }
+      for (let done = 0; done < n;) {
+        this.x.clearRecords();
+        const k = kind === "frames" ? this.x.parseFrames(done, n - done)
+          : kind === "payloads" ? this.x.parsePayloads(done, n - done)
+          : this.x.parseMessages(done, n - done, BigInt(firstSeq + start + done));
+        const r = this.x.recordCount();
+        if (r > 0) onRecords(r);
+        total += r;
+        done += k;
+        if (k === 0 && r === 0) throw new XdpError("ECONFIG", "parser made no progress on its input");
+      }
+    }
+    return total;
+  }
+
+  /** Counts a rejection decided outside wasm (e.g. a capture record cut short). */
+  rejectOutside(reason: string, n = 1): void {
+    this.#extraRejects[reason] = (this.#extraRejects[reason] ?? 0) + n;
+  }
+
+  summary(): ParserSummary {
+    const ps = this.#ps;
+    const at = (off: number) => Number(ps[off / 8]);
+    const byType: Record<string, number> = {};
+    for (let t = 0; t < 256; t++) {
+      const v = at(L.PS_BY_TYPE + t * 8);
+      if (v) byType[String.fromCharCode(t)] = v;
+    }
+    const rejected: Record<string, number> = { ...this.#extraRejects };
+    for (const [i, name] of Object.entries(REJECT_REASONS)) {
+      const v = at(L.PS_REJECTED + Number(i) * 8);
+      if (v) rejected[name] = v;
+    }
+    return {
+      frames: at(L.PS_FRAMES), packets: at(L.PS_PACKETS), messages: at(L.PS_MESSAGES), byType,
+      gaps: at(L.PS_GAPS), gapMessages: at(L.PS_GAP_MESSAGES), duplicates: at(L.PS_DUPLICATES),
+      resets: at(L.PS_RESETS), rejected,
+    };
+  }
+
+  reset(): void {
+    this.x.resetParser();
+    for (const k of Object.keys(this.#extraRejects)) delete this.#extraRejects[k];
+  }
+}
