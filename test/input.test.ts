@@ -317,23 +317,24 @@ for (const le of [true, false]) {
 
 Ng("converts power-of-2, millisecond and picosecond resolutions and if_tsoffset exactly", async () => {
   const le = true;
-  const units = 0x0123_4567_89ab_cdefn;
+  const binary = (1_700_000_000n << 20n) + 123_457n; // 2^-20 s units since the epoch
+  const pico = 0x0123_4567_89ab_cdefn; // 2^64 picoseconds is only 213 days: a relative time
   const file = concat(
     shb(le),
     idb(le, 1, { tsresol: 0x80 | 20 }), // 2^-20 s
     idb(le, 1, { tsresol: 3 }),
     idb(le, 1, { tsresol: 12 }),
     idb(le, 1, { tsresol: 6, tsoffset: 1_000_000n }),
-    epb(le, 0, units, payload(0, 8)),
+    epb(le, 0, binary, payload(0, 8)),
     epb(le, 1, 1_700_000_000_123n, payload(1, 8)),
-    epb(le, 2, units, payload(2, 8)),
+    epb(le, 2, pico, payload(2, 8)),
     epb(le, 3, 5n, payload(3, 8)),
   );
   const { packets } = await readAll(ngFiles.write("resol.pcapng", file));
   assert.equal(packets.map((p) => p.ts), [
-    (units * 1_000_000_000n) >> 20n,
+    1_700_000_000_117_737_770n, // 123457 / 2^20 s = 0.117737770 s, rounded down
     1_700_000_000_123_000_000n,
-    units / 1000n,
+    pico / 1000n,
     1_000_000n * 1_000_000_000n + 5000n,
   ]);
 });
@@ -385,9 +386,10 @@ Ng("counts a packet block cut by the end of the file as truncated", async () => 
   assert.is(packets.length, 2);
   assert.is(stats.truncated, 1);
   assert.is(stats.corrupt, 0);
-  assert.match(stats.problem, "the file ends 82 bytes into a packet block of 92 bytes");
+  assert.match(stats.problem, "block at offset 272: the file ends 86 bytes into a packet block of 96 bytes");
 });
 
+/** What is wrong, the bytes that are, the problem reported. A packet follows them unless they run to the end. */
 const corruptCases: [string, (le: boolean) => Uint8Array, string][] = [
   ["a block length under 12", (le) => new Writer(le).u32(6).u32(8).u32(8).done(), "has length 8"],
   ["a block length not a multiple of 4", (le) => new Writer(le).u32(6).u32(30).bytes(new Uint8Array(26)).done(), "has length 30"],
@@ -400,7 +402,8 @@ const corruptCases: [string, (le: boolean) => Uint8Array, string][] = [
 for (const [what, bad, message] of corruptCases) {
   Ng(`stops at ${what}, counted as corrupt, keeping the packets before it`, async () => {
     const le = what.length % 2 === 0; // both byte orders across the cases
-    const file = concat(shb(le), idb(le, 1), epb(le, 0, 1n, payload(0, 40)), bad(le), epb(le, 0, 2n, payload(1, 40)));
+    const after = what.includes("past the end") ? [] : [epb(le, 0, 2n, payload(1, 40))];
+    const file = concat(shb(le), idb(le, 1), epb(le, 0, 1n, payload(0, 40)), bad(le), ...after);
     const { packets, stats } = await readAll(ngFiles.write("corrupt.pcapng", file));
     assert.is(packets.length, 1);
     assert.is(stats.corrupt, 1);
@@ -413,7 +416,7 @@ Ng("stops at a section header whose byte-order magic is wrong", async () => {
   const badShb = new Writer(true).u32(0x0a0d0d0a).u32(28).u32(0x11223344).u16(1).u16(0).u64(0n).u32(28).done();
   const { stats } = await readAll(ngFiles.write("bom.pcapng", badShb));
   assert.is(stats.corrupt, 1);
-  assert.match(stats.problem, "byte-order magic 0x44332211");
+  assert.match(stats.problem, "section header byte-order magic 0x11223344 is not 0x1a2b3c4d in either byte order");
 });
 
 Ng.run();
@@ -465,13 +468,25 @@ Gzip("reports a gzip stream cut short, with the whole packets and the cut record
   assert.is(stats.corrupt, 0);
 });
 
-Gzip("counts corrupt gzip data as corrupt instead of throwing", async () => {
-  const gz = Buffer.from(gzipSync(pcap(sample, { le: true, ns: false })));
-  gz.writeUInt32LE(gz.readUInt32LE(gz.length - 8) ^ 1, gz.length - 8); // a wrong CRC32 in the trailer
-  const { packets, stats } = await readAll(gzFiles.write("crc.pcap.gz", gz));
+/** gzip bytes whose trailer has a wrong CRC32: zlib finds out only at the very end. */
+function badCrc(plain: Uint8Array): Buffer {
+  const gz = Buffer.from(gzipSync(plain));
+  gz.writeUInt32LE(gz.readUInt32LE(gz.length - 8) ^ 1, gz.length - 8);
+  return gz;
+}
+
+Gzip("counts corrupt gzip data as corrupt instead of throwing, after the packets before it", async () => {
+  const many = Array.from({ length: 5000 }, (_, i) => ({ sec: i, frac: 0, data: payload(i, 200) }));
+  const { packets, stats } = await readAll(gzFiles.write("crc.pcap.gz", badCrc(pcap(many, { le: true, ns: false }))));
+  assert.ok(packets.length > 0, "packets before the damage");
   assert.is(stats.corrupt, 1);
   assert.is(stats.gzipError, "incorrect data check");
-  assert.ok(packets.length <= 3);
+  assert.match(stats.problem, "the gzip data is corrupt (incorrect data check) after");
+});
+
+Gzip("throws when a gzip file is corrupt before its first byte comes out", async () => {
+  const path = gzFiles.write("crc-small.pcap.gz", badCrc(pcap(sample, { le: true, ns: false })));
+  assert.is((await readError(() => readPackets(path))).message, `${path} is not a valid gzip file: incorrect data check`);
 });
 
 Gzip.run();
