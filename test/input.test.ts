@@ -2,7 +2,7 @@
 // built byte by byte here (in a temp dir, removed afterwards), so each test states exactly what
 // is in its file; the IEX samples in shared/data/iex check the readers against real captures.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -462,7 +462,8 @@ Gzip("reports a gzip stream cut short, with the whole packets and the cut record
   const gz = gzipSync(pcap(many, { le: true, ns: false }), { level: 1 });
   const { packets, stats } = await readAll(gzFiles.write("cut.pcap.gz", gz.subarray(0, gz.length >> 1)));
   assert.ok(packets.length > 0 && packets.length < 200, `${packets.length} packets`);
-  packets.forEach((p, i) => assert.equal(p.data, many[i].data));
+  // Whole packets, then possibly the cut record with the bytes the stream had of it.
+  packets.forEach((p, i) => assert.equal(p.data, i < packets.length - 1 ? many[i].data : many[i].data.subarray(0, p.data.length)));
   assert.is(stats.gzipError, "unexpected end of file");
   assert.match(stats.problem, "the gzip stream is cut short after");
   assert.is(stats.corrupt, 0);
@@ -533,9 +534,13 @@ Batches("hands out several batches of at most 4096 whole packets by default", as
 });
 
 Batches("never splits a packet across batches, whatever the read size", async () => {
-  for (const [name, bytes] of [["many.pcap", pcap(manyPackets, { le: false, ns: false })], ["many.pcap.gz", gzipSync(pcap(manyPackets, { le: true, ns: false }))]] as const) {
+  const files = [
+    ["many.pcap", pcap(manyPackets, { le: false, ns: false }), [1, 997, 4096, 65536]],
+    ["many.pcap.gz", gzipSync(pcap(manyPackets, { le: true, ns: false })), [997, 65536]],
+  ] as const;
+  for (const [name, bytes, sizes] of files) {
     const path = batchFiles.write(name, bytes);
-    for (const batchBytes of [1, 997, 4096, 65536]) {
+    for (const batchBytes of sizes) {
       const { counts, sizes } = await checkMany(path, { batchBytes, batchPackets: 100 });
       assert.ok(counts.every((c) => c <= 100));
       // A batch stops once it reaches batchBytes, so it is never more than one record past it.
@@ -568,6 +573,23 @@ Batches("overwrites a batch's arrays when the next batch is asked for", async ()
   assert.is.not(first.timestampsNs[0], firstTs);
   assert.is(first.timestampsNs[0], second.timestampsNs[0]);
   await it.return(new CaptureStats());
+});
+
+/** Open file descriptors of this process (Linux). */
+const openFds = (): number => readdirSync("/proc/self/fd").length;
+
+Batches("closes the file when the loop stops early", async () => {
+  for (const [name, bytes] of [["early.pcap", pcap(manyPackets, { le: true, ns: false })], ["early.pcap.gz", gzipSync(pcap(manyPackets, { le: true, ns: false }))]] as const) {
+    const path = batchFiles.write(name, bytes);
+    const before = openFds();
+    for await (const b of readPackets(path, { batchPackets: 10 })) {
+      assert.is(b.count, 10);
+      assert.is(openFds(), before + 1);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 20)); // a destroyed read stream closes its fd asynchronously
+    assert.is(openFds(), before, name);
+  }
 });
 
 Batches("returns the stats from the generator and fills the ones passed in", async () => {
@@ -770,15 +792,19 @@ const iexDir = new URL("../../shared/data/iex/", import.meta.url);
 const haveIex = existsSync(fileURLToPath(iexDir));
 
 /** Frame count, link types, and stats of a real capture. */
-async function iexCount(name: string): Promise<{ frames: number; linktypes: Set<number>; stats: CaptureStats }> {
+async function iexCount(name: string): Promise<{ frames: number; cut: number[]; linktypes: Set<number>; stats: CaptureStats }> {
   const stats = new CaptureStats();
   let frames = 0;
+  const cut: number[] = [];
   const linktypes = new Set<number>();
   for await (const b of readPackets(fileURLToPath(new URL(name, iexDir)), { stats })) {
-    frames += b.count;
-    for (let i = 0; i < b.count; i++) linktypes.add(b.linktypes[i]);
+    for (let i = 0; i < b.count; i++) {
+      linktypes.add(b.linktypes[i]);
+      if (b.lengths[i] < b.origLengths[i]) cut.push(b.lengths[i], b.origLengths[i]);
+      else frames++;
+    }
   }
-  return { frames, linktypes, stats };
+  return { frames, cut, linktypes, stats };
 }
 
 Iex("reads all 13,022 frames of TOPS16.pcapng.gz, all Ethernet", async () => {
@@ -790,10 +816,11 @@ Iex("reads all 13,022 frames of TOPS16.pcapng.gz, all Ethernet", async () => {
   assert.is(stats.format, "pcap"); // despite its name: the file inside the gzip is a classic pcap
 });
 
-Iex("reads 121,314 whole frames of DEEP10.pcap.gz and counts the cut last one as truncated", async () => {
+Iex("reads 121,314 whole frames of DEEP10.pcap.gz and hands out the cut last one as truncated", async () => {
   if (!haveIex) return console.log(`  skipped: no IEX samples at ${fileURLToPath(iexDir)}`);
-  const { frames, linktypes, stats } = await iexCount("DEEP10.pcap.gz");
+  const { frames, cut, linktypes, stats } = await iexCount("DEEP10.pcap.gz");
   assert.is(frames, 121_314);
+  assert.equal(cut, [460, 1490], "the last frame, with the 460 bytes the file has of it");
   assert.equal([...linktypes], [1]);
   assert.is(stats.truncated, 1);
   assert.is(stats.corrupt, 0);

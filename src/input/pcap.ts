@@ -92,6 +92,19 @@ export async function* readPcap(
         stats.problem = left < RECORD_HEADER
           ? `${at}: header cut short, ${left} of ${RECORD_HEADER} bytes`
           : `${at}: captured length ${need - RECORD_HEADER}, only ${left - RECORD_HEADER} bytes of it in the file`;
+        // A record cut short by the end of the file is still handed out with the bytes it has
+        // (lengths < origLengths): the parser delivers the whole messages in it.
+        if (left > RECORD_HEADER) {
+          start = pos;
+          offsets[0] = RECORD_HEADER;
+          lengths[0] = left - RECORD_HEADER;
+          origLengths[0] = dv.getUint32(pos + 12, le);
+          linktypes[0] = linktype;
+          arr.setTimeScaled(0, dv.getUint32(pos, le), 0, 1e9, dv.getUint32(pos + 4, le) * fractionNs);
+          bytes = left - RECORD_HEADER;
+          n = 1;
+          pos = end;
+        }
       }
       break;
     }
