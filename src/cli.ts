@@ -3,12 +3,14 @@
 import { parseArgs } from "node:util";
 import { demo, DEMO_DEFAULTS } from "./demo.js";
 import { XdpError } from "../bridge/errors.js";
+import { decode, DecodeError } from "./decode.js";
 
 const HELP = `xdpfeed: kernel-bypass market data (AF_XDP + WebAssembly)
 
 Usage: xdpfeed <command> [options]
 
 Commands:
+  decode    decode a capture or a NASDAQ ITCH file: one JSON object per message, or a summary
   demo      generator -> AF_XDP receiver over a veth pair in two namespaces (needs root)
 
 Run 'xdpfeed <command> --help' for the options of a command.
@@ -27,6 +29,26 @@ Options:
   --port P        UDP destination port                (default ${DEMO_DEFAULTS.port})
   --json          print the summary as one JSON object (default off)
   -h, --help      this help
+`;
+
+const DECODE_HELP = `Usage: xdpfeed decode --format FORMAT --input FILE (--json | --summary) [options]
+
+Decodes a packet capture (pcap with micro- or nanosecond timestamps, pcapng, either gzip-compressed)
+or a NASDAQ binary ITCH 5.0 file (each message preceded by its u16 length, possibly gzip-compressed)
+through the compiled parser of FORMAT.
+
+Options:
+  --format F      itch50 | iex-tops | iex-deep                          (required)
+  --input FILE    the file to decode                                     (required)
+  --json          one JSON object per message, in feed order: type, every field, seq
+  --summary       one JSON object: packets, messages, byType, gaps, gapMessages, duplicates,
+                  resets, rejected (by reason)
+  --port N|any    decode only UDP datagrams to port N                    (default any)
+  --framing F     raw | moldudp64 | iextp                                (default: detected from the
+                  file: a capture uses the format's framing, anything else is read as raw ITCH)
+  -h, --help      this help
+
+Exit status: 0 decoded, 2 the file is missing, unreadable or not the named format.
 `;
 
 function int(name: string, v: string | undefined, def: number, min = 1): number {
@@ -71,14 +93,45 @@ async function main(argv: string[]): Promise<number> {
     // Frames dropped under load are reported, not an error; a corrupted payload is.
     return summary.receiver.verify.bad === 0n ? 0 : 1;
   }
+  if (cmd === "decode") {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        format: { type: "string" }, input: { type: "string" }, json: { type: "boolean" }, summary: { type: "boolean" },
+        port: { type: "string" }, framing: { type: "string" }, help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(DECODE_HELP);
+      return 0;
+    }
+    if (!values.format) throw new UsageError("decode needs --format");
+    if (!values.input) throw new UsageError("decode needs --input FILE");
+    if (values.json === values.summary) throw new UsageError("decode needs exactly one of --json and --summary");
+    const framing = values.framing;
+    if (framing !== undefined && framing !== "raw" && framing !== "moldudp64" && framing !== "iextp") {
+      throw new UsageError(`--framing expects raw, moldudp64 or iextp, got '${framing}'`);
+    }
+    const port = values.port === undefined || values.port === "any" ? 0 : int("port", values.port, 0);
+    if (port > 65535) throw new UsageError(`--port expects 1..65535 or any, got '${values.port}'`);
+    const summary = await decode({ format: values.format, input: values.input, port, output: values.json ? "json" : "summary", framing });
+    if (values.summary) console.log(JSON.stringify(summary));
+    return 0;
+  }
   throw new UsageError(`unknown command '${cmd}'`);
 }
+
+// A reader that stops early (| head) closes the pipe: that ends the output, it is no error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e) => {
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     console.error(`xdpfeed: ${(e as Error).message}${usage ? " (see xdpfeed --help)" : ""}`);
-    process.exitCode = e instanceof XdpError || usage ? 2 : 1;
+    process.exitCode = e instanceof XdpError || e instanceof DecodeError || usage ? 2 : 1;
   },
 );
