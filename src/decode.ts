@@ -124,14 +124,16 @@ async function decodeItchFile(path: string, parser: FeedParser, bar: ProgressBar
 }
 
 // Input that yields rejections and not one message is not the named format; say so early.
+// Datagrams to other ports are the user's filter, not the input's fault.
 function checkFormat(parser: FeedParser, feed: Feed, input: string, raw: boolean): boolean {
   const s = parser.summary();
-  const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0);
+  const { otherPort = 0, ...problems } = s.rejected;
+  const rejected = Object.values(problems).reduce((a, b) => a + b, 0);
   if (s.messages === 0 && rejected > 0) {
     const what = raw ? `a NASDAQ binary ITCH file` : `${feed.name} over ${feed.framing}`;
-    throw new DecodeError(`${input} is not ${what}: no message parsed, ${rejected} rejected (${Object.keys(s.rejected).join(", ")})`);
+    throw new DecodeError(`${input} is not ${what}: no message parsed, ${rejected} rejected (${Object.keys(problems).join(", ")})`);
   }
-  return s.frames + s.messages > 0;
+  return s.frames + s.messages > otherPort;
 }
 
 function summarize(s: ParserSummary, raw: boolean): DecodeSummary {
