@@ -6,6 +6,18 @@
 // chunk is a view into one reusable buffer, valid until the iterator is advanced again; pass
 // `reuseBuffer: false` to get a fresh buffer per chunk (for consumers that keep chunks).
 //
+// The day (timestamps non-decreasing, ns since midnight):
+//   03:00  S 'O'; stock directory R (locates 1..N, alphabetical), H 'T', Y, L for the busiest
+//          names, V (MWCB levels), K (an IPO's quoting period)
+//   04:00  S 'S'; pre-market flow (6% of the flow messages), a direct listing's O before the open
+//   09:30  S 'Q'; the opening cross Q of every symbol; market-hours flow (90%, denser at the open
+//          and close) with RPII N, an LULD pause (H 'H' LUDP, J, I, the halt cross Q, H 'T'),
+//          an MWCB status W and an operational halt h 'H' / h 'T'
+//   16:00  S 'M'; the closing cross Q of every symbol; after-hours flow (4%)
+//   20:00  S 'E'; 20:05 S 'C'
+// Flow: A, F, E, C, X, D, U, P, I and B over a book of live orders (see flowStep for the mix);
+// the first flow steps are scripted so that every type appears in any session.
+//
 // The hot path (order flow) writes with DataView at offsets taken from ITCH50 at module load and
 // allocates nothing per message; the rare administrative messages go through the checked encoder.
 
@@ -110,7 +122,9 @@ const T_SYSTEM_END = 20 * NS_H; // end of system hours
 const T_END = 20 * NS_H + 5 * NS_M; // end of messages
 
 const TICK = 100; // $0.01 in price4
-const WARP = 0.6; // intraday U shape: message density at the open and close / at midday = (1+WARP)/(1-WARP)
+// Intraday U shape: the f-th fraction of the market-hours messages is sent at the fraction
+// f/3 + 2f^2 - 4f^3/3 of the session, so message density at the open and close is 4 times
+// that of midday. Only + and * (no Math.sin/exp/log, whose last bits may vary between engines).
 const MPIDS = ["NITE", "GSCO", "MSCO", "VIRT", "UBSS", "JPMS", "CDRG", "SUSQ"];
 const MPID_U32 = Uint32Array.from(MPIDS, (m) => ((m.charCodeAt(0) << 24) | (m.charCodeAt(1) << 16) | (m.charCodeAt(2) << 8) | m.charCodeAt(3)) >>> 0);
 const DIRS = [66, 83, 78, 79]; // B S N O
@@ -140,6 +154,18 @@ export function minSessionMessages(symbols: number): number {
 interface Scheduled {
   at: number;
   run: () => void;
+}
+
+interface FlowState {
+  i: number;
+  count: number;
+  t0: number;
+  dur: number;
+  step: number;
+  warp: boolean;
+  events: Scheduled[];
+  e: number;
+  script: boolean;
 }
 
 class SessionBuilder {
@@ -226,8 +252,9 @@ class SessionBuilder {
       for (let i = 4; i < 8; i++) lo = (lo << 8) | p.charCodeAt(i);
       this.symHi[s] = hi >>> 0;
       this.symLo[s] = lo >>> 0;
-      // log-uniform $2 .. $400, whole cents
-      this.mid[s] = Math.round(Math.exp(Math.log(2) + rng.next() * Math.log(200)) * 100) * 100;
+      // $2 .. $400 in whole cents, most names at the low end
+      const u = rng.next();
+      this.mid[s] = Math.round(200 + 39800 * u * u * u) * 100;
     }
     // activity: symbol hot[k] is picked with probability ~ k^(-2/3) (a few names carry most flow)
     this.hot = new Uint32Array(n);
@@ -532,23 +559,39 @@ class SessionBuilder {
   /** count flow messages spread over [t0, t0 + dur), with the scheduled events at their flow index. */
   private *flow(count: number, t0: number, dur: number, warp: boolean, events: Scheduled[], script: boolean): Generator<Uint8Array> {
     events.sort((a, b) => a.at - b.at);
-    let e = 0;
-    const step = 1 / count;
+    const f: FlowState = { i: 0, count, t0, dur, step: 1 / count, warp, events, e: 0, script };
+    while (f.i < f.count) {
+      this.fill(f);
+      if (this.pos > this.limit) yield this.flush();
+    }
+    while (f.e < events.length) {
+      events[f.e++].run();
+      if (this.pos > this.limit) yield this.flush();
+    }
+  }
+
+  /** Flow steps until the chunk is full or the phase is over (a plain loop, kept out of the generator). */
+  private fill(f: FlowState): void {
     const rng = this.rng;
-    for (let i = 0; i < count; i++) {
-      let f = (i + rng.next()) * step;
-      if (warp) f -= (WARP * Math.sin(2 * Math.PI * f)) / (2 * Math.PI);
-      const t = t0 + Math.floor(f * dur);
+    const { count, t0, dur, step, warp, events } = f;
+    let i = f.i;
+    let e = f.e;
+    let nextEvent = e < events.length ? events[e].at : Infinity;
+    while (i < count && this.pos <= this.limit) {
+      let x = (i + rng.next()) * step;
+      if (warp) x = x * (1 / 3 + x * (2 - x * (4 / 3)));
+      const t = t0 + Math.floor(x * dur);
       if (t > this.ts) this.ts = t;
-      while (e < events.length && events[e].at <= i) events[e++].run();
-      if (script && i < SCRIPT.length) this.step(SCRIPT[i]);
+      if (i >= nextEvent) {
+        while (e < events.length && events[e].at <= i) events[e++].run();
+        nextEvent = e < events.length ? events[e].at : Infinity;
+      }
+      if (f.script && i < SCRIPT.length) this.step(SCRIPT[i]);
       else this.flowStep();
-      if (this.pos > this.limit) yield this.flush();
+      i++;
     }
-    while (e < events.length) {
-      events[e++].run();
-      if (this.pos > this.limit) yield this.flush();
-    }
+    f.i = i;
+    f.e = e;
   }
 
   // ---- administrative messages ----
@@ -789,10 +832,10 @@ class SessionBuilder {
 
 /**
  * A session as chunks of length-prefixed messages (see the file's header); the generator's return
- * value is the summary. Throws RangeError at the first next() for invalid options.
+ * value is the summary. Throws RangeError at once for invalid options.
  */
-export function* generateSession(opts: SessionOptions): Generator<Uint8Array, SessionSummary, undefined> {
-  return yield* new SessionBuilder(opts).run();
+export function generateSession(opts: SessionOptions): Generator<Uint8Array, SessionSummary, undefined> {
+  return new SessionBuilder(opts).run();
 }
 
 /** Runs a session to its end and returns only its summary (e.g. for the symbol list). */
