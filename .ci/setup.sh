@@ -12,6 +12,7 @@ command -v ping >/dev/null || need+=(iputils-ping)
 command -v taskset >/dev/null || need+=(util-linux)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v cc >/dev/null || need+=(gcc)
+command -v tshark >/dev/null || need+=(tshark)
 command -v make >/dev/null || need+=(make)
 [ -e /usr/include/xdp/xsk.h ] || need+=(libxdp-dev)
 [ -e /usr/include/bpf/libbpf.h ] || need+=(libbpf-dev)
@@ -24,6 +25,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   echo "xdpfeed setup: apt-get install ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # tshark's package asks whether non-root users may capture: no.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
