@@ -10,3 +10,5 @@ export { XskSocket, type XskOptions, type XdpStatistics, type BindMode } from ".
 export { DEFAULT_GEOMETRY, memoryMap, type Geometry, type MemoryMap } from "../bridge/memory-map.js";
 export { inNetns } from "../bridge/netns.js";
 export { XdpError, type XdpErrorCode } from "../bridge/errors.js";
+export * from "./feeds/index.js";
+export { decode, type DecodeOptions, type DecodeSummary } from "./decode.js";

@@ -8,7 +8,9 @@ import { XdpError } from "../../bridge/errors.js";
 import { instantiate, type FeedExports } from "../module.js";
 import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
-import { REJECT_REASONS } from "./reasons.js";
+import { readSummary, setFilterPort, type ParserSummary } from "./summary.js";
+
+export type { ParserSummary };
 import type { Feed } from "./feeds.js";
 
 /** What the parser ABI (assembly/parse/feed-abi.ts) adds to every feed module. */
@@ -34,18 +36,6 @@ export interface InputChunk {
 
 export type EntryKind = "frames" | "payloads" | "messages";
 
-export interface ParserSummary {
-  frames: number;
-  packets: number;
-  messages: number;
-  byType: Record<string, number>;
-  gaps: number;
-  gapMessages: number;
-  duplicates: number;
-  resets: number;
-  rejected: Record<string, number>;
-}
-
 /** Input bytes per chunk the parser's memory holds (a larger chunk is an error). */
 export const INPUT_CAPACITY = 4 << 20;
 
@@ -60,7 +50,6 @@ export class FeedParser {
   readonly #u8: Uint8Array;
   readonly #table: Uint32Array;
   readonly #ts: BigUint64Array;
-  readonly #ps: BigUint64Array;
   readonly #extraRejects: Record<string, number> = {};
 
   constructor(feed: Feed, opts: { port?: number; debug?: boolean } = {}) {
@@ -73,13 +62,12 @@ export class FeedParser {
     this.#u8 = new Uint8Array(this.memory.buffer);
     this.#table = new Uint32Array(this.memory.buffer, L.BATCH_BASE, L.BATCH_MAX * 2);
     this.#ts = new BigUint64Array(this.memory.buffer, L.BATCH_TS_BASE, L.BATCH_MAX);
-    this.#ps = new BigUint64Array(this.memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
     this.setPort(opts.port ?? 0);
   }
 
   /** Accept only UDP datagrams to this destination port (0: any). */
   setPort(port: number): void {
-    new Uint32Array(this.memory.buffer, L.PSTATS_BASE + L.PS_FILTER_PORT, 1)[0] = port;
+    setFilterPort(this.memory, port);
   }
 
   /**
@@ -123,23 +111,7 @@ export class FeedParser {
   }
 
   summary(): ParserSummary {
-    const ps = this.#ps;
-    const at = (off: number) => Number(ps[off / 8]);
-    const byType: Record<string, number> = {};
-    for (let t = 0; t < 256; t++) {
-      const v = at(L.PS_BY_TYPE + t * 8);
-      if (v) byType[String.fromCharCode(t)] = v;
-    }
-    const rejected: Record<string, number> = { ...this.#extraRejects };
-    for (const [i, name] of Object.entries(REJECT_REASONS)) {
-      const v = at(L.PS_REJECTED + Number(i) * 8);
-      if (v) rejected[name] = v;
-    }
-    return {
-      frames: at(L.PS_FRAMES), packets: at(L.PS_PACKETS), messages: at(L.PS_MESSAGES), byType,
-      gaps: at(L.PS_GAPS), gapMessages: at(L.PS_GAP_MESSAGES), duplicates: at(L.PS_DUPLICATES),
-      resets: at(L.PS_RESETS), rejected,
-    };
+    return readSummary(this.memory, this.#extraRejects);
   }
 
   reset(): void {

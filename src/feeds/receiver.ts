@@ -1,0 +1,63 @@
+// A compiled feed parser on a live AF_XDP socket: the feed module walks the RX ring itself
+// (assembly/parse/feed-abi.ts poll), parsing each frame where the kernel wrote it; ticks and
+// messages are read in place until the next poll, when their frames go back to FILL.
+
+import * as L from "../../assembly/layout.js";
+import { XdpSocket, type SocketOptions } from "../socket.js";
+import { TickView } from "./tick.js";
+import { MessageView } from "./message.js";
+import { readSummary, setFilterPort, type ParserSummary } from "./summary.js";
+import type { Feed } from "./feeds.js";
+
+// Realtime ns = monotonic ns + this offset: one clock read per poll, comparable across hosts.
+const CLOCK_OFFSET = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+export class FeedReceiver {
+  readonly feed: Feed;
+  readonly socket: XdpSocket;
+  /** Flyweight over this poll's records: ticks.at(i) for i < the count poll() returned. */
+  readonly ticks: TickView;
+  /** Flyweight full-message view: message.at(ticks.msgOffset, ticks.msgLength). */
+  readonly message: MessageView;
+  readonly #receiveTs: BigUint64Array;
+
+  private constructor(feed: Feed, socket: XdpSocket) {
+    this.feed = feed;
+    this.socket = socket;
+    this.ticks = new TickView(socket.memory);
+    this.message = new MessageView(socket.memory, feed.schema);
+    this.#receiveTs = new BigUint64Array(socket.memory.buffer, L.PSTATS_BASE + L.PS_RECEIVE_TS, 1);
+  }
+
+  /** Opens an XdpSocket running the feed's compiled module; options as XdpSocket.open. */
+  static open(feed: Feed, opts: SocketOptions & { debug?: boolean }): FeedReceiver {
+    const socket = XdpSocket.open({ ...opts, module: feed.modulePath(opts.debug) });
+    // The XDP program already keeps other ports away; the parser checks the same ports.
+    if (opts.ports?.length === 1) setFilterPort(socket.memory, opts.ports[0]);
+    return new FeedReceiver(feed, socket);
+  }
+
+  /**
+   * Parses up to max frames from RX without blocking; returns the number of records now in
+   * ticks (0 when nothing was ready). Records stay valid until the next poll.
+   */
+  poll(max = 64): number {
+    this.#receiveTs[0] = process.hrtime.bigint() + CLOCK_OFFSET;
+    const n = this.socket.module.poll(max);
+    if (n < 0) this.socket.xsk.wakeupRx();
+    return (this.socket.module as unknown as { recordCount(): number }).recordCount();
+  }
+
+  /** Blocks up to timeoutMs until frames are ready. */
+  wait(timeoutMs: number): boolean {
+    return this.socket.wait(timeoutMs);
+  }
+
+  summary(): ParserSummary {
+    return readSummary(this.socket.memory);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

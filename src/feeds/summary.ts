@@ -1,0 +1,40 @@
+// Parser counters (PSTATS, assembly/layout.ts) as a report: the same for files and sockets.
+import * as L from "../../assembly/layout.js";
+import { REJECT_REASONS } from "./reasons.js";
+
+export interface ParserSummary {
+  frames: number;
+  packets: number;
+  messages: number;
+  byType: Record<string, number>;
+  gaps: number;
+  gapMessages: number;
+  duplicates: number;
+  resets: number;
+  rejected: Record<string, number>;
+}
+
+export function readSummary(memory: WebAssembly.Memory, extraRejects: Record<string, number> = {}): ParserSummary {
+  const ps = new BigUint64Array(memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
+  const at = (off: number) => Number(ps[off / 8]);
+  const byType: Record<string, number> = {};
+  for (let t = 0; t < 256; t++) {
+    const v = at(L.PS_BY_TYPE + t * 8);
+    if (v) byType[String.fromCharCode(t)] = v;
+  }
+  const rejected: Record<string, number> = { ...extraRejects };
+  for (const [i, name] of Object.entries(REJECT_REASONS)) {
+    const v = at(L.PS_REJECTED + Number(i) * 8);
+    if (v) rejected[name] = v;
+  }
+  return {
+    frames: at(L.PS_FRAMES), packets: at(L.PS_PACKETS), messages: at(L.PS_MESSAGES), byType,
+    gaps: at(L.PS_GAPS), gapMessages: at(L.PS_GAP_MESSAGES), duplicates: at(L.PS_DUPLICATES),
+    resets: at(L.PS_RESETS), rejected,
+  };
+}
+
+/** Accept only UDP datagrams to this destination port (0: any). */
+export function setFilterPort(memory: WebAssembly.Memory, port: number): void {
+  new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_FILTER_PORT, 1)[0] = port;
+}
