@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { FeedParser } from "../src/feeds/parser.js";
-import { iexTops, iexDeep, type Feed } from "../src/feeds/feeds.js";
+import { iexTops, iexDeep, feedFromModule, type Feed } from "../src/feeds/feeds.js";
 import { encodeBySchema, extremeValue, jsonValue, parseAll, iextp, frameOf } from "./helpers/wire.js";
 
 const TOPS = 0x8003;
@@ -62,6 +62,13 @@ M("counts a type of the other feed as unknown: quotes on DEEP, price levels on T
   const tops = new FeedParser(iexTops);
   parseAll(tops, [q, l], "messages");
   assert.equal([tops.summary().messages, tops.summary().rejected.unknownType], [1, 1]);
+});
+
+M("binds a compiled module given by its .wasm path", () => {
+  const feed = feedFromModule({ name: "my-deep", wasm: iexDeep.modulePath(true), schema: iexDeep.schema, framing: "iextp" });
+  const p = new FeedParser(feed);
+  const got = parseAll(p, [encodeBySchema(iexDeep.schema, "E", { securityEvent: "O", symbol: "ZIEXT" })], "messages");
+  assert.equal(got.map((g) => g.msg), [{ type: "E", securityEvent: "O", timestamp: 0, symbol: "ZIEXT" }]);
 });
 
 M.run();

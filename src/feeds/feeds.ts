@@ -24,3 +24,11 @@ export const iexTops = feed("iex-tops", "iex_tops", "iextp", IEX_TOPS16);
 export const iexDeep = feed("iex-deep", "iex_deep", "iextp", IEX_DEEP10);
 
 export const FEEDS: Record<string, Feed> = { itch50, "iex-tops": iexTops, "iex-deep": iexDeep };
+
+/**
+ * A feed from a compiled module of your own (a .wasm built from an assembly/feeds/*.as.ts, with
+ * a debug build beside it as NAME.debug.wasm or the same file), its schema and its framing.
+ */
+export function feedFromModule(o: { name: string; wasm: string; schema: Schema; framing: Feed["framing"]; debugWasm?: string }): Feed {
+  return { name: o.name, module: o.wasm, framing: o.framing, schema: o.schema, modulePath: (debug = false) => (debug && o.debugWasm) || o.wasm };
+}
