@@ -18,6 +18,7 @@
 //   BATCH_TS_BASE       BATCH_TS_SIZE       receive timestamp (u64 ns) of each batch-table entry
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
 //   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
+//   HOLD_BASE           HOLD_SIZE           packets held by A/B arbitration (HOLD_SLOTS x HOLD_SLOT)
 //   DYNAMIC_BASE        ...                 rings and UMEM, placed by bridge/memory-map.ts from the
 //                                           ring sizes and XDP_MMAP_OFFSETS, each page aligned:
 //                                           FILL, COMPLETION, RX, TX rings (mmapped MAP_FIXED over
@@ -128,6 +129,14 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   88      PS_FRAMES           frames (or payloads) offered to the parser
 //   256     PS_REJECTED         u64 per reason, REJ_COUNT of them (REJ_*)
 //   512     PS_BY_TYPE          u64 per message type byte (256 of them)
+//   2560    PS_ARB_PORTS        u32: A/B arbitration: line A's UDP port (low 16 bits), line B's
+//                               (high 16); 0: one line, no arbitration
+//   2564    PS_HELD             u32: packets held back waiting for the other line
+//   2568    PS_HOLD_NEXT        u32: next hold slot to use (round robin over HOLD_SLOTS)
+//   2572    PS_HELD_BYTES       u32: bytes held (their messages still need record room)
+//   2576    PS_LINES            LINE_SIZE bytes per line (A, then B), LN_* below
+//   2656    PS_HOLD_QUEUE       HOLD_MAX entries of HOLD_ENTRY bytes, sorted by sequence:
+//                               slot u32, length u32, sequence u64, line u32, pad u32
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -144,6 +153,27 @@ export const PS_RECORDS: u32 = 84;
 export const PS_FRAMES: u32 = 88;
 export const PS_REJECTED: u32 = 256;
 export const PS_BY_TYPE: u32 = 512;
+export const PS_ARB_PORTS: u32 = 2560;
+export const PS_HELD: u32 = 2564;
+export const PS_HOLD_NEXT: u32 = 2568;
+export const PS_HELD_BYTES: u32 = 2572;
+export const PS_LINES: u32 = 2576;
+export const PS_HOLD_QUEUE: u32 = 2656;
+
+// Per line (PSTATS_BASE + PS_LINES + line * LINE_SIZE), u64 each.
+export const LINE_SIZE: u32 = 40;
+export const LN_RECEIVED: u32 = 0; // messages that arrived on the line
+export const LN_WON: u32 = 8; // of them, delivered first (the other line's copy came later or never)
+export const LN_LATE: u32 = 16; // of them, already delivered from the other line: dropped
+export const LN_MISSING: u32 = 24; // messages the line skipped (its own gaps)
+export const LN_NEXT: u32 = 32; // next sequence expected on the line (0: none yet)
+
+// Held packets: HOLD_MAX at once, copied into HOLD_SLOTS slots of HOLD_SLOT bytes used round robin,
+// so a released packet's bytes (which records point into) outlive the poll that delivered them.
+export const HOLD_MAX: u32 = 32;
+export const HOLD_ENTRY: u32 = 24;
+export const HOLD_SLOTS: u32 = 128;
+export const HOLD_SLOT: u32 = 2048;
 
 // Rejection reasons (index into PS_REJECTED). Names for reports: src/feeds/reasons.ts.
 export const REJ_FRAME_SHORT: u32 = 0; // Ethernet/VLAN/IP/UDP headers do not fit the frame
@@ -182,7 +212,10 @@ export const SYM_SLOTS: u32 = 16384;
 export const SYM_SLOT: u32 = 16;
 export const SYM_BY_ID: u32 = 0x40000;
 
-export const DYNAMIC_BASE: u32 = 0x310000;
+export const HOLD_BASE: u32 = 0x310000;
+export const HOLD_SIZE: u32 = 0x40000;
+
+export const DYNAMIC_BASE: u32 = 0x350000;
 
 // Descriptor sizes fixed by the kernel ABI (struct xdp_desc, and a u64 address).
 export const XDP_DESC_SIZE: u32 = 16;

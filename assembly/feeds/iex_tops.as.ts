@@ -2,7 +2,7 @@
 // Message formats and their ticks: assembly/parse/iex.ts.
 
 import { iexMessage, iexLength, IEX_MIN_BLOCK } from "../parse/iex";
-import { iextpSegment } from "../parse/iextp";
+import { iextpSegment, iextpPeek } from "../parse/iextp";
 import { registerFeed } from "../parse/feed-abi";
 
 export * from "../abi";
@@ -22,4 +22,8 @@ function messageLength(type: u32): u32 {
   return iexLength(type, false);
 }
 
-registerFeed(onPayload, onMessage, messageLength, IEX_MIN_BLOCK);
+function peek(p: u32, len: u32): bool {
+  return iextpPeek(p, len, PROTOCOL);
+}
+
+registerFeed(onPayload, onMessage, messageLength, IEX_MIN_BLOCK, peek);

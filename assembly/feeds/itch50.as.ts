@@ -15,7 +15,7 @@ import {
 import { be16, be32, be48, be64 } from "../parse/bytes";
 import { reject } from "../parse/stats";
 import { beginRecord, setOrder, setU64, setU8 } from "../parse/record";
-import { moldPacket } from "../parse/moldudp64";
+import { moldPacket, moldPeek } from "../parse/moldudp64";
 import { registerFeed } from "../parse/feed-abi";
 
 export * from "../abi";
@@ -172,4 +172,4 @@ function onPayload(p: u32, len: u32): void {
   moldPacket(p, len, onMessage);
 }
 
-registerFeed(onPayload, onMessage, messageLength, MIN_BLOCK);
+registerFeed(onPayload, onMessage, messageLength, MIN_BLOCK, moldPeek);

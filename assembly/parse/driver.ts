@@ -5,25 +5,30 @@
 
 import {
   BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
-  PS_RECEIVE_TS, SYMTAB_BASE, SYMTAB_SIZE,
+  PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_BYTES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
 } from "../layout";
-import { udpPayload, payloadLen, wholePayload } from "./net";
+import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
+import { arbitrate, lineOfPort, SequencePeek } from "./arbiter";
 import { recordsFree, clearRecords } from "./record";
-import { psAdd, psSet, psGet32, psSet32 } from "./stats";
+import { psAdd, psSet, psGet32, psSet32, reject } from "./stats";
 import { MessageHandler } from "./moldudp64";
 
 export type PayloadHandler = (p: u32, len: u32) => void;
 
-// Most messages a block of len bytes can hold when each takes at least minBlock bytes.
+// Most messages a block of len bytes can hold when each takes at least minBlock bytes (with
+// what arbitration holds: a packet may release them).
 @inline function fits(len: u32, minBlock: u32): bool {
-  return recordsFree() > len / minBlock;
+  return recordsFree() > (len + psGet32(PS_HELD_BYTES)) / minBlock;
 }
 
-@inline export function parseFrame(frame: u32, len: u32, minBlock: u32, onPayload: PayloadHandler): bool {
+@inline export function parseFrame(frame: u32, len: u32, minBlock: u32, onPayload: PayloadHandler, peek: SequencePeek): bool {
   if (!fits(len, minBlock)) return false;
   psAdd(PS_FRAMES, 1);
   const p = udpPayload(frame, len);
-  if (p != 0) onPayload(p, payloadLen);
+  if (p == 0) return true;
+  const line = lineOfPort(dstPort);
+  if (line < 0) reject(REJ_OTHER_PORT);
+  else arbitrate(p, payloadLen, <u32>line, cutShort, onPayload, peek);
   return true;
 }
 
@@ -34,22 +39,23 @@ export type PayloadHandler = (p: u32, len: u32) => void;
 }
 
 // Entries [first, first + n) of the batch table; returns how many were parsed.
-export function tableFrames(first: u32, n: u32, minBlock: u32, onPayload: PayloadHandler): u32 {
+export function tableFrames(first: u32, n: u32, minBlock: u32, onPayload: PayloadHandler, peek: SequencePeek): u32 {
   for (let i: u32 = 0; i < n; i++) {
     const e = entry(first + i);
-    if (!parseFrame(load<u32>(e), load<u32>(e, 4), minBlock, onPayload)) return i;
+    if (!parseFrame(load<u32>(e), load<u32>(e, 4), minBlock, onPayload, peek)) return i;
   }
   return n;
 }
 
-export function tablePayloads(first: u32, n: u32, minBlock: u32, onPayload: PayloadHandler): u32 {
-  wholePayload();
+// UDP payloads that arrived on `line` (0 A, 1 B: the kernel-socket path knows it per socket).
+export function tablePayloads(first: u32, n: u32, line: u32, minBlock: u32, onPayload: PayloadHandler, peek: SequencePeek): u32 {
   for (let i: u32 = 0; i < n; i++) {
     const e = entry(first + i);
     const len = load<u32>(e, 4);
     if (!fits(len, minBlock)) return i;
     psAdd(PS_FRAMES, 1);
-    onPayload(load<u32>(e), len);
+    wholePayload();
+    arbitrate(load<u32>(e), len, line, false, onPayload, peek);
   }
   return n;
 }
@@ -64,11 +70,14 @@ export function tableMessages(first: u32, n: u32, firstSeq: u64, onMessage: Mess
   return n;
 }
 
-// Zeroes every counter, the session state and the symbol table; keeps the port filter.
+// Zeroes every counter, the session state, the held packets and the symbol table; keeps the
+// port filter and the arbitration ports.
 export function resetParser(): void {
   const port = psGet32(PS_FILTER_PORT);
+  const lines = psGet32(PS_ARB_PORTS);
   memory.fill(PSTATS_BASE, 0, PSTATS_SIZE);
   memory.fill(SYMTAB_BASE, 0, SYMTAB_SIZE);
   psSet32(PS_FILTER_PORT, port);
+  psSet32(PS_ARB_PORTS, lines);
   clearRecords();
 }

@@ -5,7 +5,8 @@
 //   poll(max)                 RX frames -> records, frames kept in place until the next poll
 //   run(budget, batch)        RX frames -> records, frames refilled at once (records overwritten)
 //   parseFrames(first, n)     batch-table entries are Ethernet frames; returns entries parsed
-//   parsePayloads(first, n)   entries are UDP payloads (session packets)
+//   parsePayloads(first, n, line) entries are UDP payloads (session packets) from line 0 or 1
+//   arbFlush()                release what A/B arbitration holds (declaring open gaps)
 //   parseMessages(first, n, seq) entries are bare messages numbered seq, seq + 1, ...
 //   recordCount()             records written since the last clear
 //   clearRecords()            start writing records at 0 again
@@ -18,6 +19,7 @@ import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
 import { MessageHandler } from "./moldudp64";
 import { PayloadHandler, parseFrame, tableFrames, tablePayloads, tableMessages } from "./driver";
+import { SequencePeek, arbFlush as flushHeld } from "./arbiter";
 
 export { resetParser } from "./driver";
 
@@ -25,16 +27,18 @@ let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
 let messageHandler: MessageHandler = (m: u32, len: u32, seq: u64): void => {};
 let lengthOf: (type: u32) => u32 = (type: u32): u32 => 0;
 let minBlock: u32 = 1;
+let peekHandler: SequencePeek = (p: u32, len: u32): bool => false;
 
-export function registerFeed(onPayload: PayloadHandler, onMessage: MessageHandler, length: (type: u32) => u32, smallestBlock: u32): void {
+export function registerFeed(onPayload: PayloadHandler, onMessage: MessageHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
   payloadHandler = onPayload;
   messageHandler = onMessage;
   lengthOf = length;
   minBlock = smallestBlock;
+  peekHandler = peek;
 }
 
 function onFrame(frame: u32, len: u32): bool {
-  return parseFrame(frame, len, minBlock, payloadHandler);
+  return parseFrame(frame, len, minBlock, payloadHandler, peekHandler);
 }
 
 // Records stay valid (their messages in place) until the next poll.
@@ -44,10 +48,10 @@ export function poll(max: u32): i32 {
 }
 
 function onFrameRecycled(frame: u32, len: u32): bool {
-  if (!parseFrame(frame, len, minBlock, payloadHandler)) {
+  if (!parseFrame(frame, len, minBlock, payloadHandler, peekHandler)) {
     // Nobody reads records in this mode: start over rather than stop.
     clear();
-    return parseFrame(frame, len, minBlock, payloadHandler);
+    return parseFrame(frame, len, minBlock, payloadHandler, peekHandler);
   }
   return true;
 }
@@ -57,11 +61,15 @@ export function run(budget: u32, batch: u32): i32 {
 }
 
 export function parseFrames(first: u32, n: u32): u32 {
-  return tableFrames(first, n, minBlock, payloadHandler);
+  return tableFrames(first, n, minBlock, payloadHandler, peekHandler);
 }
 
-export function parsePayloads(first: u32, n: u32): u32 {
-  return tablePayloads(first, n, minBlock, payloadHandler);
+export function parsePayloads(first: u32, n: u32, line: u32): u32 {
+  return tablePayloads(first, n, line, minBlock, payloadHandler, peekHandler);
+}
+
+export function arbFlush(): u32 {
+  return flushHeld(payloadHandler, peekHandler);
 }
 
 export function parseMessages(first: u32, n: u32, firstSeq: u64): u32 {

@@ -24,8 +24,15 @@ import { cutShort } from "./net";
 import { psAdd, psGet, reject } from "./stats";
 import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
 import { MessageHandler } from "./moldudp64";
+import { setPeek } from "./arbiter";
 
 export const IEXTP_HEADER: u32 = 40;
+
+// First sequence and message count, for arbitration.
+export function iextpPeek(p: u32, len: u32, protocol: u32): bool {
+  if (len < IEXTP_HEADER || le16(p + 2) != protocol) return false;
+  return setPeek(le64(p + 24), le16(p + 14));
+}
 
 export function iextpSegment(p: u32, len: u32, protocol: u32, onMessage: MessageHandler): void {
   if (len < IEXTP_HEADER) {

@@ -11,11 +11,19 @@ import { be16, be64 } from "./bytes";
 import { cutShort } from "./net";
 import { psAdd, reject } from "./stats";
 import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
+import { setPeek } from "./arbiter";
 
 export const MOLD_HEADER: u32 = 20;
 export const MOLD_END_OF_SESSION: u32 = 0xffff;
 
 export type MessageHandler = (msg: u32, len: u32, seq: u64) => void;
+
+// First sequence and message count, for arbitration (end of session counts no messages).
+export function moldPeek(p: u32, len: u32): bool {
+  if (len < MOLD_HEADER) return false;
+  const count = be16(p + 18);
+  return setPeek(be64(p + 10), count == MOLD_END_OF_SESSION ? 0 : count);
+}
 
 export function moldPacket(p: u32, len: u32, onMessage: MessageHandler): void {
   if (len < MOLD_HEADER) {

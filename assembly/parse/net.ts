@@ -14,6 +14,8 @@ export let payloadLen: u32 = 0;
 // The frame was cut short of its datagram (counted once as REJ_TRUNCATED): the session layer
 // delivers the whole messages in what is there and does not count the overrun again.
 export let cutShort: bool = false;
+// UDP destination port of the payload found by udpPayload().
+export let dstPort: u32 = 0;
 
 // Inputs that are payloads already (no frame around them) are never cut short.
 export function wholePayload(): void {
@@ -69,7 +71,8 @@ export function udpPayload(frame: u32, len: u32): u32 {
   const ulen = be16(udp + 4);
   if (ulen < 8 || udpAt + ulen > ipEnd) return fail(REJ_BAD_IP_LENGTH);
   const port = psGet32(PS_FILTER_PORT);
-  if (port != 0 && be16(udp + 2) != port) return fail(REJ_OTHER_PORT);
+  dstPort = be16(udp + 2);
+  if (port != 0 && dstPort != port) return fail(REJ_OTHER_PORT);
   payloadLen = ulen - 8;
   // Never past the frame: a datagram longer than the frame yields what the frame holds.
   if (udpAt + ulen > len) {

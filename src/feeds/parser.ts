@@ -8,7 +8,7 @@ import { XdpError } from "../../bridge/errors.js";
 import { instantiate, type FeedExports } from "../module.js";
 import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
-import { readSummary, setFilterPort, type ParserSummary } from "./summary.js";
+import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";
 
 export type { ParserSummary };
 import type { Feed } from "./feeds.js";
@@ -16,7 +16,8 @@ import type { Feed } from "./feeds.js";
 /** What the parser ABI (assembly/parse/feed-abi.ts) adds to every feed module. */
 export interface ParserExports extends FeedExports {
   parseFrames(first: number, n: number): number;
-  parsePayloads(first: number, n: number): number;
+  parsePayloads(first: number, n: number, line: number): number;
+  arbFlush(): number;
   parseMessages(first: number, n: number, firstSeq: bigint): number;
   recordCount(): number;
   clearRecords(): void;
@@ -52,7 +53,11 @@ export class FeedParser {
   readonly #ts: BigUint64Array;
   readonly #extraRejects: Record<string, number> = {};
 
-  constructor(feed: Feed, opts: { port?: number; debug?: boolean } = {}) {
+  /**
+   * port: accept only UDP datagrams to this port (default any). lines: arbitrate between two
+   * UDP ports carrying the same sequence space (A/B lines; frames to other ports are rejected).
+   */
+  constructor(feed: Feed, opts: { port?: number; lines?: [number, number]; debug?: boolean } = {}) {
     const pages = Math.ceil((L.DYNAMIC_BASE + INPUT_CAPACITY) / L.WASM_PAGE);
     this.feed = feed;
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -62,7 +67,20 @@ export class FeedParser {
     this.#u8 = new Uint8Array(this.memory.buffer);
     this.#table = new Uint32Array(this.memory.buffer, L.BATCH_BASE, L.BATCH_MAX * 2);
     this.#ts = new BigUint64Array(this.memory.buffer, L.BATCH_TS_BASE, L.BATCH_MAX);
-    this.setPort(opts.port ?? 0);
+    this.setPort(opts.lines ? 0 : opts.port ?? 0);
+    setLines(this.memory, opts.lines);
+  }
+
+  /**
+   * Releases the packets A/B arbitration holds while waiting for the other line (declaring the
+   * gaps still open), e.g. when a line has gone quiet. Returns the records delivered.
+   */
+  flush(onRecords: (n: number) => void): number {
+    this.x.clearRecords();
+    this.x.arbFlush();
+    const n = this.x.recordCount();
+    if (n > 0) onRecords(n);
+    return n;
   }
 
   /** Accept only UDP datagrams to this destination port (0: any). */
@@ -74,7 +92,7 @@ export class FeedParser {
    * Parses a chunk; onRecords(n) is called for each run of n records (this.ticks.at(0..n-1)),
    * which stay valid until it returns. Returns the number of records delivered.
    */
-  parse(chunk: InputChunk, kind: EntryKind, onRecords: (n: number) => void, firstSeq = 0): number {
+  parse(chunk: InputChunk, kind: EntryKind, onRecords: (n: number) => void, firstSeq = 0, line = 0): number {
     let total = 0;
     for (let start = 0; start < chunk.count; start += L.BATCH_MAX) {
       const n = Math.min(L.BATCH_MAX, chunk.count - start);
@@ -93,7 +111,7 @@ export class FeedParser {
       for (let done = 0; done < n;) {
         this.x.clearRecords();
         const k = kind === "frames" ? this.x.parseFrames(done, n - done)
-          : kind === "payloads" ? this.x.parsePayloads(done, n - done)
+          : kind === "payloads" ? this.x.parsePayloads(done, n - done, line)
           : this.x.parseMessages(done, n - done, BigInt(firstSeq + start + done));
         const r = this.x.recordCount();
         if (r > 0) onRecords(r);

@@ -6,7 +6,7 @@ import * as L from "../../assembly/layout.js";
 import { XdpSocket, type SocketOptions } from "../socket.js";
 import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
-import { readSummary, setFilterPort, type ParserSummary } from "./summary.js";
+import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";
 import type { Feed } from "./feeds.js";
 
 // Realtime ns = monotonic ns + this offset: one clock read per poll, comparable across hosts.
@@ -29,12 +29,25 @@ export class FeedReceiver {
     this.#receiveTs = new BigUint64Array(socket.memory.buffer, L.PSTATS_BASE + L.PS_RECEIVE_TS, 1);
   }
 
-  /** Opens an XdpSocket running the feed's compiled module; options as XdpSocket.open. */
-  static open(feed: Feed, opts: SocketOptions & { debug?: boolean }): FeedReceiver {
-    const socket = XdpSocket.open({ ...opts, module: feed.modulePath(opts.debug) });
+  /**
+   * Opens an XdpSocket running the feed's compiled module; options as XdpSocket.open, plus
+   * lines: two of the ports that carry the same sequence space, arbitrated (A/B lines).
+   */
+  static open(feed: Feed, opts: SocketOptions & { lines?: [number, number]; debug?: boolean }): FeedReceiver {
+    const ports = opts.lines ? [...new Set([...(opts.ports ?? []), ...opts.lines])] : opts.ports;
+    const socket = XdpSocket.open({ ...opts, ports, module: feed.modulePath(opts.debug) });
     // The XDP program already keeps other ports away; the parser checks the same ports.
-    if (opts.ports?.length === 1) setFilterPort(socket.memory, opts.ports[0]);
+    if (!opts.lines && ports?.length === 1) setFilterPort(socket.memory, ports[0]);
+    setLines(socket.memory, opts.lines);
     return new FeedReceiver(feed, socket);
+  }
+
+  /** Releases what A/B arbitration holds (declaring open gaps); returns the records now in ticks. */
+  flush(): number {
+    const m = this.socket.module as unknown as { clearRecords(): void; arbFlush(): number; recordCount(): number };
+    m.clearRecords();
+    m.arbFlush();
+    return m.recordCount();
   }
 
   /**

@@ -1,0 +1,127 @@
+// A/B line arbitration: two UDP ports carrying the same MoldUDP64 sequence space, each losing
+// different packets, merged into one stream: first arrival wins, copies are dropped, and a gap is
+// declared only for what both lines lost.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { FeedParser } from "../src/feeds/parser.js";
+import { itch50 } from "../src/feeds/feeds.js";
+import { udpFrame } from "../src/frame.js";
+import { moldFrames } from "../src/gen/itch-writers.js";
+import { Rng } from "../src/gen/rng.js";
+import { ENDS } from "./helpers/wire.js";
+import * as L from "../assembly/layout.js";
+
+const A = 26400;
+const B = 26401;
+const SESSION = { seed: 5, symbols: 30, messages: 60_000 };
+
+interface Packet { frameA: Uint8Array; frameB: Uint8Array; seq: number; count: number }
+
+function packets(): Packet[] {
+  const out: Packet[] = [];
+  for (const p of moldFrames(SESSION, { session: "XDPFEEDAB1", endOfSession: false })) {
+    out.push({ frameA: udpFrame({ ...ENDS, dstPort: A }, p.payload), frameB: udpFrame({ ...ENDS, dstPort: B }, p.payload), seq: Number(p.sequence), count: p.count });
+  }
+  return out;
+}
+
+function arbitrate(order: Uint8Array[]) {
+  const p = new FeedParser(itch50, { lines: [A, B] });
+  const seqs: number[] = [];
+  const take = (n: number) => {
+    for (let i = 0; i < n; i++) seqs.push(p.ticks.at(i).seq);
+  };
+  // A few frames per chunk, as packets trickle in.
+  for (let i = 0; i < order.length; i += 7) {
+    const chunk = order.slice(i, i + 7);
+    const data = new Uint8Array(chunk.reduce((a, f) => a + f.length, 0));
+    const offsets: number[] = [];
+    let at = 0;
+    for (const f of chunk) { offsets.push(at); data.set(f, at); at += f.length; }
+    p.parse({ data, count: chunk.length, offsets, lengths: chunk.map((f) => f.length) }, "frames", take);
+  }
+  const beforeFlush = seqs.length;
+  p.flush(take);
+  return { seqs, beforeFlush, s: p.summary() };
+}
+
+const Arb = suite("A/B arbitration");
+
+Arb("two lines each missing a different random 5% deliver every message once, in order", () => {
+  const pk = packets();
+  const rng = new Rng(2024);
+  const lostA = new Set<number>();
+  const lostB = new Set<number>();
+  for (let i = 0; i < pk.length; i++) {
+    const r = rng.next();
+    if (r < 0.05) lostA.add(i);
+    else if (r < 0.1) lostB.add(i);
+  }
+  assert.ok(lostA.size > 20 && lostB.size > 20, `losses ${lostA.size} ${lostB.size}`);
+  // Line B runs three packets behind line A.
+  const order: Uint8Array[] = [];
+  for (let i = 0; i < pk.length + 3; i++) {
+    if (i < pk.length && !lostA.has(i)) order.push(pk[i].frameA);
+    const j = i - 3;
+    if (j >= 0 && !lostB.has(j)) order.push(pk[j].frameB);
+  }
+  const { seqs, s } = arbitrate(order);
+  assert.is(seqs.length, SESSION.messages);
+  assert.ok(seqs.every((q, i) => q === i + 1), "every sequence once, in order");
+  assert.equal([s.gaps, s.messages, s.resets], [0, SESSION.messages, 0]);
+  const count = (lost: Set<number>) => [...lost].reduce((a, i) => a + pk[i].count, 0);
+  const [la, lb] = s.lines!;
+  assert.equal([la.port, lb.port], [A, B]);
+  assert.is(la.received, SESSION.messages - count(lostA));
+  assert.is(lb.received, SESSION.messages - count(lostB));
+  assert.is(la.missing, count(lostA));
+  assert.is(lb.missing, count(lostB));
+  assert.is(la.won + la.late, la.received);
+  assert.is(lb.won + lb.late, lb.received);
+  assert.is(la.won + lb.won, SESSION.messages, "each message won exactly once");
+  assert.is(lb.won, count(lostA), "B wins exactly what A lost (B is behind otherwise)");
+  assert.is(s.duplicates, la.late + lb.late, "the later copies are dropped");
+});
+
+Arb("a packet missing on both lines is a reported gap, declared once both lines passed it", () => {
+  const pk = packets();
+  const both = 40;
+  const order: Uint8Array[] = [];
+  for (let i = 0; i < pk.length; i++) {
+    if (i === both) continue;
+    order.push(pk[i].frameA, pk[i].frameB);
+  }
+  const { seqs, s } = arbitrate(order);
+  assert.equal([s.gaps, s.gapMessages], [1, pk[both].count]);
+  assert.is(seqs.length, SESSION.messages - pk[both].count);
+  assert.ok(seqs.every((q, i) => i === 0 || q > seqs[i - 1]), "still in order");
+  assert.is(seqs.indexOf(pk[both].seq), -1);
+});
+
+Arb("a line that goes quiet does not stall the other beyond the hold queue, and flush releases it", () => {
+  const pk = packets().slice(0, 200);
+  // Line B sends only the first 10 packets; line A loses packet 50.
+  const order: Uint8Array[] = [];
+  for (let i = 0; i < pk.length; i++) {
+    if (i !== 50) order.push(pk[i].frameA);
+    if (i < 10) order.push(pk[i].frameB);
+  }
+  const { seqs, beforeFlush, s } = arbitrate(order);
+  const total = pk.reduce((a, p) => a + p.count, 0);
+  assert.is(seqs.length, total - pk[50].count, "everything A had was delivered");
+  assert.equal([s.gaps, s.gapMessages], [1, pk[50].count]);
+  // A full hold queue released the gap long before the end: at most HOLD_MAX packets waited.
+  const lastHeld = pk.length - L.HOLD_MAX;
+  assert.ok(seqs.slice(0, beforeFlush).includes(pk[lastHeld - 1].seq), "packets beyond the hold window were delivered without a flush");
+  assert.ok(seqs.length - beforeFlush <= L.HOLD_MAX * Math.max(...pk.map((p) => p.count)));
+});
+
+Arb("frames to a port that is neither line are rejected", () => {
+  const pk = packets();
+  const other = udpFrame({ ...ENDS, dstPort: 9999 }, new Uint8Array(30));
+  const { s } = arbitrate([pk[0].frameA, other]);
+  assert.is(s.rejected.otherPort, 1);
+});
+
+Arb.run();
