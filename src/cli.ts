@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { demo, DEMO_DEFAULTS } from "./demo.js";
 import { XdpError } from "../bridge/errors.js";
 import { decode, DecodeError } from "./decode.js";
+import { replay } from "./replay.js";
 
 const HELP = `xdpfeed: kernel-bypass market data (AF_XDP + WebAssembly)
 
@@ -11,6 +12,7 @@ Usage: xdpfeed <command> [options]
 
 Commands:
   decode    decode a capture or a NASDAQ ITCH file: one JSON object per message, or a summary
+  replay    send an ITCH file (as MoldUDP64) or a capture's datagrams through AF_XDP or UDP
   demo      generator -> AF_XDP receiver over a veth pair in two namespaces (needs root)
 
 Run 'xdpfeed <command> --help' for the options of a command.
@@ -49,6 +51,27 @@ Options:
   -h, --help      this help
 
 Exit status: 0 decoded, 2 the file is missing, unreadable or not the named format.
+`;
+
+const REPLAY_HELP = `Usage: xdpfeed replay --input FILE --iface IF --port P [options]
+
+Sends a NASDAQ binary ITCH 5.0 file as MoldUDP64 packets, or the UDP payloads of a capture (pcap,
+pcapng, gzip) as they were, to UDP port P, through AF_XDP TX (frames built here, a transmit-only
+socket, needs root) or a kernel UDP socket. A progress bar shows on a terminal.
+
+Options:
+  --input FILE    what to send                                           (required)
+  --iface IF      interface to send on                                   (required for xdp)
+  --port P        UDP destination port (also the source port)            (required)
+  --dst IP        destination address, unicast or multicast group        (default 127.0.0.1)
+  --dst-mac MAC   destination MAC for AF_XDP   (default: the group's multicast MAC, or the
+                  kernel's neighbour entry for --dst)
+  --rate R        packets per second, or max                             (default max)
+  --via V         xdp | socket                                           (default xdp)
+  --session S     MoldUDP64 session name for ITCH files                  (default XDPFEED001)
+  --queue Q       AF_XDP TX queue                                        (default 0)
+  --count N       stop after N packets                                   (default: all)
+  -h, --help      this help
 `;
 
 function int(name: string, v: string | undefined, def: number, min = 1): number {
@@ -116,6 +139,32 @@ async function main(argv: string[]): Promise<number> {
     if (port > 65535) throw new UsageError(`--port expects 1..65535 or any, got '${values.port}'`);
     const summary = await decode({ format: values.format, input: values.input, port, output: values.json ? "json" : "summary", framing });
     if (values.summary) console.log(JSON.stringify(summary));
+    return 0;
+  }
+  if (cmd === "replay") {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        input: { type: "string" }, iface: { type: "string" }, port: { type: "string" }, dst: { type: "string" },
+        "dst-mac": { type: "string" }, rate: { type: "string" }, via: { type: "string" }, session: { type: "string" },
+        queue: { type: "string" }, count: { type: "string" }, help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(REPLAY_HELP);
+      return 0;
+    }
+    if (!values.input) throw new UsageError("replay needs --input FILE");
+    if (!values.port) throw new UsageError("replay needs --port P");
+    const via = values.via ?? "xdp";
+    if (via !== "xdp" && via !== "socket") throw new UsageError(`--via expects xdp or socket, got '${via}'`);
+    if (via === "xdp" && !values.iface) throw new UsageError("replay --via xdp needs --iface IF");
+    const r = await replay({
+      input: values.input, iface: values.iface ?? "", port: int("port", values.port, 0), dst: values.dst, dstMac: values["dst-mac"],
+      rate: values.rate === undefined || values.rate === "max" ? "max" : int("rate", values.rate, 0), via, session: values.session,
+      queue: values.queue === undefined ? 0 : int("queue", values.queue, 0, 0), count: values.count === undefined ? undefined : int("count", values.count, 0),
+    });
+    console.error(`replayed ${r.packets} packets (${r.messages} messages, ${r.bytes} bytes) in ${r.seconds.toFixed(2)} s via ${via}`);
     return 0;
   }
   throw new UsageError(`unknown command '${cmd}'`);
