@@ -13,10 +13,11 @@
 // Phase 2 (zero loss at a sustained rate): each receiver once with the generator paced at
 // 0.8 x the lowest of the phase 1 medians (both receivers and the generator); target: 0 lost.
 //
-// A run during which other work kept the receiver or the generator off its CPU for more than 2%
-// of the time is repeated (--retries, default 3; the machine may be shared) and kept in the JSON
-// under "discarded". --rx-cpu/--gen-cpu change the pinning (taskset CPU lists), --node-flags
-// adds flags to the xdpfeed receiver's node command line.
+// Before each run it waits (up to 60 s) for the machine to be idle; a run during which other
+// work kept the receiver or the generator off its CPU for more than 2% of the time is repeated
+// (--retries, default 3; the machine may be shared) and kept in the JSON under "discarded".
+// --rx-cpu/--gen-cpu change the pinning (taskset CPU lists), --node-flags adds flags to the
+// xdpfeed receiver's node command line.
 //
 // Prints a table on stdout (progress on stderr) and writes everything to
 // bench/results/receive.json. Every wait is bounded; the namespaces are deleted and the
@@ -46,6 +47,9 @@ const DRAIN_MS = 2_000;
  * it is then repeated, up to --retries times, and kept in the JSON as discarded.
  */
 const DISTURBED = 0.02;
+/** Before each run, wait up to this long for the machine to be idle (below QUIET_BUSY). */
+const QUIET_WAIT_MS = 60_000;
+const QUIET_BUSY = 0.1;
 
 // ---------------------------------------------------------------- options
 
@@ -312,7 +316,7 @@ interface Trial {
   gen: GenResult;
   /** Scheduling of the receiver from READY to its exit, and of the generator. */
   sched: { rx: SchedSummary; gen: SchedSummary };
-  /** Repeated because other work took the CPU (see DISTURBED). */
+  /** Other work took the CPU for more than DISTURBED of the run: repeated, if retries are left. */
   disturbed: boolean;
 }
 
@@ -360,6 +364,32 @@ async function trial(p: VethPair, rx: Receiver, round: number | null, rate: numb
     await r.waitExit(5_000);
     await g?.waitExit(5_000);
   }
+}
+
+/** Fraction of all CPUs' time spent busy over the next `ms` (from /proc/stat). */
+async function cpuBusy(ms: number): Promise<number> {
+  const read = (): number[] => readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  const d = b.map((v, i) => v - a[i]);
+  const total = d.reduce((x, y) => x + y, 0);
+  const idle = d[3] + d[4]; // idle + iowait
+  return total > 0 ? 1 - idle / total : 0;
+}
+
+/**
+ * Waits (at most QUIET_WAIT_MS) until the machine is idle before a run: on a shared machine,
+ * other work would otherwise take the receiver's or the generator's CPU. Returns the load seen.
+ */
+async function waitQuiet(log: (s: string) => void): Promise<number> {
+  const end = Date.now() + QUIET_WAIT_MS;
+  let busy = await cpuBusy(500);
+  if (busy <= QUIET_BUSY) return busy;
+  log(`machine busy (${(busy * 100).toFixed(0)}% CPU), waiting up to ${QUIET_WAIT_MS / 1000} s for it to quiet down`);
+  while (busy > QUIET_BUSY && Date.now() < end) busy = await cpuBusy(1000);
+  if (busy > QUIET_BUSY) log(`still ${(busy * 100).toFixed(0)}% busy; measuring anyway`);
+  return busy;
 }
 
 // ---------------------------------------------------------------- report
@@ -453,11 +483,12 @@ async function main(): Promise<void> {
   // Runs one trial, again while other work disturbs it (at most RETRIES more times).
   const measured = async (rx: Receiver, round: number | null, rate: number | "max", what: string): Promise<Trial> => {
     for (let attempt = 0; ; attempt++) {
+      await waitQuiet(log);
       const t = await trial(p, rx, round, rate);
       log(`${what} ${describe(t)}`);
       if (!t.disturbed) return t;
       if (attempt >= RETRIES) {
-        log(`${what} ${rx.id}: still disturbed after ${RETRIES} retries; keeping it`);
+        log(`${what} ${rx.id}: still disturbed after ${RETRIES} retries; keeping it (marked disturbed in the JSON)`);
         return t;
       }
       discarded.push(t);
@@ -487,6 +518,7 @@ async function main(): Promise<void> {
 
   const s1 = summarize(phase1, undefined);
   const s2 = summarize(phase2, undefined);
+  const keptDisturbed = [...phase1, ...phase2].filter((t) => t.disturbed).length;
   const modes = [...new Set([...phase1, ...phase2].map((t) => `${t.receiver}: XDP ${t.rx.xdpMode}, ${t.rx.bindMode} mode`))];
   const header = `xdpfeed receive-rate benchmark, ${started.toISOString()}\n` +
     `${COUNT.toLocaleString("en-US")} frames of ${PAYLOAD}-byte UDP payload (${42 + PAYLOAD}-byte frames) per run over veth; ` +
@@ -495,6 +527,7 @@ async function main(): Promise<void> {
   const text = [
     header,
     ...(discarded.length ? [`${discarded.length} run${discarded.length > 1 ? "s" : ""} repeated because other work took the CPU (kept under "discarded" in the JSON)`] : []),
+    ...(keptDisturbed ? [`WARNING: ${keptDisturbed} run${keptDisturbed > 1 ? "s" : ""} below still disturbed by other work after ${RETRIES} retries: figures unreliable`] : []),
     "",
     `Full speed: median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""} (lost: per round, sent - received)`,
     table(s1),

@@ -36,8 +36,8 @@ function num(name: string, s: string | undefined, max: number, min = 1): number 
 const BATCH = 64;
 // The loop yields to the event loop this often so SIGINT/SIGTERM are seen (a few µs each time).
 const YIELD_MS = 20;
-// Clock reads in the receive loop (see spin()): at most every CLOCK_POLLS polls (~10-20 µs when
-// idle) and every CLOCK_FRAMES frames (~0.5 ms at 500k frames/s).
+// Clock reads in the receive loop (see spin()): every CLOCK_POLLS polls (an empty poll takes
+// ~12 ns here, so ~6 µs) and every CLOCK_FRAMES frames (~0.5 ms at 500k frames/s).
 const CLOCK_POLLS = 512;
 const CLOCK_FRAMES = 256;
 // Warm-up of the receive loop before READY (see warmUp()).
@@ -57,11 +57,11 @@ interface Runner {
 /**
  * The hot loop: sock.run() (receive, verify, refill: all in wasm) until count frames or `until`.
  * The clock is read only now and then: performance.now() costs ~60 ns and allocates a 16-byte
- * heap number per call, so reading it on every poll (~10 million polls/s when idle) means a
- * minor GC every ~20 ms, and on the one CPU the receiver is pinned to, with V8's GC helper
- * threads pinned there too, some of those pauses last long enough (2-5 ms) to overflow the
- * rings. Read instead: right after the first frames, when the count is reached, every
- * CLOCK_FRAMES frames and every CLOCK_POLLS polls.
+ * heap number per call, so reading it on every poll (then ~14 million times/s when idle) means
+ * a minor GC every ~20 ms. Each is a pause on the one CPU the receiver is pinned to (V8's GC
+ * helper threads are pinned there too), and with them the receiver lost hundreds to thousands
+ * of frames in most full-speed runs. Read instead: right after the first frames, when the count
+ * is reached, every CLOCK_FRAMES frames and every CLOCK_POLLS polls.
  */
 function spin(sock: Runner, m: Meter, count: number, until: number): void {
   let polls = 0;

@@ -9,8 +9,7 @@ import { MessageView } from "./message.js";
 import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";
 import type { Feed } from "./feeds.js";
 
-// Realtime ns = monotonic ns + this offset: one clock read per poll, comparable across hosts.
-const CLOCK_OFFSET = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+const TWO32 = 4294967296;
 
 export class FeedReceiver {
   readonly feed: Feed;
@@ -19,14 +18,14 @@ export class FeedReceiver {
   readonly ticks: TickView;
   /** Flyweight full-message view: message.at(ticks.msgOffset, ticks.msgLength). */
   readonly message: MessageView;
-  readonly #receiveTs: BigUint64Array;
+  readonly #receiveTs: Uint32Array;
 
   private constructor(feed: Feed, socket: XdpSocket) {
     this.feed = feed;
     this.socket = socket;
     this.ticks = new TickView(socket.memory);
     this.message = new MessageView(socket.memory, feed.schema);
-    this.#receiveTs = new BigUint64Array(socket.memory.buffer, L.PSTATS_BASE + L.PS_RECEIVE_TS, 1);
+    this.#receiveTs = new Uint32Array(socket.memory.buffer, L.PSTATS_BASE + L.PS_RECEIVE_TS, 2);
   }
 
   /**
@@ -55,7 +54,11 @@ export class FeedReceiver {
    * ticks (0 when nothing was ready). Records stay valid until the next poll.
    */
   poll(max = 64): number {
-    this.#receiveTs[0] = process.hrtime.bigint() + CLOCK_OFFSET;
+    // Wall-clock ns from a double (no BigInt: a poll loop must not allocate), to ~0.25 µs.
+    const ns = (performance.timeOrigin + performance.now()) * 1e6;
+    const hi = Math.floor(ns / TWO32);
+    this.#receiveTs[0] = ns - hi * TWO32;
+    this.#receiveTs[1] = hi;
     const n = this.socket.module.poll(max);
     if (n < 0) this.socket.xsk.wakeupRx();
     return (this.socket.module as unknown as { recordCount(): number }).recordCount();
