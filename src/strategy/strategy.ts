@@ -1,0 +1,160 @@
+// A strategy and the loop that feeds it. A strategy is an object with optional handlers; each
+// receives the flyweight view, valid only during the call (copy() keeps one). The loop polls a
+// feed source (AF_XDP or kernel socket), dispatches every record in feed order, and reports
+// sequence gaps and resets as they are counted.
+
+import { TickKind, type TickView } from "../feeds/tick.js";
+import type { MessageView } from "../feeds/message.js";
+import type { ParserSummary } from "../feeds/summary.js";
+
+export interface GapEvent {
+  /** Gaps counted since the last report, and the messages they skipped. */
+  gaps: number;
+  gapMessages: number;
+  /** Sequence resets (new session, feed restarted) since the last report. */
+  resets: number;
+  /** Sequence number of the first record after the gap (0 when none yet). */
+  nextSeq: number;
+}
+
+export interface Context {
+  /** The full message of the current tick, read in place (spec field names). */
+  readonly message: MessageView;
+  /** Records dispatched so far. */
+  readonly count: number;
+  /** Asks the loop to stop after the current batch. */
+  stop(): void;
+}
+
+export interface Strategy {
+  onStart?(ctx: Context): void;
+  /** Every normalized tick. */
+  onTick?(t: TickView, ctx: Context): void;
+  /** Trades: executions against the book and trade reports. */
+  onTrade?(t: TickView, ctx: Context): void;
+  /** Order-by-order events: add, modify, cancel, delete, execute. */
+  onOrder?(t: TickView, ctx: Context): void;
+  /** Trading status, halts, system events. */
+  onStatus?(t: TickView, ctx: Context): void;
+  /** Quotes (IEX TOPS) and price levels (IEX DEEP) as they arrive. */
+  onQuote?(t: TickView, ctx: Context): void;
+  /** Best bid/offer changed (needs a book; see src/book). */
+  onBbo?(b: BboEvent, ctx: Context): void;
+  /** Depth changed for an instrument (needs a book). */
+  onBook?(instrument: number, ctx: Context): void;
+  /** A sequence gap or reset was counted. */
+  onGap?(g: GapEvent, ctx: Context): void;
+  onStop?(ctx: Context): void;
+}
+
+export interface BboEvent {
+  instrument: number;
+  bidPrice: number;
+  bidQuantity: number;
+  askPrice: number;
+  askQuantity: number;
+  priceScale: number;
+}
+
+/** What the loop needs of a feed source (FeedReceiver, KernelFeedReceiver, openFeed()). */
+export interface PollSource {
+  readonly ticks: TickView;
+  readonly message: MessageView;
+  poll(max?: number): number;
+  summary(): ParserSummary;
+}
+
+/** Optional book hook: after each poll, BBO and depth events in record order. */
+export interface BookHook {
+  /** Calls onEvent(recordIndex, kind, instrument) for each book event of the last poll, in order. */
+  events(onEvent: (recordIndex: number, kind: "bbo" | "book", instrument: number) => void): void;
+  bbo(instrument: number): BboEvent;
+}
+
+const ORDER_KINDS = new Set<number>([TickKind.ADD, TickKind.MODIFY, TickKind.CANCEL, TickKind.DELETE, TickKind.EXECUTE]);
+const TRADE_KINDS = new Set<number>([TickKind.TRADE, TickKind.EXECUTE]);
+const STATUS_KINDS = new Set<number>([TickKind.STATUS, TickKind.SYSTEM]);
+const QUOTE_KINDS = new Set<number>([TickKind.QUOTE, TickKind.LEVEL]);
+
+/**
+ * Dispatches the n records of the last poll to the strategy. Book events, if any, are
+ * interleaved after the record that caused them.
+ */
+export class Dispatcher {
+  readonly #s: Strategy;
+  readonly #src: PollSource;
+  readonly #book: BookHook | undefined;
+  readonly #ctx: Context & { count: number };
+  #stopped = false;
+  #gaps = 0;
+  #gapMessages = 0;
+  #resets = 0;
+  readonly #events: Array<[number, "bbo" | "book", number]> = [];
+
+  constructor(strategy: Strategy, source: PollSource, book?: BookHook) {
+    this.#s = strategy;
+    this.#src = source;
+    this.#book = book;
+    const self = this;
+    this.#ctx = {
+      message: source.message,
+      count: 0,
+      stop() {
+        self.#stopped = true;
+      },
+    };
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  get context(): Context {
+    return this.#ctx;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Dispatches n records; returns how many were dispatched. */
+  dispatch(n: number): number {
+    const s = this.#s;
+    const t = this.#src.ticks;
+    const ctx = this.#ctx;
+    const events = this.#events;
+    events.length = 0;
+    this.#book?.events((i, kind, inst) => events.push([i, kind, inst]));
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      t.at(i);
+      const kind = t.kind;
+      if (s.onOrder && ORDER_KINDS.has(kind)) s.onOrder(t, ctx);
+      if (s.onTrade && TRADE_KINDS.has(kind)) s.onTrade(t, ctx);
+      if (s.onStatus && STATUS_KINDS.has(kind)) s.onStatus(t, ctx);
+      if (s.onQuote && QUOTE_KINDS.has(kind)) s.onQuote(t, ctx);
+      s.onTick?.(t, ctx);
+      ctx.count++;
+      for (; e < events.length && events[e][0] === i; e++) {
+        const [, ek, inst] = events[e];
+        if (ek === "bbo") s.onBbo?.(this.#book!.bbo(inst), ctx);
+        else s.onBook?.(inst, ctx);
+      }
+    }
+    this.#checkGaps();
+    return n;
+  }
+
+  #checkGaps(): void {
+    if (!this.#s.onGap) return;
+    const sum = this.#src.summary();
+    if (sum.gaps === this.#gaps && sum.resets === this.#resets) return;
+    const g: GapEvent = {
+      gaps: sum.gaps - this.#gaps, gapMessages: sum.gapMessages - this.#gapMessages, resets: sum.resets - this.#resets, nextSeq: 0,
+    };
+    this.#gaps = sum.gaps;
+    this.#gapMessages = sum.gapMessages;
+    this.#resets = sum.resets;
+    this.#s.onGap(g, this.#ctx);
+  }
+}

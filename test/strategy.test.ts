@@ -1,0 +1,113 @@
+// The strategy runtime over recorded input: handlers by kind in feed order, the examples' results
+// against a direct computation, gaps and resets reported, bounded runs.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { runStrategy, ReplaySource, itch50, type Strategy, type InputChunk } from "../src/index.js";
+import { itchFileChunks } from "../src/gen/itch-writers.js";
+import { FeedParser } from "../src/feeds/parser.js";
+import { vwapStrategy } from "../examples/vwap.js";
+import { signalStrategy } from "../examples/signal.js";
+import { mold, frameOf } from "./helpers/wire.js";
+import { encodeBySchema } from "./helpers/wire.js";
+import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
+
+const SESSION = { seed: 3, symbols: 20, messages: 80_000 };
+
+function chunks(): InputChunk[] {
+  const out: InputChunk[] = [];
+  for (const c of itchFileChunks(SESSION)) {
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    for (let at = 0; at < c.length;) {
+      const len = (c[at] << 8) | c[at + 1];
+      offsets.push(at + 2);
+      lengths.push(len);
+      at += 2 + len;
+    }
+    out.push({ data: c.slice(), count: offsets.length, offsets, lengths });
+  }
+  return out;
+}
+
+// Every message of the session as plain objects, decoded once for reference.
+function decoded(): Array<Record<string, number | string>> {
+  const p = new FeedParser(itch50);
+  const out: Array<Record<string, number | string>> = [];
+  for (const c of chunks()) p.parse(c, "messages", (n) => {
+    for (let i = 0; i < n; i++) out.push(p.message.at(p.ticks.at(i).msgOffset, p.ticks.msgLength).toJSON());
+  });
+  return out;
+}
+
+const S = suite("strategy runtime");
+
+S("routes every record in feed order: orders, trades, status and every tick", async () => {
+  const seen = { tick: 0, order: 0, trade: 0, status: 0 };
+  const seqs: number[] = [];
+  const s: Strategy = {
+    onTick: (t) => { seen.tick++; seqs.push(t.seq); },
+    onOrder: () => { seen.order++; },
+    onTrade: () => { seen.trade++; },
+    onStatus: () => { seen.status++; },
+  };
+  const r = await runStrategy(s, new ReplaySource(itch50, chunks(), "messages"));
+  const by = (types: string) => decoded().filter((m) => types.includes(m.type as string)).length;
+  assert.is(r.records, SESSION.messages);
+  assert.is(r.reason, "end");
+  assert.is(seen.tick, SESSION.messages);
+  assert.equal(seqs, Array.from({ length: SESSION.messages }, (_, i) => i + 1));
+  assert.is(seen.order, by("AFECXDU"));
+  assert.is(seen.trade, by("ECPQ"));
+  assert.is(seen.status, by("HhS"));
+});
+
+S("the VWAP example equals VWAP computed from the decoded trade messages", async () => {
+  const v = vwapStrategy();
+  await runStrategy(v, new ReplaySource(itch50, chunks(), "messages"));
+  const notional = new Map<number, number>();
+  const volume = new Map<number, number>();
+  for (const m of decoded()) {
+    const [px, qty] = m.type === "P" ? [m.price, m.shares] : m.type === "Q" ? [m.crossPrice, m.shares] : m.type === "C" ? [m.executionPrice, m.executedShares] : [0, 0];
+    if (!px) continue;
+    const i = m.stockLocate as number;
+    notional.set(i, (notional.get(i) ?? 0) + (px as number) * (qty as number));
+    volume.set(i, (volume.get(i) ?? 0) + (qty as number));
+  }
+  assert.ok(volume.size >= 10);
+  for (const [i, q] of volume) {
+    assert.is(v.volume(i), q, `volume of ${i}`);
+    assert.ok(Math.abs(v.vwap(i) - notional.get(i)! / q / 1e4) < 1e-9, `vwap of ${i}`);
+  }
+});
+
+S("the signal example signals on crossings and alternates sides per instrument", async () => {
+  const s = signalStrategy({ fast: 3, slow: 20 });
+  await runStrategy(s, new ReplaySource(itch50, chunks(), "messages"));
+  assert.ok(s.signals.length > 10);
+  const last = new Map<number, string>();
+  for (const x of s.signals) {
+    assert.is.not(last.get(x.instrument), x.side, "no two signals on the same side in a row");
+    last.set(x.instrument, x.side);
+  }
+});
+
+S("reports a sequence gap and a reset through onGap", async () => {
+  const m = (ref: number) => encodeBySchema(ITCH50_SCHEMA, "D", { stockLocate: 1, orderRef: ref });
+  const frames = [mold("SESS000001", 1, [m(1), m(2)]), mold("SESS000001", 9, [m(9)]), mold("SESS000002", 1, [m(1)])].map(frameOf);
+  const chunk = (f: Uint8Array): InputChunk => ({ data: f, count: 1, offsets: [0], lengths: [f.length] });
+  const gaps: Array<{ gaps: number; gapMessages: number; resets: number }> = [];
+  await runStrategy({ onGap: (g) => gaps.push({ gaps: g.gaps, gapMessages: g.gapMessages, resets: g.resets }) }, new ReplaySource(itch50, frames.map(chunk), "frames"));
+  assert.equal(gaps, [{ gaps: 1, gapMessages: 6, resets: 0 }, { gaps: 0, gapMessages: 0, resets: 1 }]);
+});
+
+S("stops when the strategy asks, and after a count", async () => {
+  let n = 0;
+  const r = await runStrategy({ onTick: (_t, ctx) => { if (++n === 1000) ctx.stop(); } }, new ReplaySource(itch50, chunks(), "messages"));
+  assert.is(r.reason, "stopped");
+  assert.ok(r.records < SESSION.messages);
+  const c = await runStrategy({}, new ReplaySource(itch50, chunks(), "messages"), { count: 5000 });
+  assert.is(c.reason, "count");
+});
+
+S.run();
