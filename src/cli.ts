@@ -5,6 +5,7 @@ import { demo, DEMO_DEFAULTS } from "./demo.js";
 import { XdpError } from "../bridge/errors.js";
 import { decode, DecodeError } from "./decode.js";
 import { replay } from "./replay.js";
+import { listen } from "./listen.js";
 
 const HELP = `xdpfeed: kernel-bypass market data (AF_XDP + WebAssembly)
 
@@ -14,6 +15,7 @@ Commands:
   decode    decode a capture or a NASDAQ ITCH file: one JSON object per message, or a summary
   replay    send an ITCH file (as MoldUDP64) or a capture's datagrams through AF_XDP or UDP
   demo      generator -> AF_XDP receiver over a veth pair in two namespaces (needs root)
+  listen    receive a feed live (AF_XDP or kernel sockets): JSON per message or a status line
 
 Run 'xdpfeed <command> --help' for the options of a command.
 `;
@@ -42,7 +44,8 @@ through the compiled parser of FORMAT.
 Options:
   --format F      itch50 | iex-tops | iex-deep                          (required)
   --input FILE    the file to decode                                     (required)
-  --json          one JSON object per message, in feed order: type, every field, seq
+  --json          one JSON object per message, in feed order: type, every field, seq (a
+                  binary ITCH file's messages are numbered from 1)
   --summary       one JSON object: packets, messages, byType, gaps, gapMessages, duplicates,
                   resets, rejected (by reason)
   --port N|any    decode only UDP datagrams to port N                    (default any)
@@ -72,6 +75,29 @@ Options:
   --queue Q       AF_XDP TX queue                                        (default 0)
   --count N       stop after N packets                                   (default: all)
   -h, --help      this help
+`;
+
+const LISTEN_HELP = `Usage: xdpfeed listen --iface IF --port P[,P2] --format FORMAT [options]
+
+Receives a feed live and parses it with the compiled parser of FORMAT: through AF_XDP (the XDP
+program redirects the ports to the socket, everything else stays with the kernel) or through
+kernel UDP sockets. Two ports are the A and B lines of one feed, arbitrated (first arrival wins).
+
+Options:
+  --iface IF        interface the feed arrives on                        (required)
+  --port P[,P2]     UDP port, or the two ports of the A/B lines          (required)
+  --format F        itch50 | iex-tops | iex-deep                         (required)
+  --group G         IPv4 multicast group to join (and to match in XDP)   (default: none)
+  --queue Q         AF_XDP RX queue                                      (default 0)
+  --mode M          auto | xdp | socket: auto uses AF_XDP when it can    (default auto)
+  --json            print each message as decode --json does             (default: status line)
+  --count N         stop after N messages                                (default: no limit)
+  --duration S      stop after S seconds                                 (default: no limit)
+  --strategy FILE   a module whose default export is a strategy (or returns one)
+  -h, --help        this help
+
+Ctrl-C stops it cleanly; the summary (counts, gaps, duplicates, resets, rejections, per-line
+stats) is printed at the end (stderr with --json, stdout otherwise).
 `;
 
 function int(name: string, v: string | undefined, def: number, min = 1): number {
@@ -165,6 +191,45 @@ async function main(argv: string[]): Promise<number> {
       queue: values.queue === undefined ? 0 : int("queue", values.queue, 0, 0), count: values.count === undefined ? undefined : int("count", values.count, 0),
     });
     console.error(`replayed ${r.packets} packets (${r.messages} messages, ${r.bytes} bytes) in ${r.seconds.toFixed(2)} s via ${via}`);
+    return 0;
+  }
+  if (cmd === "listen") {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        iface: { type: "string" }, port: { type: "string" }, group: { type: "string" }, format: { type: "string" },
+        queue: { type: "string" }, mode: { type: "string" }, json: { type: "boolean" }, count: { type: "string" },
+        duration: { type: "string" }, strategy: { type: "string" }, help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(LISTEN_HELP);
+      return 0;
+    }
+    if (!values.iface) throw new UsageError("listen needs --iface IF");
+    if (!values.port) throw new UsageError("listen needs --port P");
+    if (!values.format) throw new UsageError("listen needs --format");
+    const mode = values.mode ?? "auto";
+    if (mode !== "auto" && mode !== "xdp" && mode !== "socket") throw new UsageError(`--mode expects auto, xdp or socket, got '${mode}'`);
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    try {
+      const r = await listen({
+        iface: values.iface, ports: values.port.split(",").map((p) => int("port", p, 0)), group: values.group, format: values.format,
+        queue: values.queue === undefined ? 0 : int("queue", values.queue, 0, 0), mode, json: values.json ?? false,
+        count: values.count === undefined ? undefined : int("count", values.count, 0),
+        durationMs: values.duration === undefined ? undefined : int("duration", values.duration, 0) * 1000,
+        strategy: values.strategy, signal: ac.signal,
+      });
+      const report = JSON.stringify({ mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary });
+      if (values.json) console.error(report);
+      else console.log(report);
+    } finally {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    }
     return 0;
   }
   throw new UsageError(`unknown command '${cmd}'`);

@@ -57,7 +57,8 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
       for (let i = 0; i < n; i++) {
         const t = parser.ticks.at(i);
         const seq = t.seq;
-        text += JSON.stringify(parser.message.at(t.msgOffset, t.msgLength).toJSON(raw ? undefined : seq)) + "\n";
+        // A binary file's messages are numbered from 1: the sequence replay gives them.
+        text += JSON.stringify(parser.message.at(t.msgOffset, t.msgLength).toJSON(seq)) + "\n";
       }
     }
     : () => {};

@@ -62,7 +62,7 @@ R("replays an ITCH file as MoldUDP64 through AF_XDP TX into a receiver in anothe
       const n = rx.poll(64);
       for (let i = 0; i < n; i++) {
         const t = rx.ticks.at(i);
-        got.push(JSON.stringify(rx.message.at(t.msgOffset, t.msgLength).toJSON()));
+        got.push(JSON.stringify(rx.message.at(t.msgOffset, t.msgLength).toJSON(t.seq)));
       }
       if (n === 0) await new Promise((r) => setImmediate(r));
       if (done && n === 0 && got.length < SESSION.messages) await new Promise((r) => setTimeout(r, 50));
@@ -93,7 +93,7 @@ R("replays an ITCH file through a UDP socket on loopback", async () => {
   let at = 0;
   for (const x of payloads) { offsets.push(at); data.set(x, at); at += x.length; }
   p.parse({ data, count: payloads.length, offsets, lengths: payloads.map((x) => x.length) }, "payloads", (n) => {
-    for (let i = 0; i < n; i++) got.push(JSON.stringify(p.message.at(p.ticks.at(i).msgOffset, p.ticks.msgLength).toJSON()));
+    for (let i = 0; i < n; i++) got.push(JSON.stringify(p.message.at(p.ticks.at(i).msgOffset, p.ticks.msgLength).toJSON(p.ticks.seq)));
   });
   assert.equal([p.summary().gaps, p.summary().duplicates, got.length], [0, 0, SESSION.messages], JSON.stringify(p.summary()));
   assert.equal(got, decoded());

@@ -8,3 +8,5 @@ export { IEX_TOPS16, IEX_DEEP10, type Schema, type MessageDef, type FieldDef, ty
 export { ITCH50_SCHEMA } from "./itch50-schema.js";
 export { readSummary, type ParserSummary } from "./summary.js";
 export { REJECT_REASONS } from "./reasons.js";
+export { KernelFeedReceiver, type KernelFeedOptions, type KernelFeedStats } from "./kernel.js";
+export { openFeed, XdpFeedSource, XDP_FALLBACK_CODES, type FeedSource, type FeedMode, type OpenFeedOptions } from "./open.js";

@@ -1,0 +1,216 @@
+// openFeed: one entry point for receiving a feed, by AF_XDP when the host allows it and by
+// ordinary kernel UDP sockets when it does not. Both modes run the same compiled parser and are
+// read the same way (FeedSource): poll(max) returns the number of records in `ticks`, valid
+// until the next poll.
+//
+// mode "auto" (the default) tries XDP and falls back to the socket only on the errors that mean
+// "XDP cannot run on this host as it is" (XDP_FALLBACK_CODES):
+//   EPERM         no CAP_NET_ADMIN/CAP_BPF/CAP_NET_RAW (or a seccomp/LSM policy refusing bpf())
+//   EAFNOSUPPORT  a kernel without AF_XDP sockets (CONFIG_XDP_SOCKETS)
+//   ENOLIB        libxdp or libbpf not installed
+//   ENOBUFS       the UMEM does not fit RLIMIT_MEMLOCK and there is no CAP_IPC_LOCK
+// Everything else fails as in mode "xdp", because falling back would hide a mistake or lose
+// data: EBUSY (another XDP program or AF_XDP socket owns the interface or queue, and it may be
+// redirecting this very feed's frames past the kernel stack, so a kernel socket could receive
+// nothing), ENODEV (no such interface: wrong for a socket too), EINVAL_QUEUE, ERINGSIZE and
+// ECONFIG (configuration errors, including a missing bpf/xdpfeed.bpf.o build), ESYSCALL.
+// modeReason says which mode runs and why, e.g.
+//   "socket: auto fell back from AF_XDP (EPERM): bpf_object__load(xdpfeed) on eth1 failed ..."
+//
+// mode "xdp" opens a FeedReceiver and throws its XdpError; mode "socket" opens a
+// KernelFeedReceiver and never touches XDP (no program, no AF_XDP socket, no libxdp).
+//
+// Multicast: in socket mode the receiving sockets join the group. In XDP mode the XDP program
+// redirects only frames to the group (`dst`), and a plain UDP socket joins it too
+// (IP_ADD_MEMBERSHIP on the interface), so that the NIC's multicast filter and IGMP-snooping
+// switches deliver the group while AF_XDP takes the frames; that socket is held for the
+// source's life and closed by close().
+//
+// Everything happens synchronously in the calling thread, so inNetns(ns, () => openFeed(...))
+// puts the AF_XDP socket, the XDP program and the kernel sockets in namespace ns.
+//
+// wait(timeoutMs) in XDP mode blocks the thread in poll(2) on the AF_XDP socket (up to
+// timeoutMs) and then resolves; in socket mode it yields to the event loop, which is where the
+// datagrams come in. Loop as `for (;;) { const n = src.poll(); ...; if (n === 0) await src.wait(ms); }`
+// and both modes work.
+
+import { libc, errno, errnoName, SOCK_CLOEXEC } from "../../bridge/libc.js";
+import { ifindexOf } from "../../bridge/xsk.js";
+import { XdpError, type XdpErrorCode } from "../../bridge/errors.js";
+import type { SocketOptions } from "../socket.js";
+import { FeedReceiver } from "./receiver.js";
+import { KernelFeedReceiver, isIPv4Multicast, type KernelFeedOptions } from "./kernel.js";
+import type { TickView } from "./tick.js";
+import type { MessageView } from "./message.js";
+import type { ParserSummary } from "./summary.js";
+import type { Feed } from "./feeds.js";
+
+export type FeedMode = "xdp" | "socket";
+
+/** The XdpError codes on which mode "auto" falls back to kernel sockets. */
+export const XDP_FALLBACK_CODES: readonly XdpErrorCode[] = ["EPERM", "EAFNOSUPPORT", "ENOLIB", "ENOBUFS"];
+
+/** A feed being received, by AF_XDP or by kernel sockets: read it the same way either way. */
+export interface FeedSource {
+  readonly feed: Feed;
+  /** Which path runs. */
+  readonly mode: FeedMode;
+  /** Which path runs and why, e.g. "socket: auto fell back from AF_XDP (EPERM): ...". */
+  readonly modeReason: string;
+  /** Flyweight over the last poll's records: ticks.at(i) for i < the count poll() returned. */
+  readonly ticks: TickView;
+  /** Flyweight full-message view: message.at(ticks.msgOffset, ticks.msgLength). */
+  readonly message: MessageView;
+  /** Parses what arrived (up to max frames/datagrams) without blocking; returns the record count. */
+  poll(max?: number): number;
+  /** Releases what A/B arbitration holds (declaring open gaps); returns the records now in ticks. */
+  flush(): number;
+  /** Resolves true when data is ready, false after timeoutMs (XDP: blocks the thread meanwhile). */
+  wait(timeoutMs: number): Promise<boolean>;
+  summary(): ParserSummary;
+  close(): void;
+}
+
+export interface OpenFeedOptions {
+  /** The interface the feed arrives on. */
+  iface: string;
+  /** UDP destination ports of the feed. */
+  ports: number[];
+  /** A/B arbitration between two ports carrying the same sequence space (received even if not in ports). */
+  lines?: [number, number];
+  /** IPv4 multicast group the feed is sent to (joined on iface). */
+  group?: string;
+  /** XDP mode: the RX queue to bind (default 0). Socket mode ignores it. */
+  queue?: number;
+  /** Default "auto". */
+  mode?: "auto" | "xdp" | "socket";
+  /** Use the feed's debug build. */
+  debug?: boolean;
+  /** XDP-mode settings, as XdpSocket.open takes them. */
+  xdp?: Pick<SocketOptions, "geometry" | "bind" | "attach" | "busyPoll">;
+  /** Socket-mode settings, as KernelFeedReceiver.open takes them. */
+  socket?: Pick<KernelFeedOptions, "localAddress" | "bindAddress" | "bufferBytes" | "maxDatagrams" | "socketBufferBytes" | "reuseAddr">;
+}
+
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const IPPROTO_IP = 0;
+const IP_ADD_MEMBERSHIP = 35;
+
+// A UDP socket (unbound: it receives nothing) whose only job is to hold a group membership on
+// an interface: struct ip_mreqn { imr_multiaddr, imr_address = any, imr_ifindex }.
+function joinGroup(group: string, iface: string): number {
+  const ifindex = ifindexOf(iface);
+  const fd = libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new XdpError("ESYSCALL", `socket(AF_INET, SOCK_DGRAM) failed with ${errnoName(errno())}`, "socket", errno());
+  const mreqn = new Uint8Array(12);
+  mreqn.set(group.split(".").map(Number), 0);
+  new DataView(mreqn.buffer).setInt32(8, ifindex, true);
+  if (libc.setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn, mreqn.length) !== 0) {
+    const err = errno();
+    libc.close(fd);
+    throw new XdpError("ESYSCALL", `setsockopt(IP_ADD_MEMBERSHIP, ${group} on ${iface}) failed with ${errnoName(err)}` +
+      (errnoName(err) === "ENOBUFS" ? ": the socket's group limit (net.ipv4.igmp_max_memberships) is reached" : ""),
+      "setsockopt(IP_ADD_MEMBERSHIP)", err);
+  }
+  return fd;
+}
+
+/** The XDP path as a FeedSource: a FeedReceiver, plus the socket holding the group membership. */
+export class XdpFeedSource implements FeedSource {
+  readonly mode = "xdp" as const;
+  readonly modeReason: string;
+  readonly receiver: FeedReceiver;
+  readonly feed: Feed;
+  readonly ticks: TickView;
+  readonly message: MessageView;
+  /** The multicast group held open by a kernel socket, if any. */
+  readonly group: string | undefined;
+  #membershipFd: number;
+  #closed = false;
+
+  constructor(receiver: FeedReceiver, modeReason: string, group?: string, membershipFd = -1) {
+    this.receiver = receiver;
+    this.modeReason = modeReason;
+    this.feed = receiver.feed;
+    this.ticks = receiver.ticks;
+    this.message = receiver.message;
+    this.group = group;
+    this.#membershipFd = membershipFd;
+  }
+
+  poll(max = 64): number {
+    return this.#closed ? 0 : this.receiver.poll(max);
+  }
+
+  flush(): number {
+    return this.#closed ? 0 : this.receiver.flush();
+  }
+
+  async wait(timeoutMs: number): Promise<boolean> {
+    return this.#closed ? false : this.receiver.wait(timeoutMs);
+  }
+
+  summary(): ParserSummary {
+    return this.receiver.summary();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.receiver.close();
+    } finally {
+      if (this.#membershipFd >= 0) libc.close(this.#membershipFd);
+      this.#membershipFd = -1;
+    }
+  }
+}
+
+function openXdp(feed: Feed, o: OpenFeedOptions, reason: (r: FeedReceiver) => string): XdpFeedSource {
+  const rx = FeedReceiver.open(feed, {
+    ...o.xdp, iface: o.iface, queue: o.queue, ports: o.ports, lines: o.lines, dst: o.group, debug: o.debug,
+  });
+  let fd = -1;
+  try {
+    if (o.group !== undefined) fd = joinGroup(o.group, o.iface);
+  } catch (e) {
+    rx.close();
+    throw e;
+  }
+  return new XdpFeedSource(rx, reason(rx), o.group, fd);
+}
+
+function describe(r: FeedReceiver, o: OpenFeedOptions): string {
+  const s = r.socket;
+  return `AF_XDP on ${o.iface} queue ${o.queue ?? 0} (${s.program?.mode ?? "shared"} XDP, ${s.xsk.zeroCopy ? "zero-copy" : "copy"} bind)` +
+    (o.group ? `, group ${o.group}` : "");
+}
+
+function openSocket(feed: Feed, o: OpenFeedOptions, modeReason: string): KernelFeedReceiver {
+  return KernelFeedReceiver.open(feed, {
+    ...o.socket, ports: o.ports, lines: o.lines, group: o.group, iface: o.iface, debug: o.debug, modeReason,
+  });
+}
+
+/**
+ * Opens a feed on iface and ports: by AF_XDP (mode "xdp"), by kernel UDP sockets (mode
+ * "socket"), or by AF_XDP when the host allows it and kernel sockets otherwise (mode "auto",
+ * the default; see XDP_FALLBACK_CODES). The result says which in `mode` and why in `modeReason`.
+ */
+export function openFeed(feed: Feed, opts: OpenFeedOptions): FeedSource {
+  const mode = opts.mode ?? "auto";
+  if (mode !== "auto" && mode !== "xdp" && mode !== "socket") throw new XdpError("ECONFIG", `invalid mode '${mode}', expected auto, xdp or socket`);
+  if (!opts.ports?.length && !opts.lines) throw new XdpError("ECONFIG", "no UDP port to receive: pass ports");
+  if (opts.group !== undefined && !isIPv4Multicast(opts.group)) {
+    throw new XdpError("ECONFIG", `group ${opts.group} is not an IPv4 multicast address (224.0.0.0/4)`);
+  }
+  if (mode === "socket") return openSocket(feed, opts, "socket: mode 'socket' requested");
+  if (mode === "xdp") return openXdp(feed, opts, (r) => `xdp: mode 'xdp' requested; ${describe(r, opts)}`);
+  try {
+    return openXdp(feed, opts, (r) => `xdp: auto, XDP available; ${describe(r, opts)}`);
+  } catch (e) {
+    if (!(e instanceof XdpError) || !XDP_FALLBACK_CODES.includes(e.code)) throw e;
+    return openSocket(feed, opts, `socket: auto fell back from AF_XDP (${e.code}): ${e.message}`);
+  }
+}

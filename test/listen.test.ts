@@ -1,0 +1,72 @@
+// End to end in namespaces: `xdpfeed replay` of a generated ITCH file from one namespace into
+// `xdpfeed listen --json` in the other gives exactly `xdpfeed decode --json` of the same file,
+// through AF_XDP and through kernel sockets.
+
+import * as assert from "uvu/assert";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeItchFile } from "../src/gen/itch-writers.js";
+import { pairSuite, hasXdp } from "./helpers/netns.js";
+
+const cli = fileURLToPath(new URL("../src/xdpfeed.mjs", import.meta.url));
+const SESSION = { seed: 31, symbols: 25, messages: 30_000 };
+const PORT = 26400;
+const dir = mkdtempSync(join(tmpdir(), "xdpfeed-listen-"));
+const file = join(dir, "session.itch");
+
+interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
+
+function start(argv: string[]): Proc {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const t = setTimeout(() => child.kill("SIGKILL"), 90_000);
+  const exit = new Promise<number | null>((r) => child.on("close", (code) => { clearTimeout(t); r(code); }));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const [L, lab] = pairSuite("replay into listen");
+L.before(async () => {
+  await writeItchFile(file, SESSION);
+});
+L.after(() => rmSync(dir, { recursive: true, force: true }));
+
+for (const mode of ["xdp", "socket"] as const) {
+  L(`listen --json in ${mode} mode prints exactly what decode --json prints for the replayed file`, async () => {
+    if (lab.skip) return;
+    const { pair } = lab;
+    const want = spawnSync(process.execPath, [cli, "decode", "--format", "itch50", "--input", file, "--json"], { encoding: "utf8", maxBuffer: 1 << 28 });
+    assert.is(want.status, 0, want.stderr);
+    const listener = start(["ip", "netns", "exec", pair.nsB, process.execPath, cli, "listen", "--iface", pair.ifB, "--port", String(PORT),
+      "--format", "itch50", "--mode", mode, "--json", "--count", String(SESSION.messages), "--duration", "60"]);
+    await until(() => listener.err().includes("xdpfeed listen:"), 20_000, `listen to start: ${listener.err()}`);
+    assert.match(listener.err(), mode === "xdp" ? "xdp" : "socket");
+    if (mode === "xdp") assert.ok(hasXdp(pair.nsB, pair.ifB), "XDP program attached while listening");
+    const via = mode === "xdp"
+      ? ["--via", "xdp", "--iface", pair.ifA, "--dst-mac", pair.macB]
+      : ["--via", "socket"];
+    const sender = start(["ip", "netns", "exec", pair.nsA, process.execPath, cli, "replay", "--input", file, "--port", String(PORT),
+      "--dst", pair.ipB, "--rate", "20000", ...via]);
+    assert.is(await sender.exit, 0, sender.err());
+    assert.is(await listener.exit, 0, listener.err());
+    assert.is(listener.out(), want.stdout);
+    const report = JSON.parse(listener.err().trim().split("\n").pop()!);
+    assert.equal([report.mode, report.messages, report.gaps, report.duplicates, report.stopped], [mode, SESSION.messages, 0, 0, "count"]);
+    assert.not.ok(hasXdp(pair.nsB, pair.ifB), "listen detached everything on the way out");
+  });
+}
+
+L.run();
