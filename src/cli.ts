@@ -2,6 +2,7 @@
 
 import { parseArgs } from "node:util";
 import { demo, DEMO_DEFAULTS } from "./demo.js";
+import { feedDemo, FEED_DEMO_DEFAULTS } from "./feed-demo.js";
 import { XdpError } from "../bridge/errors.js";
 import { decode, DecodeError } from "./decode.js";
 import { replay } from "./replay.js";
@@ -14,7 +15,7 @@ Usage: xdpfeed <command> [options]
 Commands:
   decode    decode a capture or a NASDAQ ITCH file: one JSON object per message, or a summary
   replay    send an ITCH file (as MoldUDP64) or a capture's datagrams through AF_XDP or UDP
-  demo      generator -> AF_XDP receiver over a veth pair in two namespaces (needs root)
+  demo      a generated ITCH feed, AF_XDP to AF_XDP across two namespaces, parsed and traded on
   listen    receive a feed live (AF_XDP or kernel sockets): JSON per message or a status line
 
 Run 'xdpfeed <command> --help' for the options of a command.
@@ -22,16 +23,22 @@ Run 'xdpfeed <command> --help' for the options of a command.
 
 const DEMO_HELP = `Usage: xdpfeed demo [options]
 
-Creates two network namespaces joined by a veth pair, sends generated UDP frames through AF_XDP
-TX in one and receives them through AF_XDP (native XDP) in the other, verifying every payload in
-WebAssembly; prints frames/s and the socket's statistics, then removes everything it created.
+As root: creates two network namespaces joined by a veth pair, replays a generated ITCH 5.0 session
+as MoldUDP64 through AF_XDP TX in one, receives it through AF_XDP in the other (a worker thread
+parses it in wasm and runs the example VWAP strategy), prints messages, gaps, drops, latency
+percentiles from the wire to the strategy and the mode, then removes everything it created.
+Without root: the same pipeline through kernel UDP sockets on loopback, and it says so.
 
 Options:
-  --count N       frames to send                     (default ${DEMO_DEFAULTS.count})
-  --payload N     UDP payload bytes per frame         (default ${DEMO_DEFAULTS.payloadLen})
-  --rate R        frames per second, or max           (default ${DEMO_DEFAULTS.rate})
-  --port P        UDP destination port                (default ${DEMO_DEFAULTS.port})
-  --json          print the summary as one JSON object (default off)
+  --messages N    messages in the generated session             (default ${FEED_DEMO_DEFAULTS.messages})
+  --symbols N     instruments in it                             (default ${FEED_DEMO_DEFAULTS.symbols})
+  --seed N        generator seed                                (default ${FEED_DEMO_DEFAULTS.seed})
+  --rate R        messages per second the sender keeps to       (default ${FEED_DEMO_DEFAULTS.rate})
+  --port P        UDP destination port                          (default ${FEED_DEMO_DEFAULTS.port})
+  --strategy FILE a strategy module to run beside the VWAP example
+  --raw           instead: the packet-path demo, generator frames at full speed, frames/s
+                  (options --count N (default ${DEMO_DEFAULTS.count}), --payload N (default ${DEMO_DEFAULTS.payloadLen}))
+  --json          print the summary as one JSON object          (default off)
   -h, --help      this help
 `;
 
@@ -122,12 +129,27 @@ async function main(argv: string[]): Promise<number> {
       args: rest,
       options: {
         count: { type: "string" }, payload: { type: "string" }, rate: { type: "string" }, port: { type: "string" },
-        json: { type: "boolean" }, help: { type: "boolean", short: "h" },
+        json: { type: "boolean" }, help: { type: "boolean", short: "h" }, raw: { type: "boolean" },
+        messages: { type: "string" }, symbols: { type: "string" }, seed: { type: "string" }, strategy: { type: "string" },
       },
     });
     if (values.help) {
       process.stdout.write(DEMO_HELP);
       return 0;
+    }
+    if (!values.raw) {
+      const summary = await feedDemo({
+        ...FEED_DEMO_DEFAULTS,
+        messages: int("messages", values.messages, FEED_DEMO_DEFAULTS.messages),
+        symbols: int("symbols", values.symbols, FEED_DEMO_DEFAULTS.symbols),
+        seed: int("seed", values.seed, FEED_DEMO_DEFAULTS.seed, 0),
+        rate: int("rate", values.rate, FEED_DEMO_DEFAULTS.rate),
+        port: int("port", values.port, FEED_DEMO_DEFAULTS.port),
+        json: values.json ?? false,
+        strategy: values.strategy,
+      });
+      if (values.json) console.log(json(summary));
+      return summary.parser.rejected && Object.keys(summary.parser.rejected).length === 0 ? 0 : 1;
     }
     const rate = values.rate === undefined || values.rate === "max" ? "max" : int("rate", values.rate, 0);
     const summary = await demo({

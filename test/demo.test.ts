@@ -10,9 +10,32 @@ const cli = fileURLToPath(new URL("../src/xdpfeed.mjs", import.meta.url));
 const D = suite("xdpfeed demo");
 const skip = skipUnlessRoot("xdpfeed demo");
 
-D("sends, receives and verifies every frame over AF_XDP, then removes the namespaces", () => {
+D("replays a generated ITCH session AF_XDP to AF_XDP, parses and trades on every message, removes the namespaces", () => {
   if (skip) return;
-  const out = execFileSync(process.execPath, [cli, "demo", "--count", "200000", "--rate", "200000", "--json"], { encoding: "utf8", timeout: 90_000 });
+  const out = execFileSync(process.execPath, [cli, "demo", "--messages", "100000", "--json"], { encoding: "utf8", timeout: 90_000 });
+  const s = JSON.parse(out);
+  assert.equal([s.mode, s.sent.messages, s.received.messages, s.parser.gaps, s.parser.duplicates], ["xdp", 100000, 100000, 0, 0]);
+  assert.equal(s.parser.rejected, {});
+  assert.is(s.latencyUs.samples, 100000);
+  assert.ok(s.latencyUs.p50 > 0 && s.latencyUs.p50 <= s.latencyUs.p99 && s.latencyUs.p99 <= s.latencyUs.max);
+  assert.match(s.vwap, /instrument\s+\d+\s+volume\s+\d+\s+vwap \d+\.\d{4}/);
+  assert.ok(s.cleanedUp);
+  const ns = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+  assert.not.match(ns, /^xfd/m);
+});
+
+D("without root runs the same pipeline through kernel sockets on loopback, and says so", () => {
+  if (skip) return;
+  const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", process.execPath, cli, "demo", "--messages", "50000", "--port", "26455"], { encoding: "utf8", timeout: 90_000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, "not root, so no namespaces and no AF_XDP: the same pipeline through kernel UDP sockets on loopback");
+  assert.match(r.stdout, "received  50,000 messages; gaps 0, duplicates 0");
+  assert.match(r.stdout, /latency\s+wire to strategy, µs: p50/);
+});
+
+D("--raw: sends, receives and verifies every generator frame over AF_XDP, then removes the namespaces", () => {
+  if (skip) return;
+  const out = execFileSync(process.execPath, [cli, "demo", "--raw", "--count", "200000", "--rate", "200000", "--json"], { encoding: "utf8", timeout: 90_000 });
   const s = JSON.parse(out);
   assert.is(s.sent.sent, 200000);
   assert.is(s.receiver.mode.attach, "native");
@@ -31,14 +54,14 @@ D("sends, receives and verifies every frame over AF_XDP, then removes the namesp
 
 D("prints every option with its default in --help", () => {
   const out = execFileSync(process.execPath, [cli, "demo", "--help"], { encoding: "utf8" });
-  for (const opt of ["--count", "--payload", "--rate", "--port", "--json"]) assert.match(out, opt);
-  assert.match(out, "(default 1000000)");
+  for (const opt of ["--messages", "--symbols", "--seed", "--rate", "--port", "--strategy", "--raw", "--count", "--payload", "--json"]) assert.match(out, opt);
+  assert.match(out, "(default 300000)");
 });
 
 D("rejects a bad option value with exit status 2 and a one-line error", () => {
-  const r = spawnSync(process.execPath, [cli, "demo", "--count", "ten"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [cli, "demo", "--messages", "ten"], { encoding: "utf8" });
   assert.is(r.status, 2);
-  assert.is(r.stderr.trim(), "xdpfeed: --count expects an integer >= 1, got 'ten' (see xdpfeed --help)");
+  assert.is(r.stderr.trim(), "xdpfeed: --messages expects an integer >= 1, got 'ten' (see xdpfeed --help)");
 });
 
 D.run();

@@ -5,6 +5,8 @@
 import { Dispatcher, type Strategy, type PollSource, type BookHook } from "./strategy.js";
 
 export interface RunnableSource extends PollSource {
+  /** "socket" sources receive through the event loop: a busy loop must yield to it when idle. */
+  readonly mode?: string;
   /** Blocks (XDP: poll(2)) or resolves (kernel socket) when data is ready, up to timeoutMs. */
   wait?(timeoutMs: number): boolean | Promise<boolean>;
   /** Releases what A/B arbitration holds; returns the records now in ticks. */
@@ -52,6 +54,8 @@ export async function runStrategy(strategy: Strategy, source: RunnableSource, o:
   let idleSince = t0;
   let empty = 0;
   let reason: RunResult["reason"] = "stopped";
+  // Kernel-socket sources fill up in the event loop: spinning without yielding would starve them.
+  const yieldEvery = source.mode === "socket" ? 1 : SPIN_YIELD;
   strategy.onStart?.(d.context);
   try {
     if (source.drive) {
@@ -92,7 +96,7 @@ export async function runStrategy(strategy: Strategy, source: RunnableSource, o:
         const ready = source.wait(Math.min(10, Math.max(0, deadline - now)));
         if (ready instanceof Promise) await ready;
         await new Promise((r) => setImmediate(r));
-      } else if (++empty % SPIN_YIELD === 0) {
+      } else if (++empty % yieldEvery === 0) {
         await new Promise((r) => setImmediate(r));
       }
     }

@@ -1,0 +1,87 @@
+// The feed demo's receiver thread: a feed source (AF_XDP in a namespace, or kernel sockets on
+// loopback), the example VWAP strategy, and the wire-to-strategy latency of every message: the
+// sender stamps each message's send time (ms, wall clock) into shared memory by sequence number.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { openFeed, XdpFeedSource, type FeedSource } from "./feeds/open.js";
+import { itch50 } from "./feeds/feeds.js";
+import { inNetns } from "../bridge/netns.js";
+import { runStrategy } from "./strategy/runner.js";
+import { vwapStrategy } from "../examples/vwap.js";
+import type { Strategy } from "./strategy/strategy.js";
+
+export interface FeedDemoWorkerData {
+  ns?: string;
+  iface: string;
+  port: number;
+  mode: "xdp" | "socket";
+  messages: number;
+  /** Float64Array over it: sendTimes[seq] = send time of message seq, in ms since the epoch. */
+  sendTimes: SharedArrayBuffer;
+  /** Int32Array: [0] set to 1 by the main thread when the sender is done. */
+  control: SharedArrayBuffer;
+  strategyFile?: string;
+}
+
+const d = workerData as FeedDemoWorkerData;
+const port = parentPort!;
+const sendTimes = new Float64Array(d.sendTimes);
+const control = new Int32Array(d.control);
+
+let src: FeedSource;
+try {
+  const open = () => openFeed(itch50, { iface: d.iface, ports: [d.port], mode: d.mode });
+  src = d.ns ? inNetns(d.ns, open) : open();
+} catch (e) {
+  port.postMessage({ error: (e as Error).message });
+  process.exit(1);
+}
+
+// Latencies in µs, one per message, kept in a preallocated array (no allocation per tick).
+const latency = new Float64Array(d.messages);
+let measured = 0;
+const vwap = vwapStrategy();
+const meter: Strategy = {
+  onTick(t) {
+    const sent = sendTimes[t.seq];
+    if (sent > 0 && measured < latency.length) latency[measured++] = (performance.timeOrigin + performance.now() - sent) * 1000;
+  },
+};
+let user: Strategy | undefined;
+if (d.strategyFile) {
+  const { loadStrategy } = await import("./listen.js");
+  user = await loadStrategy(d.strategyFile);
+}
+const strategy: Strategy = {
+  onTick(t, ctx) {
+    meter.onTick!(t, ctx);
+    user?.onTick?.(t, ctx);
+  },
+  onTrade(t, ctx) {
+    vwap.onTrade!(t, ctx);
+    user?.onTrade?.(t, ctx);
+  },
+  onOrder: user?.onOrder, onStatus: user?.onStatus, onGap: user?.onGap, onBbo: user?.onBbo, onBook: user?.onBook,
+};
+port.postMessage({ ready: true, mode: src.mode, modeReason: src.modeReason });
+
+const ac = new AbortController();
+// The sender's done flag, checked between batches: then a short grace for the last frames.
+const watch = setInterval(() => {
+  if (Atomics.load(control, 0) === 1) {
+    clearInterval(watch);
+    setTimeout(() => ac.abort(), 500);
+  }
+}, 20);
+const run = await runStrategy(strategy, src, { mode: "busy", count: d.messages, signal: ac.signal });
+clearInterval(watch);
+const summary = src.summary();
+const drops = src instanceof XdpFeedSource ? Number(src.receiver.socket.stats().xdp.rx_dropped) : 0;
+src.close();
+const lat = latency.subarray(0, measured).sort();
+const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : 0);
+port.postMessage({
+  done: true, records: run.records, seconds: run.seconds, summary, drops,
+  latencyUs: { p50: pct(50), p90: pct(90), p99: pct(99), p999: pct(99.9), max: lat.length ? lat[lat.length - 1] : 0, samples: lat.length },
+  vwap: vwap.report(),
+});

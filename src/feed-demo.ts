@@ -1,0 +1,160 @@
+// `xdpfeed demo`: a generated ITCH session replayed as MoldUDP64 through AF_XDP TX in one network
+// namespace, received through AF_XDP in another by a worker thread that parses it in wasm and
+// runs the example VWAP strategy; prints messages, gaps, drops, wire-to-strategy latency
+// percentiles and the mode, then removes everything it created. Without root the same pipeline
+// runs through kernel UDP sockets on loopback, and says so.
+
+import dgram from "node:dgram";
+import { once } from "node:events";
+import type { Worker } from "node:worker_threads";
+import { createPair, destroyPair, hasXdp, type VethPair } from "./veth.js";
+import { XdpSocket } from "./socket.js";
+import { udpFrame } from "./frame.js";
+import { moldFrames } from "./gen/itch-writers.js";
+import { startWorker } from "./worker.js";
+import { inNetns } from "../bridge/netns.js";
+import type { FeedDemoWorkerData } from "./feed-demo-worker.js";
+import type { ParserSummary } from "./feeds/summary.js";
+
+export interface FeedDemoOptions {
+  messages: number;
+  symbols: number;
+  seed: number;
+  /** Messages per second the sender paces itself to. */
+  rate: number;
+  port: number;
+  json: boolean;
+  strategy?: string;
+  log: (line: string) => void;
+}
+
+export const FEED_DEMO_DEFAULTS: FeedDemoOptions = { messages: 300_000, symbols: 100, seed: 1, rate: 100_000, port: 26400, json: false, log: console.log };
+
+export interface FeedDemoSummary {
+  mode: string;
+  modeReason: string;
+  sent: { messages: number; packets: number; seconds: number };
+  received: { messages: number; seconds: number };
+  parser: ParserSummary;
+  drops: number;
+  latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; samples: number };
+  vwap: string;
+  cleanedUp: boolean;
+}
+
+type Send = (frame: Uint8Array, payload: Uint8Array) => void | Promise<void>;
+
+export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
+  const root = process.getuid?.() === 0;
+  const log = o.json ? () => {} : o.log;
+  const sendTimes = new Float64Array(new SharedArrayBuffer(8 * (o.messages + 2)));
+  const control = new Int32Array(new SharedArrayBuffer(4));
+  let pair: VethPair | undefined;
+  let worker: Worker | undefined;
+  let tx: XdpSocket | undefined;
+  let udp: dgram.Socket | undefined;
+  try {
+    let data: FeedDemoWorkerData;
+    let send: Send;
+    let ends = { srcMac: "", dstMac: "", srcIp: "127.0.0.1", dstIp: "127.0.0.1", srcPort: o.port, dstPort: o.port };
+    if (root) {
+      pair = createPair({ prefix: "xfd" });
+      log(`xdpfeed demo: a generated ITCH 5.0 session over MoldUDP64, AF_XDP to AF_XDP across a veth pair`);
+      log(`  sender    ${pair.nsA}  ${pair.ifA}  ${pair.ipA}`);
+      log(`  receiver  ${pair.nsB}  ${pair.ifB}  ${pair.ipB}  UDP port ${o.port}`);
+      data = { ns: pair.nsB, iface: pair.ifB, port: o.port, mode: "xdp", messages: o.messages, sendTimes: sendTimes.buffer as SharedArrayBuffer, control: control.buffer as SharedArrayBuffer, strategyFile: o.strategy };
+      const p = pair;
+      ends = { srcMac: p.macA, dstMac: p.macB, srcIp: p.ipA, dstIp: p.ipB, srcPort: o.port, dstPort: o.port };
+      tx = inNetns(p.nsA, () => XdpSocket.open({ iface: p.ifA, program: false }));
+      const sock = tx;
+      // Each packet leaves at once: batching TX would add its wait to the measured latency.
+      send = (frame) => {
+        while (!sock.send(frame)) sock.flush();
+        sock.flush();
+      };
+    } else {
+      log(`xdpfeed demo: not root, so no namespaces and no AF_XDP: the same pipeline through kernel UDP sockets on loopback`);
+      data = { iface: "lo", port: o.port, mode: "socket", messages: o.messages, sendTimes: sendTimes.buffer as SharedArrayBuffer, control: control.buffer as SharedArrayBuffer, strategyFile: o.strategy };
+      udp = dgram.createSocket("udp4");
+      const s = udp;
+      let pending = 0;
+      send = async (_frame, payload) => {
+        pending++;
+        s.send(payload, o.port, "127.0.0.1", () => pending--);
+        if (pending > 64) while (pending > 8) await new Promise((r) => setImmediate(r));
+      };
+    }
+    worker = startWorker(new URL("./feed-demo-worker.ts", import.meta.url), data);
+    const w = worker;
+    const messages: Array<Record<string, unknown>> = [];
+    const arrived = () => new Promise<void>((resolve, reject) => {
+      w.once("message", (m) => { messages.push(m); resolve(); });
+      w.once("error", reject);
+    });
+    await arrived();
+    if (messages[0].error) throw new Error(`receiver: ${messages[0].error}`);
+    log(`  mode      ${messages[0].modeReason}`);
+    log(`  sending   ${o.messages.toLocaleString("en-US")} messages over ${o.symbols} symbols (seed ${o.seed}) at ${o.rate.toLocaleString("en-US")} messages/s`);
+    const done = arrived();
+    // Paced by messages: packet k leaves when the messages before it are due.
+    const t0 = performance.now();
+    let sentMessages = 0;
+    let packets = 0;
+    for (const p of moldFrames({ seed: o.seed, symbols: o.symbols, messages: o.messages }, { session: "XDPFEEDDEM", endOfSession: false })) {
+      const due = t0 + (sentMessages / o.rate) * 1000;
+      // Wait by yielding, never by blocking: queued socket sends and completions go out meanwhile.
+      while (performance.now() < due) await new Promise((r) => (due - performance.now() > 2 ? setTimeout(r, 1) : setImmediate(r)));
+      const now = performance.timeOrigin + performance.now();
+      const first = Number(p.sequence);
+      for (let k = 0; k < p.count; k++) sendTimes[first + k] = now;
+      await send(root ? udpFrame(ends, p.payload) : p.payload, p.payload);
+      sentMessages += p.count;
+      packets++;
+    }
+    if (tx) {
+      const end = Date.now() + 5000;
+      do tx.flush(); while (tx.inFlight > 0 && Date.now() < end);
+    }
+    const sentSeconds = (performance.now() - t0) / 1000;
+    Atomics.store(control, 0, 1);
+    await done;
+    const r = messages[1] as unknown as Omit<FeedDemoSummary, "mode" | "modeReason" | "sent" | "received" | "cleanedUp"> & { records: number; seconds: number; summary: ParserSummary };
+    const lat = r.latencyUs;
+    const f = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
+    log(`  sent      ${f(sentMessages)} messages in ${f(packets)} packets in ${sentSeconds.toFixed(2)} s`);
+    log(`  received  ${f(r.records)} messages; gaps ${r.summary.gaps}, duplicates ${r.summary.duplicates}, rejected ${JSON.stringify(r.summary.rejected)}, drops ${r.drops}`);
+    log(`  latency   wire to strategy, µs: p50 ${f(lat.p50)}  p90 ${f(lat.p90)}  p99 ${f(lat.p99)}  p99.9 ${f(lat.p999)}  max ${f(lat.max)}  (${f(lat.samples)} messages)`);
+    log(`  strategy  VWAP, busiest instruments:\n${r.vwap.split("\n").slice(0, 3).map((l) => "            " + l).join("\n")}`);
+    await worker.terminate();
+    worker = undefined;
+    tx?.close();
+    tx = undefined;
+    let cleanedUp = true;
+    if (pair) {
+      destroyPair(pair);
+      cleanedUp = !safeHasXdp(pair);
+      log(`  cleanup   namespaces ${pair.nsA} and ${pair.nsB} removed`);
+    }
+    return {
+      mode: messages[0].mode as string, modeReason: messages[0].modeReason as string,
+      sent: { messages: sentMessages, packets, seconds: sentSeconds }, received: { messages: r.records, seconds: r.seconds },
+      parser: r.summary, drops: r.drops, latencyUs: lat, vwap: r.vwap, cleanedUp,
+    };
+  } finally {
+    await worker?.terminate();
+    tx?.close();
+    if (udp) {
+      udp.close();
+      await once(udp, "close");
+    }
+    if (pair) destroyPair(pair);
+  }
+}
+
+function safeHasXdp(p: VethPair): boolean {
+  try {
+    return hasXdp(p.nsB, p.ifB);
+  } catch {
+    return false;
+  }
+}
