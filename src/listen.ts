@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openFeed, XdpFeedSource, type FeedSource } from "./feeds/open.js";
+import { KernelFeedReceiver } from "./feeds/kernel.js";
 import { FEEDS } from "./feeds/feeds.js";
 import { runStrategy, type RunResult } from "./strategy/runner.js";
 import type { Strategy } from "./strategy/strategy.js";
@@ -111,7 +112,13 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   }
 }
 
-// Frames the kernel dropped for want of room on the rings (XDP_STATISTICS), when AF_XDP runs.
+// Frames dropped for want of room: on the AF_XDP rings (XDP_STATISTICS), or in the kernel
+// sockets' buffers and the receiver's own ring.
 function dropsOf(src: FeedSource): number {
-  return src instanceof XdpFeedSource ? Number(src.receiver.socket.stats().xdp.rx_dropped) : 0;
+  if (src instanceof XdpFeedSource) return Number(src.receiver.socket.stats().xdp.rx_dropped);
+  if (src instanceof KernelFeedReceiver) {
+    const s = src.stats();
+    return s.dropped + (s.kernelDrops ?? 0);
+  }
+  return 0;
 }

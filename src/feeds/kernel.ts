@@ -22,7 +22,6 @@
 
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv4 } from "node:net";
-import { networkInterfaces } from "node:os";
 import * as L from "../../assembly/layout.js";
 import { libc, errno, errnoName, E, SOL_SOCKET, SOCK_CLOEXEC } from "../../bridge/libc.js";
 import { XdpError, syscallError } from "../../bridge/errors.js";
@@ -62,9 +61,9 @@ export interface KernelFeedOptions {
    * undefined or "" for a unicast port).
    */
   group?: string | Array<string | undefined>;
-  /** Interface to join groups on (its first IPv4 address); also checked to exist. */
+  /** Interface to join groups on (by index: it needs no IPv4 address); checked to exist. */
   iface?: string;
-  /** Address of the interface to join groups on (overrides iface's). Default: iface's, else any. */
+  /** Address of the interface to join groups on, when iface is not given (default: the kernel's route to the group). */
   localAddress?: string;
   /** Address to bind: default the group for a multicast port (only that group's datagrams), else 0.0.0.0. */
   bindAddress?: string;
@@ -135,9 +134,37 @@ function sysError(call: string, err: number, hint = ""): XdpError {
   return new XdpError("ESYSCALL", `${call} failed with ${errnoName(err)}${hint ? `: ${hint}` : ""}`, call, err);
 }
 
-/** The first IPv4 address of an interface of this thread's namespace. */
-export function ifaceIPv4(iface: string): string | undefined {
-  return networkInterfaces()[iface]?.find((a) => a.family === "IPv4")?.address;
+const IPPROTO_IP = 0;
+const IP_ADD_MEMBERSHIP = 35;
+const IP_MULTICAST_ALL = 49;
+
+/** Where to join a group: an interface (by index) and/or one of its addresses; neither: the kernel's route to the group. */
+export interface JoinOn {
+  ifindex?: number;
+  localAddress?: string;
+  /** For messages. */
+  iface?: string;
+}
+
+/**
+ * IP_ADD_MEMBERSHIP on a UDP socket, as struct ip_mreqn { group, address, ifindex }: by
+ * interface index it works whatever addresses the interface has and whether or not it has
+ * carrier (dgram's addMembership takes only an address).
+ */
+export function joinGroup(fd: number, group: string, on: JoinOn): void {
+  const mreqn = new Uint8Array(12);
+  mreqn.set(group.split(".").map(Number), 0);
+  if (on.localAddress) mreqn.set(on.localAddress.split(".").map(Number), 4);
+  new DataView(mreqn.buffer).setInt32(8, on.ifindex ?? 0, true);
+  if (libc.setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn, mreqn.length) !== 0) {
+    const err = errno();
+    const name = errnoName(err);
+    const where = on.iface ?? on.localAddress ?? "the interface the route to it names";
+    throw sysError(`setsockopt(IP_ADD_MEMBERSHIP, ${group} on ${where})`, err,
+      name === "ENOBUFS" ? "the group limit (net.ipv4.igmp_max_memberships) is reached"
+      : name === "ENODEV" || name === "EADDRNOTAVAIL" ? `no interface ${on.localAddress ? `with address ${on.localAddress}` : "to join on"} here; pass iface or localAddress`
+      : name === "EADDRINUSE" ? "this socket has joined the group already" : "");
+  }
 }
 
 function positiveInt(v: number, what: string): number {
@@ -157,7 +184,7 @@ function meminfo(fd: number): Uint32Array | undefined {
 }
 
 // A bound UDP socket made on this thread (so in its network namespace), for dgram to wrap.
-function udpSocket(address: string, port: number, reuse: boolean, rcvbuf: number): number {
+function udpSocket(address: string, port: number, reuse: boolean, rcvbuf: number, group: string | undefined, joinOn: JoinOn): number {
   const fd = libc.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw sysError("socket(AF_INET, SOCK_DGRAM)", errno());
   try {
@@ -173,6 +200,12 @@ function udpSocket(address: string, port: number, reuse: boolean, rcvbuf: number
         name === "EADDRINUSE" ? `another socket has UDP port ${port}${reuse ? " without SO_REUSEADDR" : ""}; close it or choose another port`
         : name === "EADDRNOTAVAIL" ? `${address} is not an address of this host (or of this network namespace)`
         : name === "EACCES" ? `ports below 1024 need CAP_NET_BIND_SERVICE` : "");
+    }
+    if (group !== undefined) {
+      // Only the groups this socket joined (Linux otherwise delivers every group any socket of
+      // the host joined to a socket bound to 0.0.0.0 and the port).
+      setInt(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0);
+      joinGroup(fd, group, joinOn);
     }
     return fd;
   } catch (e) {
@@ -219,7 +252,6 @@ export class KernelFeedReceiver {
   readonly #ts: Uint32Array;
   /** Line of each batch-table entry of this poll. */
   readonly #batchLine = new Uint8Array(L.BATCH_MAX);
-  readonly #lines: [number, number] | undefined;
   readonly #waiters: Waiter[] = [];
   #datagrams = 0;
   #bytes = 0;
@@ -243,7 +275,6 @@ export class KernelFeedReceiver {
     this.#off = new Uint32Array(this.#slots);
     this.#len = new Uint32Array(this.#slots);
     this.#line = new Uint8Array(this.#slots);
-    this.#lines = opts.lines;
     this.#u8 = new Uint8Array(parser.memory.buffer);
     this.#table = new Uint32Array(parser.memory.buffer, L.BATCH_BASE, L.BATCH_MAX * (L.BATCH_ENTRY / 4));
     this.#ts = new Uint32Array(parser.memory.buffer, L.BATCH_TS_BASE, L.BATCH_MAX * 2);
@@ -276,16 +307,9 @@ export class KernelFeedReceiver {
     for (const a of [opts.localAddress, opts.bindAddress]) {
       if (a !== undefined && !isIPv4(a)) throw new XdpError("ECONFIG", `${a} is not an IPv4 address`);
     }
-    if (opts.iface !== undefined && libc.if_nametoindex(opts.iface) === 0) {
-      throw syscallError(`if_nametoindex(${opts.iface})`, E.ENODEV, { iface: opts.iface });
-    }
-    let joinOn = opts.localAddress;
-    if (joinOn === undefined && opts.iface !== undefined && groups.some((g) => g !== undefined)) {
-      joinOn = ifaceIPv4(opts.iface);
-      if (joinOn === undefined) {
-        throw new XdpError("ECONFIG", `interface ${opts.iface} has no IPv4 address to join a multicast group on; give it one or pass localAddress`);
-      }
-    }
+    const ifindex = opts.iface !== undefined ? libc.if_nametoindex(opts.iface) : undefined;
+    if (ifindex === 0) throw syscallError(`if_nametoindex(${opts.iface})`, E.ENODEV, { iface: opts.iface });
+    const joinOn: JoinOn = { ifindex, localAddress: opts.localAddress, iface: opts.iface };
     const rcvbuf = positiveInt(opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, "socketBufferBytes");
     const r = new KernelFeedReceiver(feed, opts, new FeedParser(feed, { lines, debug: opts.debug }));
     try {
@@ -297,8 +321,8 @@ export class KernelFeedReceiver {
     return r;
   }
 
-  #listen(port: number, line: number, group: string | undefined, address: string, joinOn: string | undefined, reuse: boolean, rcvbuf: number): void {
-    const fd = udpSocket(address, port, reuse, rcvbuf);
+  #listen(port: number, line: number, group: string | undefined, address: string, joinOn: JoinOn, reuse: boolean, rcvbuf: number): void {
+    const fd = udpSocket(address, port, reuse, rcvbuf, group, joinOn);
     const sock = createSocket({ type: "udp4" });
     try {
       sock.bind({ fd });
@@ -317,15 +341,6 @@ export class KernelFeedReceiver {
     sock.on("message", (msg) => this.#push(msg, l));
     this.ports.push(sock.address().port);
     this.groups.push(group);
-    if (group !== undefined) {
-      try {
-        sock.addMembership(group, joinOn);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        throw new XdpError("ESYSCALL", `addMembership(${group}, ${joinOn ?? "any interface"}) on port ${port} failed: ${err.code ?? err.message}` +
-          (err.code === "EADDRNOTAVAIL" || err.code === "ENODEV" ? `; ${joinOn} is not an interface address here` : ""), "setsockopt(IP_ADD_MEMBERSHIP)");
-      }
-    }
   }
 
   // A datagram from a socket: appended to the ring, or counted as dropped.

@@ -39,7 +39,7 @@ import { ifindexOf } from "../../bridge/xsk.js";
 import { XdpError, type XdpErrorCode } from "../../bridge/errors.js";
 import type { SocketOptions } from "../socket.js";
 import { FeedReceiver } from "./receiver.js";
-import { KernelFeedReceiver, isIPv4Multicast, type KernelFeedOptions } from "./kernel.js";
+import { KernelFeedReceiver, isIPv4Multicast, joinGroup, type KernelFeedOptions } from "./kernel.js";
 import type { TickView } from "./tick.js";
 import type { MessageView } from "./message.js";
 import type { ParserSummary } from "./summary.js";
@@ -94,24 +94,18 @@ export interface OpenFeedOptions {
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;
-const IPPROTO_IP = 0;
-const IP_ADD_MEMBERSHIP = 35;
 
 // A UDP socket (unbound: it receives nothing) whose only job is to hold a group membership on
-// an interface: struct ip_mreqn { imr_multiaddr, imr_address = any, imr_ifindex }.
-function joinGroup(group: string, iface: string): number {
+// the interface, so the NIC's filter and the switches deliver the group to the AF_XDP socket.
+function membershipSocket(group: string, iface: string): number {
   const ifindex = ifindexOf(iface);
   const fd = libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw new XdpError("ESYSCALL", `socket(AF_INET, SOCK_DGRAM) failed with ${errnoName(errno())}`, "socket", errno());
-  const mreqn = new Uint8Array(12);
-  mreqn.set(group.split(".").map(Number), 0);
-  new DataView(mreqn.buffer).setInt32(8, ifindex, true);
-  if (libc.setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn, mreqn.length) !== 0) {
-    const err = errno();
+  try {
+    joinGroup(fd, group, { ifindex, iface });
+  } catch (e) {
     libc.close(fd);
-    throw new XdpError("ESYSCALL", `setsockopt(IP_ADD_MEMBERSHIP, ${group} on ${iface}) failed with ${errnoName(err)}` +
-      (errnoName(err) === "ENOBUFS" ? ": the socket's group limit (net.ipv4.igmp_max_memberships) is reached" : ""),
-      "setsockopt(IP_ADD_MEMBERSHIP)", err);
+    throw e;
   }
   return fd;
 }
@@ -173,7 +167,7 @@ function openXdp(feed: Feed, o: OpenFeedOptions, reason: (r: FeedReceiver) => st
   });
   let fd = -1;
   try {
-    if (o.group !== undefined) fd = joinGroup(o.group, o.iface);
+    if (o.group !== undefined) fd = membershipSocket(o.group, o.iface);
   } catch (e) {
     rx.close();
     throw e;
@@ -211,6 +205,11 @@ export function openFeed(feed: Feed, opts: OpenFeedOptions): FeedSource {
     return openXdp(feed, opts, (r) => `xdp: auto, XDP available; ${describe(r, opts)}`);
   } catch (e) {
     if (!(e instanceof XdpError) || !XDP_FALLBACK_CODES.includes(e.code)) throw e;
-    return openSocket(feed, opts, `socket: auto fell back from AF_XDP (${e.code}): ${e.message}`);
+    try {
+      return openSocket(feed, opts, `socket: auto fell back from AF_XDP (${e.code}): ${e.message}`);
+    } catch (e2) {
+      if (e2 instanceof Error) e2.message += ` (in the kernel-socket fallback: AF_XDP had failed with ${e.code})`;
+      throw e2;
+    }
   }
 }
