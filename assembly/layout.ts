@@ -18,6 +18,8 @@
 //   BATCH_TS_BASE       BATCH_TS_SIZE       receive timestamp (u64 ns) of each batch-table entry
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
 //   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
+//   BOOK_CTL_BASE       BOOK_CTL_SIZE       order book control words and bookBbo() result (BK_*, below)
+//   BOOK_DEPTH_BASE     BOOK_DEPTH_SIZE     bookDepth() result: BOOK_DEPTH_MAX levels (BOOK_DEPTH_*)
 //   HOLD_BASE           HOLD_SIZE           packets held by A/B arbitration (HOLD_SLOTS x HOLD_SLOT)
 //   DYNAMIC_BASE        ...                 rings and UMEM, placed by bridge/memory-map.ts from the
 //                                           ring sizes and XDP_MMAP_OFFSETS, each page aligned:
@@ -127,6 +129,18 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   80      PS_FILTER_PORT      u32: UDP destination port to accept (0: any)
 //   84      PS_RECORDS          u32: records written since the last clear
 //   88      PS_FRAMES           frames (or payloads) offered to the parser
+//   96      PS_BOOK_EVENTS      u32: book events written since the last clear (reset with PS_RECORDS)
+//   104     PS_BOOK_UPDATES     messages that changed the order book
+//   112     PS_BOOK_BBO_CHANGES book events (BBO changes) published
+//   120     PS_BOOK_DEPTH_CHANGES messages that changed a level among the best BK_DEPTH_N of its side
+//   128     PS_BOOK_UNKNOWN_ORDER execute / cancel / delete / replace of an order not on the book
+//   136     PS_BOOK_ORDERS_FULL adds skipped: every order slot in use
+//   144     PS_BOOK_LEVELS_FULL adds / level updates skipped: every level node in use
+//   152     PS_BOOK_DUPLICATE_ORDER adds skipped: the order reference is already on the book
+//   160     PS_BOOK_BAD_INSTRUMENT messages skipped: instrument >= BK_MAX_INSTRUMENTS (or IEX id 0)
+//   168     PS_BOOK_OVERSIZED   executions / cancels of more shares than the order had (order removed)
+//   176     PS_BOOK_INVALID     messages skipped: side not B/S, price not in 1..2^32-1
+//   184     PS_BOOK_EVENTS_LOST book events not written: BOOK_EVENT_MAX already since the last clear
 //   256     PS_REJECTED         u64 per reason, REJ_COUNT of them (REJ_*)
 //   512     PS_BY_TYPE          u64 per message type byte (256 of them)
 //   2560    PS_ARB_PORTS        u32: A/B arbitration: line A's UDP port (low 16 bits), line B's
@@ -151,6 +165,18 @@ export const PS_RECEIVE_TS: u32 = 72;
 export const PS_FILTER_PORT: u32 = 80;
 export const PS_RECORDS: u32 = 84;
 export const PS_FRAMES: u32 = 88;
+export const PS_BOOK_EVENTS: u32 = 96;
+export const PS_BOOK_UPDATES: u32 = 104;
+export const PS_BOOK_BBO_CHANGES: u32 = 112;
+export const PS_BOOK_DEPTH_CHANGES: u32 = 120;
+export const PS_BOOK_UNKNOWN_ORDER: u32 = 128;
+export const PS_BOOK_ORDERS_FULL: u32 = 136;
+export const PS_BOOK_LEVELS_FULL: u32 = 144;
+export const PS_BOOK_DUPLICATE_ORDER: u32 = 152;
+export const PS_BOOK_BAD_INSTRUMENT: u32 = 160;
+export const PS_BOOK_OVERSIZED: u32 = 168;
+export const PS_BOOK_INVALID: u32 = 176;
+export const PS_BOOK_EVENTS_LOST: u32 = 184;
 export const PS_REJECTED: u32 = 256;
 export const PS_BY_TYPE: u32 = 512;
 export const PS_ARB_PORTS: u32 = 2560;
@@ -211,6 +237,83 @@ export const SYMTAB_SIZE: u32 = 0x60000;
 export const SYM_SLOTS: u32 = 16384;
 export const SYM_SLOT: u32 = 16;
 export const SYM_BY_ID: u32 = 0x40000;
+
+// Order books (assembly/book/). The control words at BOOK_CTL_BASE + offset, u32 each, are set by
+// bookInit() from the capacities TypeScript chooses (src/book/book.ts); the book's own memory is
+// BK_BYTES bytes at BK_BASE, an address in the dynamic part of the memory chosen by TypeScript
+// (FeedParser: after its input region), laid out by bookInit (64-byte aligned, in this order):
+// the book events (BOOK_EVENT_MAX entries, layout in assembly/book/events.ts), the instrument
+// table, the order slots and two order hash regions, the level nodes and two level hash regions
+// (assembly/book/core.ts).
+// Links between nodes and slots are wasm addresses (0: none).
+//
+//   offset  field
+//   0       BK_ENABLED          non-zero: the feed's message handler updates the book
+//   4       BK_BASE             wasm address of the book's memory (0: no book)
+//   8       BK_BYTES            its size in bytes
+//   12      BK_MAX_ORDERS       order slots (ITCH)
+//   16      BK_MAX_LEVELS       price level nodes, all instruments and sides together
+//   20      BK_MAX_INSTRUMENTS  instruments 0 .. BK_MAX_INSTRUMENTS - 1 (ITCH locate, IEX symbol id)
+//   24      BK_DEPTH_N          depth watched by PS_BOOK_DEPTH_CHANGES (levels per side)
+//   28      BK_EVENTS           wasm address of book event 0
+//   32      BK_INSTRUMENTS      wasm address of the instrument table
+//   36      BK_ORDERS           wasm address of the order slots
+//   40      BK_ORDER_HASH       wasm address of the order hash in use
+//   44      BK_ORDER_MASK       its entries - 1 (it doubles, up to BK_ORDER_HASH_MAX, to stay half empty)
+//   48      BK_LEVELS           wasm address of the level nodes
+//   52      BK_LEVEL_HASH       wasm address of the level hash in use
+//   56      BK_LEVEL_MASK       its entries - 1
+//   60      BK_ORDER_FREE       first free order slot (0: none; then slots above BK_ORDER_USED)
+//   64      BK_ORDER_USED       order slots handed out at least once
+//   68      BK_ORDER_LIVE       orders on the book
+//   72      BK_LEVEL_FREE       first free level node (0: none; then nodes above BK_LEVEL_USED)
+//   76      BK_LEVEL_USED       level nodes handed out at least once
+//   80      BK_LEVEL_LIVE       levels on the book
+//   84      BK_ORDER_HASH_ALT   wasm address of the other order hash region (the next doubling's)
+//   88      BK_ORDER_HASH_MAX   entries each order hash region holds (>= 2 * BK_MAX_ORDERS)
+//   92      BK_LEVEL_HASH_ALT   wasm address of the other level hash region
+//   96      BK_LEVEL_HASH_MAX   entries each level hash region holds (>= 2 * BK_MAX_LEVELS)
+//   256     BK_BBO              bookBbo() result, BBO_* layout in assembly/book/events.ts
+//
+// bookDepth() writes its levels at BOOK_DEPTH_BASE as three arrays of BOOK_DEPTH_MAX entries:
+// price u32 at BOOK_DEPTH_PRICES, orders u32 at BOOK_DEPTH_ORDERS, shares f64 at BOOK_DEPTH_SHARES.
+export const BOOK_CTL_BASE: u32 = 0x304000;
+export const BOOK_CTL_SIZE: u32 = 0x1000;
+export const BK_ENABLED: u32 = 0;
+export const BK_BASE: u32 = 4;
+export const BK_BYTES: u32 = 8;
+export const BK_MAX_ORDERS: u32 = 12;
+export const BK_MAX_LEVELS: u32 = 16;
+export const BK_MAX_INSTRUMENTS: u32 = 20;
+export const BK_DEPTH_N: u32 = 24;
+export const BK_EVENTS: u32 = 28;
+export const BK_INSTRUMENTS: u32 = 32;
+export const BK_ORDERS: u32 = 36;
+export const BK_ORDER_HASH: u32 = 40;
+export const BK_ORDER_MASK: u32 = 44;
+export const BK_LEVELS: u32 = 48;
+export const BK_LEVEL_HASH: u32 = 52;
+export const BK_LEVEL_MASK: u32 = 56;
+export const BK_ORDER_FREE: u32 = 60;
+export const BK_ORDER_USED: u32 = 64;
+export const BK_ORDER_LIVE: u32 = 68;
+export const BK_LEVEL_FREE: u32 = 72;
+export const BK_LEVEL_USED: u32 = 76;
+export const BK_LEVEL_LIVE: u32 = 80;
+export const BK_ORDER_HASH_ALT: u32 = 84;
+export const BK_ORDER_HASH_MAX: u32 = 88;
+export const BK_LEVEL_HASH_ALT: u32 = 92;
+export const BK_LEVEL_HASH_MAX: u32 = 96;
+export const BK_BBO: u32 = 256;
+// At most one book event per record: the events region holds as many as the records region.
+export const BOOK_EVENT_MAX: u32 = 16384;
+export const BOOK_MAX_INSTRUMENTS: u32 = 65536;
+export const BOOK_DEPTH_BASE: u32 = 0x305000;
+export const BOOK_DEPTH_SIZE: u32 = 0x4000;
+export const BOOK_DEPTH_MAX: u32 = 1024;
+export const BOOK_DEPTH_PRICES: u32 = 0;
+export const BOOK_DEPTH_ORDERS: u32 = 0x1000;
+export const BOOK_DEPTH_SHARES: u32 = 0x2000;
 
 export const HOLD_BASE: u32 = 0x310000;
 export const HOLD_SIZE: u32 = 0x40000;

@@ -4,14 +4,22 @@
 import { iexMessage, iexLength, IEX_MIN_BLOCK } from "../parse/iex";
 import { iextpSegment, iextpPeek } from "../parse/iextp";
 import { registerFeed } from "../parse/feed-abi";
+import { PS_RECORDS } from "../layout";
+import { psGet32 } from "../parse/stats";
+import { bookOn } from "../book/core";
+import { bookTops } from "../book/levels";
 
 export * from "../abi";
 export * from "../parse/feed-abi";
+export * from "../book/abi";
 
 const PROTOCOL: u32 = 0x8003;
 
 function onMessage(m: u32, len: u32, seq: u64): void {
+  const before = psGet32(PS_RECORDS);
   iexMessage(m, len, seq, false);
+  // The book (assembly/book/levels.ts), from the record just written, when enabled.
+  if (bookOn()) bookTops(before);
 }
 
 function onPayload(p: u32, len: u32): void {

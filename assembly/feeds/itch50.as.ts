@@ -17,9 +17,12 @@ import { reject } from "../parse/stats";
 import { beginRecord, setOrder, setU64, setU8 } from "../parse/record";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
 import { registerFeed } from "../parse/feed-abi";
+import { bookOn } from "../book/core";
+import { bookItch } from "../book/l3";
 
 export * from "../abi";
 export * from "../parse/feed-abi";
+export * from "../book/abi";
 
 const P4: u32 = 4;
 const P8: u32 = 8;
@@ -166,6 +169,8 @@ function onMessage(m: u32, len: u32, seq: u64): void {
     default: // L, J, O: the full view has every field
       beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P4);
   }
+  // The order book (assembly/book/l3.ts), from the record just written, when enabled.
+  if (bookOn()) bookItch();
 }
 
 function onPayload(p: u32, len: u32): void {

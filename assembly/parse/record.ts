@@ -1,6 +1,6 @@
 // The record writer: one tick record per delivered message (layout: assembly/records.ts).
 
-import { RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES } from "../layout";
+import { RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES, PS_BOOK_EVENTS } from "../layout";
 import {
   RECORD_SIZE, R_SEQ, R_EXCHANGE_TS, R_RECEIVE_TS, R_ORDER_ID, R_MATCH_ID, R_REF_ORDER_ID,
   R_PRICE, R_QUANTITY, R_PRICE2, R_QUANTITY2, R_INSTRUMENT, R_MSG_OFFSET, R_MSG_LENGTH, R_KIND,
@@ -14,6 +14,7 @@ import { psGet, psAdd, psGet32, psSet32, countType } from "./stats";
 
 @inline export function clearRecords(): void {
   psSet32(PS_RECORDS, 0);
+  psSet32(PS_BOOK_EVENTS, 0); // book events index records (assembly/book/events.ts)
 }
 
 // Starts the next record with the fields every message has, all others zero. The caller has

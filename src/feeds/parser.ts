@@ -60,7 +60,8 @@ export class FeedParser {
   constructor(feed: Feed, opts: { port?: number; lines?: [number, number]; debug?: boolean } = {}) {
     const pages = Math.ceil((L.DYNAMIC_BASE + INPUT_CAPACITY) / L.WASM_PAGE);
     this.feed = feed;
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    // Maximum 4 GiB: enableBook (src/book/book.ts) grows the memory for an order book.
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
     this.x = instantiate(feed.modulePath(opts.debug), this.memory) as ParserExports;
     this.ticks = new TickView(this.memory);
     this.message = new MessageView(this.memory, feed.schema);

@@ -1,0 +1,141 @@
+// Order-book rate: ITCH messages/s parsed with the wasm order book (assembly/book/l3.ts) against
+// decode only, each in a fresh process, on one generated session held in memory.
+//
+//   node --import tsx bench/book.ts [--messages 5000000] [--symbols 1000] [--seed 1] [--rounds 3]
+//       [--input messages|payloads|both] [--max-orders 1048576] [--max-levels 262144]
+//
+// Inputs: "messages" is the session as a NASDAQ binary file (each message one entry of the batch
+// table), "payloads" the same messages in MoldUDP64 packets of up to 1400 bytes (one entry per
+// packet, as they come off a socket). Each child generates the session (not timed), parses it once
+// to warm up, empties the parser (and the book), then times a second full pass of
+// FeedParser.parse (copy into wasm memory, parse, records; the callback does nothing), the book on
+// or off. Decode and book alternate their order each round; the medians are reported.
+
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { FeedParser, INPUT_CAPACITY, type InputChunk, type EntryKind } from "../src/feeds/parser.js";
+import { itch50 } from "../src/feeds/feeds.js";
+import { generateSession, forEachMessage } from "../src/gen/itch-session.js";
+import { moldPackets } from "../src/gen/itch-writers.js";
+import { enableBook } from "../src/book/book.js";
+
+const { values: o } = parseArgs({
+  options: {
+    messages: { type: "string", default: "5000000" },
+    symbols: { type: "string", default: "1000" },
+    seed: { type: "string", default: "1" },
+    rounds: { type: "string", default: "3" },
+    input: { type: "string", default: "both" },
+    "max-orders": { type: "string", default: String(1 << 20) },
+    "max-levels": { type: "string", default: String(1 << 18) },
+    child: { type: "string" },
+  },
+});
+const messages = Number(o.messages);
+const symbols = Number(o.symbols);
+const seed = Number(o.seed);
+const maxOrders = Number(o["max-orders"]);
+const maxLevels = Number(o["max-levels"]);
+
+interface Result {
+  mode: string; input: string; messages: number; seconds: number; rate: number; warmRate: number;
+  orders: number; levels: number; bboChanges: number;
+}
+
+function messageChunks(): InputChunk[] {
+  const chunks: InputChunk[] = [];
+  const it = generateSession({ seed, symbols, messages, reuseBuffer: false });
+  for (let r = it.next(); !r.done; r = it.next()) {
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    forEachMessage(r.value, (_b, off, len) => {
+      offsets.push(off);
+      lengths.push(len);
+    });
+    chunks.push({ data: r.value, count: offsets.length, offsets: Uint32Array.from(offsets), lengths: Uint32Array.from(lengths) });
+  }
+  return chunks;
+}
+
+function payloadChunks(): InputChunk[] {
+  const chunks: InputChunk[] = [];
+  let data = new Uint8Array(1 << 20);
+  let offsets: number[] = [];
+  let lengths: number[] = [];
+  let at = 0;
+  const flush = () => {
+    chunks.push({ data: data.subarray(0, at), count: offsets.length, offsets: Uint32Array.from(offsets), lengths: Uint32Array.from(lengths) });
+    data = new Uint8Array(1 << 20);
+    offsets = [];
+    lengths = [];
+    at = 0;
+  };
+  for (const p of moldPackets({ seed, symbols, messages }, { maxPayload: 1400 })) {
+    if (at + p.length > Math.min(data.length, INPUT_CAPACITY)) flush();
+    data.set(p, at);
+    offsets.push(at);
+    lengths.push(p.length);
+    at += p.length;
+  }
+  if (offsets.length) flush();
+  return chunks;
+}
+
+function child(mode: string, input: string): Result {
+  const kind: EntryKind = input === "payloads" ? "payloads" : "messages";
+  const chunks = kind === "payloads" ? payloadChunks() : messageChunks();
+  const p = new FeedParser(itch50);
+  const book = mode === "book" ? enableBook(p, { maxOrders, maxLevels, maxInstruments: symbols + 1 }) : undefined;
+  const pass = (): [number, number] => {
+    let n = 0;
+    const t0 = process.hrtime.bigint();
+    for (const c of chunks) n += p.parse(c, kind, () => {});
+    return [n, Number(process.hrtime.bigint() - t0) / 1e9];
+  };
+  const [warmN, warmS] = pass();
+  p.reset();
+  book?.reset();
+  const [n, s] = pass();
+  if (n !== messages || warmN !== messages) throw new Error(`parsed ${n}, expected ${messages}`);
+  const c = book?.counters();
+  if (c && c.unknownOrder + c.ordersFull + c.levelsFull + c.duplicateOrder > 0) throw new Error(`book counters: ${JSON.stringify(c)}`);
+  if (book && book.check() !== "ok") throw new Error(`book check: ${book.check()}`);
+  return {
+    mode, input, messages: n, seconds: s, rate: n / s, warmRate: warmN / warmS,
+    orders: book?.orderCount() ?? 0, levels: book?.levelCount() ?? 0, bboChanges: c?.bboChanges ?? 0,
+  };
+}
+
+if (o.child) {
+  console.log(JSON.stringify(child(o.child, o.input === "payloads" ? "payloads" : "messages")));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const inputs = o.input === "both" ? ["messages", "payloads"] : [o.input!];
+  const rounds = Number(o.rounds);
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const report: Record<string, unknown> = { messages, symbols, seed, rounds, maxOrders, maxLevels };
+  for (const input of inputs) {
+    const runs: Record<string, Result[]> = { decode: [], book: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of r % 2 ? ["book", "decode"] : ["decode", "book"]) {
+        const out = execFileSync(process.execPath, [
+          "--import", "tsx", self, "--child", mode, "--input", input, "--messages", String(messages), "--symbols", String(symbols),
+          "--seed", String(seed), "--max-orders", String(maxOrders), "--max-levels", String(maxLevels),
+        ], { encoding: "utf8" });
+        const res = JSON.parse(out.trim().split("\n").pop()!) as Result;
+        runs[mode].push(res);
+        console.error(`${input} round ${r + 1} ${mode}: ${(res.rate / 1e6).toFixed(2)}M msg/s (${res.seconds.toFixed(3)} s)`);
+      }
+    }
+    const d = median(runs.decode.map((x) => x.rate));
+    const b = median(runs.book.map((x) => x.rate));
+    const last = runs.book[runs.book.length - 1];
+    report[input] = {
+      decodeMsgsPerSec: Math.round(d), bookMsgsPerSec: Math.round(b), bookOverDecode: +(b / d).toFixed(3),
+      bookNsPerMsg: +(1e9 / b - 1e9 / d).toFixed(1), ordersAtEnd: last.orders, levelsAtEnd: last.levels, bboChanges: last.bboChanges,
+      decodeRuns: runs.decode.map((x) => Math.round(x.rate)), bookRuns: runs.book.map((x) => Math.round(x.rate)),
+    };
+  }
+  console.log(JSON.stringify(report, null, 2));
+}
