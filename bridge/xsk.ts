@@ -128,8 +128,9 @@ export class XskSocket {
     let map: MemoryMap | undefined;
     try {
       map = memoryMap(g, mmapOffsets(fd));
-      // initial = maximum: a shared memory's backing store is reserved once and never moves.
-      memory = new WebAssembly.Memory({ initial: map.pages, maximum: map.pages, shared: true });
+      // A shared memory's backing store is reserved at its maximum once and never moves, so the
+      // rings and UMEM mapped into its first pages stay put when it grows (an order book does).
+      memory = new WebAssembly.Memory({ initial: map.pages, maximum: 65536, shared: true });
       const base = addressOf(memory.buffer);
       registerUmem(fd, base, map, ctx);
       setRingSize(fd, XDP_UMEM_FILL_RING, map.fill.size, "fill");

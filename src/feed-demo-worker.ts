@@ -7,6 +7,7 @@ import { openFeed, XdpFeedSource, type FeedSource } from "./feeds/open.js";
 import { itch50 } from "./feeds/feeds.js";
 import { inNetns } from "../bridge/netns.js";
 import { runStrategy } from "./strategy/runner.js";
+import { bookHook } from "./strategy/book-hook.js";
 import { vwapStrategy } from "../examples/vwap.js";
 import type { Strategy } from "./strategy/strategy.js";
 
@@ -30,7 +31,7 @@ const control = new Int32Array(d.control);
 
 let src: FeedSource;
 try {
-  const open = () => openFeed(itch50, { iface: d.iface, ports: [d.port], mode: d.mode });
+  const open = () => openFeed(itch50, { iface: d.iface, ports: [d.port], mode: d.mode, book: { maxOrders: 1 << 18, maxLevels: 1 << 16, maxInstruments: 4096 } });
   src = d.ns ? inNetns(d.ns, open) : open();
 } catch (e) {
   port.postMessage({ error: (e as Error).message });
@@ -61,7 +62,11 @@ const strategy: Strategy = {
     vwap.onTrade!(t, ctx);
     user?.onTrade?.(t, ctx);
   },
-  onOrder: user?.onOrder, onStatus: user?.onStatus, onGap: user?.onGap, onBbo: user?.onBbo, onBook: user?.onBook,
+  onOrder: user?.onOrder, onStatus: user?.onStatus, onGap: user?.onGap,
+  onBbo(b, ctx) {
+    vwap.onBbo!(b, ctx);
+    user?.onBbo?.(b, ctx);
+  },
 };
 port.postMessage({ ready: true, mode: src.mode, modeReason: src.modeReason });
 
@@ -73,7 +78,11 @@ const watch = setInterval(() => {
     setTimeout(() => ac.abort(), 500);
   }
 }, 20);
-const run = await runStrategy(strategy, src, { mode: "busy", count: d.messages, signal: ac.signal });
+const run = await runStrategy(strategy, src, { mode: "busy", count: d.messages, signal: ac.signal, book: src.book && bookHook(src.book) });
+const book = src.book!;
+const top = [...Array(4096).keys()].map((i) => ({ i, b: { ...book.bbo(i) } })).filter((x) => x.b.bidPx > 0 && x.b.askPx > 0);
+const books = { orders: book.orderCount(), levels: book.levelCount(), instrumentsQuoted: top.length, counters: book.counters(),
+  sample: top.slice(0, 3).map((x) => `instrument ${x.i}: ${x.b.bidQty} @ ${(x.b.bidPx / 1e4).toFixed(4)} / ${x.b.askQty} @ ${(x.b.askPx / 1e4).toFixed(4)}`) };
 clearInterval(watch);
 const summary = src.summary();
 const drops = src instanceof XdpFeedSource ? Number(src.receiver.socket.stats().xdp.rx_dropped) : 0;
@@ -84,4 +93,5 @@ port.postMessage({
   done: true, records: run.records, seconds: run.seconds, summary, drops,
   latencyUs: { p50: pct(50), p90: pct(90), p99: pct(99), p999: pct(99.9), max: lat.length ? lat[lat.length - 1] : 0, samples: lat.length },
   vwap: vwap.report(),
+  books,
 });

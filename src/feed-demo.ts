@@ -39,6 +39,7 @@ export interface FeedDemoSummary {
   drops: number;
   latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; samples: number };
   vwap: string;
+  books: { orders: number; levels: number; instrumentsQuoted: number; sample: string[] };
   cleanedUp: boolean;
 }
 
@@ -124,6 +125,9 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
     log(`  sent      ${f(sentMessages)} messages in ${f(packets)} packets in ${sentSeconds.toFixed(2)} s`);
     log(`  received  ${f(r.records)} messages; gaps ${r.summary.gaps}, duplicates ${r.summary.duplicates}, rejected ${JSON.stringify(r.summary.rejected)}, drops ${r.drops}`);
     log(`  latency   wire to strategy, µs: p50 ${f(lat.p50)}  p90 ${f(lat.p90)}  p99 ${f(lat.p99)}  p99.9 ${f(lat.p999)}  max ${f(lat.max)}  (${f(lat.samples)} messages)`);
+    const bk = (r as unknown as { books: { orders: number; levels: number; instrumentsQuoted: number; sample: string[] } }).books;
+    log(`  books     ${f(bk.orders)} live orders on ${f(bk.levels)} price levels; ${bk.instrumentsQuoted} instruments quoted both sides, e.g.`);
+    for (const line of bk.sample) log(`            ${line}`);
     log(`  strategy  VWAP, busiest instruments:\n${r.vwap.split("\n").slice(0, 3).map((l) => "            " + l).join("\n")}`);
     await worker.terminate();
     worker = undefined;
@@ -138,7 +142,7 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
     return {
       mode: messages[0].mode as string, modeReason: messages[0].modeReason as string,
       sent: { messages: sentMessages, packets, seconds: sentSeconds }, received: { messages: r.records, seconds: r.seconds },
-      parser: r.summary, drops: r.drops, latencyUs: lat, vwap: r.vwap, cleanedUp,
+      parser: r.summary, drops: r.drops, latencyUs: lat, vwap: r.vwap, books: (r as unknown as FeedDemoSummary).books, cleanedUp,
     };
   } finally {
     await worker?.terminate();

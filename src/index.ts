@@ -15,3 +15,5 @@ export { decode, type DecodeOptions, type DecodeSummary } from "./decode.js";
 export { Dispatcher, type Strategy, type Context, type GapEvent, type BboEvent, type PollSource, type BookHook } from "./strategy/strategy.js";
 export { runStrategy, batches, type RunOptions, type RunResult, type RunnableSource } from "./strategy/runner.js";
 export { ReplaySource } from "./strategy/replay-source.js";
+export { bookHook } from "./strategy/book-hook.js";
+export { enableBook, attachBook, BookView, Bbo, Side, type BookCapacities, type BookCounters, type Depth } from "./book/book.js";

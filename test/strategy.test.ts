@@ -7,6 +7,7 @@ import { runStrategy, ReplaySource, itch50, type Strategy, type InputChunk } fro
 import { itchFileChunks } from "../src/gen/itch-writers.js";
 import { FeedParser } from "../src/feeds/parser.js";
 import { vwapStrategy } from "../examples/vwap.js";
+import { bookHook } from "../src/strategy/book-hook.js";
 import { signalStrategy } from "../examples/signal.js";
 import { mold, frameOf } from "./helpers/wire.js";
 import { encodeBySchema } from "./helpers/wire.js";
@@ -99,6 +100,26 @@ S("reports a sequence gap and a reset through onGap", async () => {
   const gaps: Array<{ gaps: number; gapMessages: number; resets: number }> = [];
   await runStrategy({ onGap: (g) => gaps.push({ gaps: g.gaps, gapMessages: g.gapMessages, resets: g.resets }) }, new ReplaySource(itch50, frames.map(chunk), "frames"));
   assert.equal(gaps, [{ gaps: 1, gapMessages: 6, resets: 0 }, { gaps: 0, gapMessages: 0, resets: 1 }]);
+});
+
+S("calls onBbo right after each tick that changed a best bid or offer, with the book's values", async () => {
+  const src = new ReplaySource(itch50, chunks(), "messages", { book: true });
+  let bbos = 0;
+  let lastSeq = 0;
+  let afterTick = true;
+  const v = vwapStrategy();
+  await runStrategy({
+    onTick: (t) => { lastSeq = t.seq; afterTick = true; },
+    onBbo: (b, ctx) => {
+      bbos++;
+      assert.ok(afterTick && lastSeq > 0, "after its tick");
+      assert.ok(b.instrument > 0 && (b.bidPrice > 0 || b.askPrice > 0 || b.bidQuantity === 0));
+      v.onBbo!(b, ctx);
+    },
+  }, src, { book: bookHook(src.book!) });
+  assert.is(bbos, src.book!.counters().bboChanges, "one call per published BBO change");
+  assert.ok(bbos > 1000);
+  assert.ok([...Array(SESSION.symbols).keys()].some((i) => Number.isFinite(v.microprice(i + 1))), "microprices from the BBO");
 });
 
 S("stops when the strategy asks, and after a count", async () => {

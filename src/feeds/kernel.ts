@@ -20,6 +20,7 @@
 // thread is in when it runs: inNetns(ns, () => KernelFeedReceiver.open(...)) receives in ns.
 // (dgram's own bind() resolves its address on a later tick, outside such a namespace.)
 
+import type { BookView } from "../book/book.js";
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv4 } from "node:net";
 import * as L from "../../assembly/layout.js";
@@ -216,6 +217,8 @@ function udpSocket(address: string, port: number, reuse: boolean, rcvbuf: number
 
 export class KernelFeedReceiver {
   readonly feed: Feed;
+  /** The order book, when openFeed was asked for one (its parser's). */
+  book: BookView | undefined;
   readonly mode = "socket" as const;
   readonly modeReason: string;
   /** The parser the datagrams go through (its memory holds the records and messages). */

@@ -34,6 +34,7 @@
 // datagrams come in. Loop as `for (;;) { const n = src.poll(); ...; if (n === 0) await src.wait(ms); }`
 // and both modes work.
 
+import { enableBook, type BookCapacities, type BookView } from "../book/book.js";
 import { libc, errno, errnoName, SOCK_CLOEXEC } from "../../bridge/libc.js";
 import { ifindexOf } from "../../bridge/xsk.js";
 import { XdpError, type XdpErrorCode } from "../../bridge/errors.js";
@@ -69,6 +70,8 @@ export interface FeedSource {
   wait(timeoutMs: number): Promise<boolean>;
   summary(): ParserSummary;
   close(): void;
+  /** The order book, when opened with one. */
+  readonly book?: BookView;
 }
 
 export interface OpenFeedOptions {
@@ -88,6 +91,8 @@ export interface OpenFeedOptions {
   debug?: boolean;
   /** XDP-mode settings, as XdpSocket.open takes them. */
   xdp?: Pick<SocketOptions, "geometry" | "bind" | "attach" | "busyPoll">;
+  /** Keep an order book (capacities, or true for the defaults): the source's `book`. */
+  book?: BookCapacities | true;
   /** Socket-mode settings, as KernelFeedReceiver.open takes them. */
   socket?: Pick<KernelFeedOptions, "localAddress" | "bindAddress" | "bufferBytes" | "maxDatagrams" | "socketBufferBytes" | "reuseAddr">;
 }
@@ -120,6 +125,9 @@ export class XdpFeedSource implements FeedSource {
   readonly message: MessageView;
   /** The multicast group held open by a kernel socket, if any. */
   readonly group: string | undefined;
+  get book(): BookView | undefined {
+    return this.receiver.book;
+  }
   #membershipFd: number;
   #closed = false;
 
@@ -163,7 +171,7 @@ export class XdpFeedSource implements FeedSource {
 
 function openXdp(feed: Feed, o: OpenFeedOptions, reason: (r: FeedReceiver) => string): XdpFeedSource {
   const rx = FeedReceiver.open(feed, {
-    ...o.xdp, iface: o.iface, queue: o.queue, ports: o.ports, lines: o.lines, dst: o.group, debug: o.debug,
+    ...o.xdp, iface: o.iface, queue: o.queue, ports: o.ports, lines: o.lines, dst: o.group, debug: o.debug, book: o.book,
   });
   let fd = -1;
   try {
@@ -182,9 +190,18 @@ function describe(r: FeedReceiver, o: OpenFeedOptions): string {
 }
 
 function openSocket(feed: Feed, o: OpenFeedOptions, modeReason: string): KernelFeedReceiver {
-  return KernelFeedReceiver.open(feed, {
+  const r = KernelFeedReceiver.open(feed, {
     ...o.socket, ports: o.ports, lines: o.lines, group: o.group, iface: o.iface, debug: o.debug, modeReason,
   });
+  if (o.book) {
+    try {
+      r.book = enableBook(r.parser, o.book === true ? {} : o.book);
+    } catch (e) {
+      r.close();
+      throw e;
+    }
+  }
+  return r;
 }
 
 /**

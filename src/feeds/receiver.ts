@@ -8,6 +8,7 @@ import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
 import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";
 import type { Feed } from "./feeds.js";
+import { attachBook, type BookView, type BookCapacities } from "../book/book.js";
 
 const TWO32 = 4294967296;
 
@@ -32,14 +33,28 @@ export class FeedReceiver {
    * Opens an XdpSocket running the feed's compiled module; options as XdpSocket.open, plus
    * lines: two of the ports that carry the same sequence space, arbitrated (A/B lines).
    */
-  static open(feed: Feed, opts: SocketOptions & { lines?: [number, number]; debug?: boolean }): FeedReceiver {
+  static open(feed: Feed, opts: SocketOptions & { lines?: [number, number]; debug?: boolean; book?: BookCapacities | true }): FeedReceiver {
     const ports = opts.lines ? [...new Set([...(opts.ports ?? []), ...opts.lines])] : opts.ports;
     const socket = XdpSocket.open({ ...opts, ports, module: feed.modulePath(opts.debug) });
-    // The XDP program already keeps other ports away; the parser checks the same ports.
-    if (!opts.lines && ports?.length === 1) setFilterPort(socket.memory, ports[0]);
-    setLines(socket.memory, opts.lines);
-    return new FeedReceiver(feed, socket);
+    try {
+      // The XDP program already keeps other ports away; the parser checks the same ports.
+      if (!opts.lines && ports?.length === 1) setFilterPort(socket.memory, ports[0]);
+      setLines(socket.memory, opts.lines);
+      const r = new FeedReceiver(feed, socket);
+      if (opts.book) {
+        // The book goes after the UMEM; the memory grows for it.
+        const base = Math.ceil(socket.xsk.map.bytes / L.WASM_PAGE) * L.WASM_PAGE;
+        r.book = attachBook(socket.memory, socket.module, base, opts.book === true ? {} : opts.book, feed.framing === "iextp");
+      }
+      return r;
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
   }
+
+  /** The order book, when opened with one: updated by the module as it parses each frame. */
+  book: BookView | undefined;
 
   /** Releases what A/B arbitration holds (declaring open gaps); returns the records now in ticks. */
   flush(): number {

@@ -6,6 +6,7 @@ import { FeedParser, type InputChunk, type EntryKind } from "../feeds/parser.js"
 import type { Feed } from "../feeds/feeds.js";
 import type { ParserSummary } from "../feeds/summary.js";
 import type { RunnableSource } from "./runner.js";
+import { enableBook, type BookView, type BookCapacities } from "../book/book.js";
 
 export class ReplaySource implements RunnableSource {
   readonly parser: FeedParser;
@@ -13,8 +14,12 @@ export class ReplaySource implements RunnableSource {
   readonly #kind: EntryKind;
   #seq = 1;
 
-  constructor(feed: Feed, chunks: Iterable<InputChunk>, kind: EntryKind, opts: { lines?: [number, number]; port?: number } = {}) {
+  /** The order book, when opts.book asked for one (pass bookHook(source.book) to runStrategy). */
+  readonly book: BookView | undefined;
+
+  constructor(feed: Feed, chunks: Iterable<InputChunk>, kind: EntryKind, opts: { lines?: [number, number]; port?: number; book?: BookCapacities | true } = {}) {
     this.parser = new FeedParser(feed, opts);
+    this.book = opts.book ? enableBook(this.parser, opts.book === true ? {} : opts.book) : undefined;
     this.#chunks = chunks[Symbol.iterator]();
     this.#kind = kind;
   }

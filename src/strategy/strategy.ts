@@ -38,10 +38,8 @@ export interface Strategy {
   onStatus?(t: TickView, ctx: Context): void;
   /** Quotes (IEX TOPS) and price levels (IEX DEEP) as they arrive. */
   onQuote?(t: TickView, ctx: Context): void;
-  /** Best bid/offer changed (needs a book; see src/book). */
+  /** Best bid/offer changed: called right after the tick that changed it (needs a book, src/book). */
   onBbo?(b: BboEvent, ctx: Context): void;
-  /** Depth changed for an instrument (needs a book). */
-  onBook?(instrument: number, ctx: Context): void;
   /** A sequence gap or reset was counted. */
   onGap?(g: GapEvent, ctx: Context): void;
   onStop?(ctx: Context): void;
@@ -64,11 +62,13 @@ export interface PollSource {
   summary(): ParserSummary;
 }
 
-/** Optional book hook: after each poll, BBO and depth events in record order. */
+/** A book's BBO events of the last poll, in record order (src/strategy/book-hook.ts). */
 export interface BookHook {
-  /** Calls onEvent(recordIndex, kind, instrument) for each book event of the last poll, in order. */
-  events(onEvent: (recordIndex: number, kind: "bbo" | "book", instrument: number) => void): void;
-  bbo(instrument: number): BboEvent;
+  count(): number;
+  /** The record whose message changed the BBO, for event k. */
+  recordIndex(k: number): number;
+  /** Event k's BBO, in one reused object. */
+  bbo(k: number): BboEvent;
 }
 
 const ORDER_KINDS = new Set<number>([TickKind.ADD, TickKind.MODIFY, TickKind.CANCEL, TickKind.DELETE, TickKind.EXECUTE]);
@@ -89,7 +89,6 @@ export class Dispatcher {
   #gaps = 0;
   #gapMessages = 0;
   #resets = 0;
-  readonly #events: Array<[number, "bbo" | "book", number]> = [];
 
   constructor(strategy: Strategy, source: PollSource, book?: BookHook) {
     this.#s = strategy;
@@ -122,10 +121,10 @@ export class Dispatcher {
     const s = this.#s;
     const t = this.#src.ticks;
     const ctx = this.#ctx;
-    const events = this.#events;
-    events.length = 0;
-    this.#book?.events((i, kind, inst) => events.push([i, kind, inst]));
+    const book = s.onBbo ? this.#book : undefined;
+    const events = book ? book.count() : 0;
     let e = 0;
+    let next = events > 0 ? book!.recordIndex(0) : Infinity;
     for (let i = 0; i < n; i++) {
       t.at(i);
       const kind = t.kind;
@@ -135,10 +134,9 @@ export class Dispatcher {
       if (s.onQuote && QUOTE_KINDS.has(kind)) s.onQuote(t, ctx);
       s.onTick?.(t, ctx);
       ctx.count++;
-      for (; e < events.length && events[e][0] === i; e++) {
-        const [, ek, inst] = events[e];
-        if (ek === "bbo") s.onBbo?.(this.#book!.bbo(inst), ctx);
-        else s.onBook?.(inst, ctx);
+      while (next <= i) {
+        s.onBbo!(book!.bbo(e), ctx);
+        next = ++e < events ? book!.recordIndex(e) : Infinity;
       }
     }
     this.#checkGaps();
