@@ -1,0 +1,77 @@
+// Inputs of the decoder benchmark, prepared once by run.ts (outside every timed region) and
+// written to bench/.build/ for the cases (common.ts has the file format):
+//   itch50    a generated ITCH 5.0 session (src/gen/itch-session.ts) as MoldUDP64 payloads of at
+//             most 1400 bytes (src/gen/itch-writers.ts moldPackets), end-of-session packet included
+//   iex-tops  the UDP payloads of /work/shared/data/iex/TOPS16.pcapng.gz
+//   iex-deep  the UDP payloads of /work/shared/data/iex/DEEP10.pcap.gz (its last frame is cut short
+//             in the file: its payload is what the file holds, so each decoder counts one overrun)
+
+import { moldPackets } from "../../src/gen/itch-writers.js";
+import { readPackets } from "../../src/input/index.js";
+import { writeEntries, type Format } from "./common.js";
+
+export const IEX_FILES: Record<"iex-tops" | "iex-deep", string> = {
+  "iex-tops": "/work/shared/data/iex/TOPS16.pcapng.gz",
+  "iex-deep": "/work/shared/data/iex/DEEP10.pcap.gz",
+};
+
+export interface Prepared {
+  format: Format;
+  path: string;
+  source: string;
+  entries: number;
+  bytes: number;
+  /** Frames of the capture that are not Ethernet/IPv4-or-IPv6/UDP (not in the file). */
+  skipped?: number;
+}
+
+export function prepareItch(path: string, o: { seed: number; symbols: number; messages: number; maxPayload: number }): Prepared {
+  const payloads: Uint8Array[] = [];
+  for (const p of moldPackets({ seed: o.seed, symbols: o.symbols, messages: o.messages }, { maxPayload: o.maxPayload })) payloads.push(p);
+  const bytes = writeEntries(path, payloads);
+  return {
+    format: "itch50", path, entries: payloads.length, bytes,
+    source: `generated session: seed ${o.seed}, ${o.symbols} symbols, ${o.messages} messages, MoldUDP64 payloads <= ${o.maxPayload} bytes`,
+  };
+}
+
+/** The UDP payload of an Ethernet frame (VLAN tags, IPv4 or IPv6 without extension headers), or null. */
+function udpPayload(f: Uint8Array): Uint8Array | null {
+  const dv = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  if (f.length < 14) return null;
+  let p = 12;
+  let type = dv.getUint16(p);
+  while (type === 0x8100 || type === 0x88a8) {
+    p += 4;
+    if (p + 2 > f.length) return null;
+    type = dv.getUint16(p);
+  }
+  p += 2;
+  let udp: number;
+  if (type === 0x0800) {
+    if (p + 20 > f.length || f[p + 9] !== 17 || (dv.getUint16(p + 6) & 0x3fff) !== 0) return null;
+    udp = p + ((f[p] & 0xf) << 2);
+  } else if (type === 0x86dd) {
+    if (p + 40 > f.length || f[p + 6] !== 17) return null;
+    udp = p + 40;
+  } else {
+    return null;
+  }
+  if (udp + 8 > f.length) return null;
+  const end = Math.min(udp + dv.getUint16(udp + 4), f.length);
+  return f.slice(udp + 8, end);
+}
+
+export async function prepareIex(format: "iex-tops" | "iex-deep", path: string): Promise<Prepared> {
+  const payloads: Uint8Array[] = [];
+  let skipped = 0;
+  for await (const b of readPackets(IEX_FILES[format])) {
+    for (let i = 0; i < b.count; i++) {
+      const p = b.linktypes[i] === 1 ? udpPayload(b.data.subarray(b.offsets[i], b.offsets[i] + b.lengths[i])) : null;
+      if (p) payloads.push(p);
+      else skipped++;
+    }
+  }
+  const bytes = writeEntries(path, payloads);
+  return { format, path, source: `UDP payloads of ${IEX_FILES[format]}`, entries: payloads.length, bytes, skipped };
+}
