@@ -22,8 +22,15 @@ function onMessage(m: u32, len: u32, seq: u64): void {
   if (bookOn()) bookDeep(before);
 }
 
+class Handler {
+  @inline onMessage(m: u32, len: u32, seq: u64): void {
+    onMessage(m, len, seq);
+  }
+}
+const handler = new Handler();
+
 function onPayload(p: u32, len: u32): void {
-  iextpSegment(p, len, PROTOCOL, onMessage);
+  iextpSegment<Handler>(p, len, PROTOCOL, handler);
 }
 
 function messageLength(type: u32): u32 {

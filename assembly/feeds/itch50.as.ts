@@ -29,33 +29,30 @@ const P8: u32 = 8;
 // The smallest message block: u16 length + a 12-byte message.
 const MIN_BLOCK: u32 = 14;
 
+// Length of each message type by its byte (0: not an ITCH 5.0 type), from the table above in
+// the spec's order: S 12, R 39, H 25, Y 20, L 26, V 35, W 12, K 28, J 35, h 21, A 36, F 40,
+// E 31, C 36, X 23, D 19, U 35, P 44, Q 40, B 19, I 50, N 20, O 48. One load, no second switch.
+const LENGTHS = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 36, 19, 36, 19, 31, 40, 0, 25, 50, 35, 28, 26, 0, 20, 48,
+  44, 40, 39, 12, 0, 35, 35, 12, 23, 20, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 21, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
 function messageLength(type: u32): u32 {
-  switch (type) {
-    case 0x53: return 12; // S System Event
-    case 0x52: return 39; // R Stock Directory
-    case 0x48: return 25; // H Stock Trading Action
-    case 0x59: return 20; // Y Reg SHO Restriction
-    case 0x4c: return 26; // L Market Participant Position
-    case 0x56: return 35; // V MWCB Decline Level
-    case 0x57: return 12; // W MWCB Status
-    case 0x4b: return 28; // K IPO Quoting Period Update
-    case 0x4a: return 35; // J LULD Auction Collar
-    case 0x68: return 21; // h Operational Halt
-    case 0x41: return 36; // A Add Order
-    case 0x46: return 40; // F Add Order with MPID
-    case 0x45: return 31; // E Order Executed
-    case 0x43: return 36; // C Order Executed with Price
-    case 0x58: return 23; // X Order Cancel
-    case 0x44: return 19; // D Order Delete
-    case 0x55: return 35; // U Order Replace
-    case 0x50: return 44; // P Trade (non-cross)
-    case 0x51: return 40; // Q Cross Trade
-    case 0x42: return 19; // B Broken Trade
-    case 0x49: return 50; // I NOII
-    case 0x4e: return 20; // N Retail Price Improvement Indicator
-    case 0x4f: return 48; // O Direct Listing with Capital Raise
-  }
-  return 0;
+  return <u32>load<u8>(LENGTHS + (type & 0xff));
 }
 
 function onMessage(m: u32, len: u32, seq: u64): void {
@@ -173,8 +170,15 @@ function onMessage(m: u32, len: u32, seq: u64): void {
   if (bookOn()) bookItch();
 }
 
+class Handler {
+  @inline onMessage(m: u32, len: u32, seq: u64): void {
+    onMessage(m, len, seq);
+  }
+}
+const handler = new Handler();
+
 function onPayload(p: u32, len: u32): void {
-  moldPacket(p, len, onMessage);
+  moldPacket<Handler>(p, len, handler);
 }
 
 registerFeed(onPayload, onMessage, messageLength, MIN_BLOCK, moldPeek);

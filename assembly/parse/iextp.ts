@@ -23,7 +23,7 @@ import { le16, le32, le64 } from "./bytes";
 import { cutShort } from "./net";
 import { psAdd, psGet, reject } from "./stats";
 import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
-import { MessageHandler } from "./moldudp64";
+import { Messages } from "./moldudp64";
 import { setPeek } from "./arbiter";
 
 export const IEXTP_HEADER: u32 = 40;
@@ -34,7 +34,7 @@ export function iextpPeek(p: u32, len: u32, protocol: u32): bool {
   return setPeek(le64(p + 24), le16(p + 14));
 }
 
-export function iextpSegment(p: u32, len: u32, protocol: u32, onMessage: MessageHandler): void {
+export function iextpSegment<H extends Messages>(p: u32, len: u32, protocol: u32, h: H): void {
   if (len < IEXTP_HEADER) {
     reject(REJ_SESSION_SHORT);
     return;
@@ -74,7 +74,7 @@ export function iextpSegment(p: u32, len: u32, protocol: u32, onMessage: Message
     }
     if (sequenceMessage(seq + i)) {
       if (mlen == 0) reject(REJ_ZERO_LENGTH);
-      else onMessage(at, mlen, seq + i);
+      else h.onMessage(at, mlen, seq + i);
     }
     at += mlen;
   }

@@ -18,6 +18,12 @@ export const MOLD_END_OF_SESSION: u32 = 0xffff;
 
 export type MessageHandler = (msg: u32, len: u32, seq: u64) => void;
 
+// A feed's message handler as a type: the framings are generic over it, so each message is a
+// direct (inlinable) call rather than an indirect one through a function reference.
+export interface Messages {
+  onMessage(msg: u32, len: u32, seq: u64): void;
+}
+
 // First sequence and message count, for arbitration (end of session counts no messages).
 export function moldPeek(p: u32, len: u32): bool {
   if (len < MOLD_HEADER) return false;
@@ -25,7 +31,7 @@ export function moldPeek(p: u32, len: u32): bool {
   return setPeek(be64(p + 10), count == MOLD_END_OF_SESSION ? 0 : count);
 }
 
-export function moldPacket(p: u32, len: u32, onMessage: MessageHandler): void {
+export function moldPacket<H extends Messages>(p: u32, len: u32, h: H): void {
   if (len < MOLD_HEADER) {
     reject(REJ_SESSION_SHORT);
     return;
@@ -58,7 +64,7 @@ export function moldPacket(p: u32, len: u32, onMessage: MessageHandler): void {
     }
     if (sequenceMessage(seq + i)) {
       if (mlen == 0) reject(REJ_ZERO_LENGTH);
-      else onMessage(at, mlen, seq + i);
+      else h.onMessage(at, mlen, seq + i);
     }
     at += mlen;
   }
