@@ -18,16 +18,8 @@ export interface DecodeOptions {
   out?: NodeJS.WritableStream;
 }
 
-export interface DecodeSummary {
-  packets: number;
-  messages: number;
-  byType: Record<string, number>;
-  gaps: number;
-  gapMessages: number;
-  duplicates: number;
-  resets: number;
-  rejected: Record<string, number>;
-}
+/** What --summary prints: the parser's report (src/feeds/summary.ts) less its internal frame count. */
+export type DecodeSummary = Omit<ParserSummary, "frames" | "lines">;
 
 /** A problem with the input itself: one line, exit status 2. */
 export class DecodeError extends Error {}

@@ -5,36 +5,18 @@
 import * as assert from "uvu/assert";
 import { XdpSocket } from "../src/socket.js";
 import { FeedReceiver } from "../src/feeds/receiver.js";
-import { FeedParser } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";
 import { udpFrame } from "../src/frame.js";
-import { moldPackets, itchFileChunks } from "../src/gen/itch-writers.js";
+import { moldPackets } from "../src/gen/itch-writers.js";
 import { inNetns } from "../bridge/netns.js";
 import { pairSuite } from "./helpers/netns.js";
+import { sessionReference } from "./helpers/wire.js";
 
 const PORT = 26400;
 const SESSION = { seed: 11, symbols: 40, messages: 50_000 };
 const [R, lab] = pairSuite("feed parser on the RX ring");
 
-// The same session decoded from its NASDAQ binary file, as the reference.
-function reference(): string[] {
-  const p = new FeedParser(itch50);
-  const out: string[] = [];
-  for (const chunk of itchFileChunks(SESSION)) {
-    const offsets: number[] = [];
-    const lengths: number[] = [];
-    for (let at = 0; at < chunk.length;) {
-      const len = (chunk[at] << 8) | chunk[at + 1];
-      offsets.push(at + 2);
-      lengths.push(len);
-      at += 2 + len;
-    }
-    p.parse({ data: chunk, count: offsets.length, offsets, lengths }, "messages", (n) => {
-      for (let i = 0; i < n; i++) out.push(JSON.stringify(p.message.at(p.ticks.at(i).msgOffset, p.ticks.msgLength).toJSON()));
-    });
-  }
-  return out;
-}
+const reference = () => sessionReference(SESSION);
 
 R("parses every message of a session sent over AF_XDP, in order, equal to the file decode", () => {
   if (lab.skip) return;

@@ -21,6 +21,7 @@ import { XdpError } from "../bridge/errors.js";
 import { inNetns } from "../bridge/netns.js";
 import { hasXdp, pairSuite } from "./helpers/netns.js";
 import { runFixture, type Child } from "./helpers/child.js";
+import { sessionReference } from "./helpers/wire.js";
 import { KernelUdp } from "./helpers/udp.js";
 
 interface ChildArgs {
@@ -72,25 +73,7 @@ function drain(src: Pick<FeedSource, "poll" | "ticks" | "message">, sink: Sink, 
   return total;
 }
 
-// A session decoded from its NASDAQ binary file, as the reference (test/feed-receiver.test.ts).
-function reference(session: { seed: number; symbols: number; messages: number }): string[] {
-  const p = new FeedParser(itch50);
-  const out: string[] = [];
-  for (const chunk of itchFileChunks(session)) {
-    const offsets: number[] = [];
-    const lengths: number[] = [];
-    for (let at = 0; at < chunk.length;) {
-      const len = (chunk[at] << 8) | chunk[at + 1];
-      offsets.push(at + 2);
-      lengths.push(len);
-      at += 2 + len;
-    }
-    p.parse({ data: chunk, count: offsets.length, offsets, lengths }, "messages", (n) => {
-      for (let i = 0; i < n; i++) out.push(JSON.stringify(p.message.at(p.ticks.at(i).msgOffset, p.ticks.msgLength).toJSON()));
-    });
-  }
-  return out;
-}
+const reference = sessionReference;
 
 const digest = (json: string[]): string => {
   const h = createHash("sha256");

@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { runStrategy, ReplaySource, itch50, type Strategy, type InputChunk } from "../src/index.js";
-import { itchFileChunks } from "../src/gen/itch-writers.js";
+import { itchInputChunks } from "../src/gen/itch-writers.js";
 import { FeedParser } from "../src/feeds/parser.js";
 import { vwapStrategy } from "../examples/vwap.js";
 import { bookHook } from "../src/strategy/book-hook.js";
@@ -16,19 +16,7 @@ import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
 const SESSION = { seed: 3, symbols: 20, messages: 80_000 };
 
 function chunks(): InputChunk[] {
-  const out: InputChunk[] = [];
-  for (const c of itchFileChunks(SESSION)) {
-    const offsets: number[] = [];
-    const lengths: number[] = [];
-    for (let at = 0; at < c.length;) {
-      const len = (c[at] << 8) | c[at + 1];
-      offsets.push(at + 2);
-      lengths.push(len);
-      at += 2 + len;
-    }
-    out.push({ data: c.slice(), count: offsets.length, offsets, lengths });
-  }
-  return out;
+  return [...itchInputChunks(SESSION)].map((c) => ({ ...c, data: c.data.slice() }));
 }
 
 // Every message of the session as plain objects, decoded once for reference.

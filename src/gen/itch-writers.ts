@@ -438,3 +438,21 @@ export async function writePcap(path: string, source: SessionSource, o: PcapOpti
   );
   return sum!;
 }
+
+/**
+ * A session as parser input: each chunk of its NASDAQ binary file with the offset and length of
+ * every message (bare, without its u16 length), ready for FeedParser.parse(chunk, "messages").
+ */
+export function* itchInputChunks(source: SessionSource): Generator<{ data: Uint8Array; count: number; offsets: number[]; lengths: number[] }> {
+  for (const data of itchFileChunks(source)) {
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    for (let at = 0; at < data.length;) {
+      const len = (data[at] << 8) | data[at + 1];
+      offsets.push(at + 2);
+      lengths.push(len);
+      at += 2 + len;
+    }
+    yield { data, count: offsets.length, offsets, lengths };
+  }
+}

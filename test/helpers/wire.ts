@@ -4,6 +4,8 @@
 import { udpFrame } from "../../src/frame.js";
 import type { Schema, FieldDef } from "../../src/feeds/schema.js";
 import { FeedParser, type EntryKind } from "../../src/feeds/parser.js";
+import { itch50 } from "../../src/feeds/feeds.js";
+import { itchInputChunks } from "../../src/gen/itch-writers.js";
 
 export const ENDS = { srcMac: "02:00:00:00:00:01", dstMac: "02:00:00:00:00:02", srcIp: "198.18.0.1", dstIp: "198.18.0.2", srcPort: 30000, dstPort: 26400 };
 
@@ -113,5 +115,17 @@ export function parseAll(p: FeedParser, entries: Uint8Array[], kind: EntryKind):
       out.push({ tick: t.copy(), msg: p.message.at(t.msgOffset, t.msgLength).toJSON(kind === "messages" ? undefined : t.seq) });
     }
   });
+  return out;
+}
+
+/** A generated session decoded from its NASDAQ binary file: one JSON line per message, the reference. */
+export function sessionReference(session: { seed: number; symbols: number; messages: number }): string[] {
+  const p = new FeedParser(itch50);
+  const out: string[] = [];
+  for (const chunk of itchInputChunks(session)) {
+    p.parse(chunk, "messages", (n) => {
+      for (let i = 0; i < n; i++) out.push(JSON.stringify(p.message.at(p.ticks.at(i).msgOffset, p.ticks.msgLength).toJSON()));
+    });
+  }
   return out;
 }
