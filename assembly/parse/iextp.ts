@@ -15,15 +15,11 @@
 // then message blocks of length (u16 LE) and message. The sequence restarting at 1 within a
 // session is a reset (the feed restarted), not a gap or duplicates.
 
-import {
-  PSTATS_BASE, PS_PACKETS, PS_SESSION, PS_NEXT_SEQ, REJ_SESSION_SHORT, REJ_COUNT_OVERRUN,
-  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, REJ_PROTOCOL,
-} from "../layout";
+import { PSTATS_BASE, PS_PACKETS, PS_SESSION, PS_NEXT_SEQ, REJ_SESSION_SHORT, REJ_PROTOCOL } from "../layout";
 import { le16, le32, le64 } from "./bytes";
-import { cutShort } from "./net";
 import { psAdd, psGet, reject } from "./stats";
-import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
-import { Messages } from "./moldudp64";
+import { sequenceReset, sequencePacket } from "./sequence";
+import { Messages, messageBlocks } from "./blocks";
 import { setPeek } from "./arbiter";
 
 export const IEXTP_HEADER: u32 = 40;
@@ -60,23 +56,5 @@ export function iextpSegment<H extends Messages>(p: u32, len: u32, protocol: u32
   // The declared payload ends the segment; a capture cut short ends it earlier.
   let end = p + IEXTP_HEADER + le16(p + 12);
   if (end > p + len) end = p + len;
-  let at = p + IEXTP_HEADER;
-  for (let i: u32 = 0; i < count; i++) {
-    if (at + 2 > end) {
-      if (!cutShort) reject(REJ_COUNT_OVERRUN);
-      return;
-    }
-    const mlen = le16(at);
-    at += 2;
-    if (at + mlen > end) {
-      if (!cutShort) reject(REJ_LENGTH_OVERRUN);
-      return;
-    }
-    if (sequenceMessage(seq + i)) {
-      if (mlen == 0) reject(REJ_ZERO_LENGTH);
-      else h.onMessage(at, mlen, seq + i);
-    }
-    at += mlen;
-  }
-  if (at != end && !cutShort) reject(REJ_TRAILING);
+  messageBlocks<H>(p + IEXTP_HEADER, end, count, seq, false, h);
 }

@@ -3,14 +3,11 @@
 // heartbeat, 0xFFFF the end of the session. A count or a length running past the packet rejects
 // the packet (counted) after delivering the whole messages before it.
 
-import {
-  PSTATS_BASE, PS_PACKETS, PS_SESSION, REJ_SESSION_SHORT, REJ_COUNT_OVERRUN, REJ_LENGTH_OVERRUN,
-  REJ_ZERO_LENGTH, REJ_TRAILING,
-} from "../layout";
+import { PSTATS_BASE, PS_PACKETS, PS_SESSION, REJ_SESSION_SHORT } from "../layout";
 import { be16, be64 } from "./bytes";
-import { cutShort } from "./net";
 import { psAdd, reject } from "./stats";
-import { sequenceReset, sequencePacket, sequenceMessage } from "./sequence";
+import { sequenceReset, sequencePacket } from "./sequence";
+import { Messages, messageBlocks } from "./blocks";
 import { setPeek } from "./arbiter";
 
 export const MOLD_HEADER: u32 = 20;
@@ -18,11 +15,6 @@ export const MOLD_END_OF_SESSION: u32 = 0xffff;
 
 export type MessageHandler = (msg: u32, len: u32, seq: u64) => void;
 
-// A feed's message handler as a type: the framings are generic over it, so each message is a
-// direct (inlinable) call rather than an indirect one through a function reference.
-export interface Messages {
-  onMessage(msg: u32, len: u32, seq: u64): void;
-}
 
 // First sequence and message count, for arbitration (end of session counts no messages).
 export function moldPeek(p: u32, len: u32): bool {
@@ -49,24 +41,5 @@ export function moldPacket<H extends Messages>(p: u32, len: u32, h: H): void {
   // Heartbeats and the end of session carry the next sequence number: a gap shows there too.
   sequencePacket(seq);
   if (count == 0 || count == MOLD_END_OF_SESSION) return;
-  const end = p + len;
-  let at = p + MOLD_HEADER;
-  for (let i: u32 = 0; i < count; i++) {
-    if (at + 2 > end) {
-      if (!cutShort) reject(REJ_COUNT_OVERRUN);
-      return;
-    }
-    const mlen = be16(at);
-    at += 2;
-    if (at + mlen > end) {
-      if (!cutShort) reject(REJ_LENGTH_OVERRUN);
-      return;
-    }
-    if (sequenceMessage(seq + i)) {
-      if (mlen == 0) reject(REJ_ZERO_LENGTH);
-      else h.onMessage(at, mlen, seq + i);
-    }
-    at += mlen;
-  }
-  if (at != end && !cutShort) reject(REJ_TRAILING);
+  messageBlocks<H>(p + MOLD_HEADER, p + len, count, seq, true, h);
 }

@@ -1,0 +1,38 @@
+// The message blocks both session framings share: count blocks of length (u16, big-endian for
+// MoldUDP64, little-endian for IEX-TP) and message, each numbered from seq. A count or a length
+// running past `end` stops the packet (counted) after its whole messages; a message already
+// delivered is dropped as a duplicate; bytes left after the last block are counted.
+
+import { REJ_COUNT_OVERRUN, REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING } from "../layout";
+import { be16, le16 } from "./bytes";
+import { cutShort } from "./net";
+import { reject } from "./stats";
+import { sequenceMessage } from "./sequence";
+
+// A feed's message handler as a type: the framings are generic over it, so each message is a
+// direct (inlinable) call rather than an indirect one through a function reference.
+export interface Messages {
+  onMessage(msg: u32, len: u32, seq: u64): void;
+}
+
+// A frame cut short (REJ_TRUNCATED, counted once by net.ts) does not count its overrun again.
+@inline export function messageBlocks<H extends Messages>(at: u32, end: u32, count: u32, seq: u64, bigEndian: bool, h: H): void {
+  for (let i: u32 = 0; i < count; i++) {
+    if (at + 2 > end) {
+      if (!cutShort) reject(REJ_COUNT_OVERRUN);
+      return;
+    }
+    const mlen = bigEndian ? be16(at) : le16(at);
+    at += 2;
+    if (at + mlen > end) {
+      if (!cutShort) reject(REJ_LENGTH_OVERRUN);
+      return;
+    }
+    if (sequenceMessage(seq + i)) {
+      if (mlen == 0) reject(REJ_ZERO_LENGTH);
+      else h.onMessage(at, mlen, seq + i);
+    }
+    at += mlen;
+  }
+  if (at != end && !cutShort) reject(REJ_TRAILING);
+}
