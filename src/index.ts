@@ -17,3 +17,4 @@ export { runStrategy, batches, type RunOptions, type RunResult, type RunnableSou
 export { ReplaySource } from "./strategy/replay-source.js";
 export { bookHook } from "./strategy/book-hook.js";
 export { enableBook, attachBook, BookView, Bbo, Side, type BookCapacities, type BookCounters, type Depth } from "./book/book.js";
+export { runQueues, type QueuesOptions, type QueueResult } from "./strategy/queues.js";

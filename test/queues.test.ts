@@ -9,7 +9,11 @@ import { generate } from "../src/generator.js";
 import { inNetns } from "../bridge/netns.js";
 import * as L from "../assembly/layout.js";
 import { hasXdp, pairSuite } from "./helpers/netns.js";
-import { tsWorker } from "./helpers/child.js";
+import { tsWorker, fixture } from "./helpers/child.js";
+import { runQueues } from "../src/strategy/queues.js";
+import { udpFrame } from "../src/frame.js";
+import { moldPackets } from "../src/gen/itch-writers.js";
+import { summarizeSession } from "../src/gen/itch-session.js";
 
 const PORT = 5000;
 const COUNT = 20_000;
@@ -62,6 +66,40 @@ Q("each queue's frames reach the worker that owns that queue, verified", async (
     program.close();
   }
   assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB));
+});
+
+Q("runQueues runs a strategy module in one thread per queue, each on its own queue's feed", async () => {
+  if (lab.skip) return;
+  const { pair } = lab;
+  const SESSION = { seed: 9, symbols: 20, messages: 20_000 };
+  const results = await runQueues({
+    ns: pair.nsB, iface: pair.ifB, ports: [PORT], format: "itch50", queues: [0, 1], strategy: fixture("count-strategy.ts"),
+    mode: "interrupt", count: SESSION.messages, durationMs: 30_000,
+    onReady: () => {
+      for (const queue of [0, 1]) {
+        const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, queue, program: false }));
+        try {
+          const ends = { srcMac: pair.macA, dstMac: pair.macB, srcIp: pair.ipA, dstIp: pair.ipB, srcPort: 40000, dstPort: PORT };
+          let n = 0;
+          for (const payload of moldPackets({ ...SESSION, seed: SESSION.seed + queue }, { session: `QUEUE${queue}TEST` })) {
+            while (!tx.send(udpFrame(ends, payload))) tx.flush();
+            if (++n % 8 === 0) tx.flush();
+          }
+          const end = Date.now() + 5000;
+          do tx.flush(); while (tx.inFlight > 0 && Date.now() < end);
+        } finally {
+          tx.close();
+        }
+      }
+    },
+  });
+  assert.equal(results.map((r) => r.queue), [0, 1]);
+  for (const r of results) {
+    assert.equal(r.result, { ticks: SESSION.messages, inOrder: true, lastSeq: SESSION.messages }, `queue ${r.queue}`);
+    assert.equal([r.summary.gaps, r.summary.messages, r.run.reason], [0, SESSION.messages, "count"]);
+    assert.equal(r.summary.byType, summarizeSession({ ...SESSION, seed: SESSION.seed + r.queue }).counts, `queue ${r.queue} parsed its own session`);
+  }
+  assert.not.ok(hasXdp(pair.nsB, pair.ifB), "the shared program is detached afterwards");
 });
 
 Q.run();
