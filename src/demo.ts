@@ -3,7 +3,7 @@
 // verifies each in wasm; prints frames/s and the stats, then removes everything it created.
 
 import type { Worker } from "node:worker_threads";
-import { createPair, destroyPair, hasXdp, type VethPair } from "./veth.js";
+import { createPair, destroyPair, receiverHasXdp, type VethPair } from "./veth.js";
 import { XdpSocket, type SocketStats } from "./socket.js";
 import { generate, type GenerateResult } from "./generator.js";
 import { startWorker } from "./worker.js";
@@ -110,7 +110,7 @@ export async function demo(o: DemoOptions): Promise<DemoSummary> {
     await worker.terminate();
     worker = undefined;
     destroyPair(pair);
-    const cleanedUp = !safeHasXdp(pair);
+    const cleanedUp = !receiverHasXdp(pair);
     log(`  cleanup   namespaces ${pair.nsA} and ${pair.nsB} removed`);
     return {
       lab: { senderNs: pair.nsA, receiverNs: pair.nsB, senderIf: pair.ifA, receiverIf: pair.ifB, port: o.port },
@@ -119,13 +119,5 @@ export async function demo(o: DemoOptions): Promise<DemoSummary> {
   } finally {
     await worker?.terminate();
     destroyPair(pair);
-  }
-}
-
-function safeHasXdp(p: VethPair): boolean {
-  try {
-    return hasXdp(p.nsB, p.ifB);
-  } catch {
-    return false; // the namespace is gone, and the interface with it
   }
 }

@@ -7,7 +7,7 @@
 import dgram from "node:dgram";
 import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
-import { createPair, destroyPair, hasXdp, type VethPair } from "./veth.js";
+import { createPair, destroyPair, receiverHasXdp, type VethPair } from "./veth.js";
 import { XdpSocket } from "./socket.js";
 import { udpFrame } from "./frame.js";
 import { moldFrames } from "./gen/itch-writers.js";
@@ -136,7 +136,7 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
     let cleanedUp = true;
     if (pair) {
       destroyPair(pair);
-      cleanedUp = !safeHasXdp(pair);
+      cleanedUp = !receiverHasXdp(pair);
       log(`  cleanup   namespaces ${pair.nsA} and ${pair.nsB} removed`);
     }
     return {
@@ -152,13 +152,5 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
       await once(udp, "close");
     }
     if (pair) destroyPair(pair);
-  }
-}
-
-function safeHasXdp(p: VethPair): boolean {
-  try {
-    return hasXdp(p.nsB, p.ifB);
-  } catch {
-    return false;
   }
 }

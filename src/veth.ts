@@ -107,6 +107,15 @@ export async function withPair<T>(fn: (p: VethPair) => T | Promise<T>, opts?: Pa
   }
 }
 
+/** Whether the pair's receiving end still has an XDP program; false once the pair is gone. */
+export function receiverHasXdp(p: Pick<VethPair, "nsB" | "ifB">): boolean {
+  try {
+    return hasXdp(p.nsB, p.ifB);
+  } catch {
+    return false; // the namespace is gone, and the interface with it
+  }
+}
+
 /** `ip link` of an interface inside a namespace, e.g. to see whether an XDP program is attached. */
 export function linkInfo(ns: string, dev: string): string {
   return ip(["-n", ns, "link", "show", "dev", dev]);

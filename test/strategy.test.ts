@@ -85,9 +85,9 @@ S("reports a sequence gap and a reset through onGap", async () => {
   const m = (ref: number) => encodeBySchema(ITCH50_SCHEMA, "D", { stockLocate: 1, orderRef: ref });
   const frames = [mold("SESS000001", 1, [m(1), m(2)]), mold("SESS000001", 9, [m(9)]), mold("SESS000002", 1, [m(1)])].map(frameOf);
   const chunk = (f: Uint8Array): InputChunk => ({ data: f, count: 1, offsets: [0], lengths: [f.length] });
-  const gaps: Array<{ gaps: number; gapMessages: number; resets: number }> = [];
-  await runStrategy({ onGap: (g) => gaps.push({ gaps: g.gaps, gapMessages: g.gapMessages, resets: g.resets }) }, new ReplaySource(itch50, frames.map(chunk), "frames"));
-  assert.equal(gaps, [{ gaps: 1, gapMessages: 6, resets: 0 }, { gaps: 0, gapMessages: 0, resets: 1 }]);
+  const gaps: Array<{ gaps: number; gapMessages: number; resets: number; nextSeq: number }> = [];
+  await runStrategy({ onGap: (g) => gaps.push({ ...g }) }, new ReplaySource(itch50, frames.map(chunk), "frames"));
+  assert.equal(gaps, [{ gaps: 1, gapMessages: 6, resets: 0, nextSeq: 10 }, { gaps: 0, gapMessages: 0, resets: 1, nextSeq: 2 }]);
 });
 
 S("calls onBbo right after each tick that changed a best bid or offer, with the book's values", async () => {

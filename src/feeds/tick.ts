@@ -24,7 +24,11 @@ export class TickView {
   /** Byte address of the current record. */
   #at = L.RECORDS_BASE;
 
+  /** The memory the records (and the parser's counters) live in. */
+  readonly memory: WebAssembly.Memory;
+
   constructor(memory: WebAssembly.Memory) {
+    this.memory = memory;
     this.#u32 = new Uint32Array(memory.buffer);
     this.#u8 = new Uint8Array(memory.buffer);
     this.#dv = new DataView(memory.buffer);

@@ -6,6 +6,7 @@
 import { TickKind, type TickView } from "../feeds/tick.js";
 import type { MessageView } from "../feeds/message.js";
 import type { ParserSummary } from "../feeds/summary.js";
+import * as L from "../../assembly/layout.js";
 
 export interface GapEvent {
   /** Gaps counted since the last report, and the messages they skipped. */
@@ -13,7 +14,7 @@ export interface GapEvent {
   gapMessages: number;
   /** Sequence resets (new session, feed restarted) since the last report. */
   resets: number;
-  /** Sequence number of the first record after the gap (0 when none yet). */
+  /** The sequence number expected next, after the gap or reset. */
   nextSeq: number;
 }
 
@@ -89,11 +90,14 @@ export class Dispatcher {
   #gaps = 0;
   #gapMessages = 0;
   #resets = 0;
+  // The parser's counters, read in place after each batch (not summary(): that builds a report).
+  readonly #ps: Uint32Array;
 
   constructor(strategy: Strategy, source: PollSource, book?: BookHook) {
     this.#s = strategy;
     this.#src = source;
     this.#book = book;
+    this.#ps = new Uint32Array(source.ticks.memory.buffer, L.PSTATS_BASE, L.PS_NEXT_SEQ / 4 + 2);
     const self = this;
     this.#ctx = {
       message: source.message,
@@ -145,14 +149,19 @@ export class Dispatcher {
 
   #checkGaps(): void {
     if (!this.#s.onGap) return;
-    const sum = this.#src.summary();
-    if (sum.gaps === this.#gaps && sum.resets === this.#resets) return;
-    const g: GapEvent = {
-      gaps: sum.gaps - this.#gaps, gapMessages: sum.gapMessages - this.#gapMessages, resets: sum.resets - this.#resets, nextSeq: 0,
-    };
-    this.#gaps = sum.gaps;
-    this.#gapMessages = sum.gapMessages;
-    this.#resets = sum.resets;
+    const gaps = this.#counter(L.PS_GAPS);
+    const resets = this.#counter(L.PS_RESETS);
+    if (gaps === this.#gaps && resets === this.#resets) return;
+    const gapMessages = this.#counter(L.PS_GAP_MESSAGES);
+    const g: GapEvent = { gaps: gaps - this.#gaps, gapMessages: gapMessages - this.#gapMessages, resets: resets - this.#resets, nextSeq: this.#counter(L.PS_NEXT_SEQ) };
+    this.#gaps = gaps;
+    this.#gapMessages = gapMessages;
+    this.#resets = resets;
     this.#s.onGap(g, this.#ctx);
+  }
+
+  // A u64 counter of PSTATS as a number.
+  #counter(off: number): number {
+    return this.#ps[off / 4] + this.#ps[off / 4 + 1] * 4294967296;
   }
 }
