@@ -276,7 +276,8 @@ export const SYM_BY_ID: u32 = 0x40000;
 //   256     BK_BBO              bookBbo() result, BBO_* layout in assembly/book/events.ts
 //
 // bookDepth() writes its levels at BOOK_DEPTH_BASE as three arrays of BOOK_DEPTH_MAX entries:
-// price u32 at BOOK_DEPTH_PRICES, orders u32 at BOOK_DEPTH_ORDERS, shares f64 at BOOK_DEPTH_SHARES.
+// price f64 at BOOK_DEPTH_PRICES (the level's i64 price; exact below 2^53), orders u32 at
+// BOOK_DEPTH_ORDERS, shares f64 at BOOK_DEPTH_SHARES.
 export const BOOK_CTL_BASE: u32 = 0x304000;
 export const BOOK_CTL_SIZE: u32 = 0x1000;
 export const BK_ENABLED: u32 = 0;
@@ -309,11 +310,11 @@ export const BK_BBO: u32 = 256;
 export const BOOK_EVENT_MAX: u32 = 16384;
 export const BOOK_MAX_INSTRUMENTS: u32 = 65536;
 export const BOOK_DEPTH_BASE: u32 = 0x305000;
-export const BOOK_DEPTH_SIZE: u32 = 0x4000;
+export const BOOK_DEPTH_SIZE: u32 = 0x5000;
 export const BOOK_DEPTH_MAX: u32 = 1024;
 export const BOOK_DEPTH_PRICES: u32 = 0;
-export const BOOK_DEPTH_ORDERS: u32 = 0x1000;
-export const BOOK_DEPTH_SHARES: u32 = 0x2000;
+export const BOOK_DEPTH_ORDERS: u32 = 0x2000;
+export const BOOK_DEPTH_SHARES: u32 = 0x3000;
 
 export const HOLD_BASE: u32 = 0x310000;
 export const HOLD_SIZE: u32 = 0x40000;

@@ -62,7 +62,7 @@ const strategy: Strategy = {
     vwap.onTrade!(t, ctx);
     user?.onTrade?.(t, ctx);
   },
-  onOrder: user?.onOrder, onStatus: user?.onStatus, onGap: user?.onGap,
+  onOrder: user?.onOrder, onStatus: user?.onStatus, onGap: user?.onGap, onBook: user?.onBook,
   onBbo(b, ctx) {
     vwap.onBbo!(b, ctx);
     user?.onBbo?.(b, ctx);

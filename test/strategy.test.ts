@@ -12,6 +12,10 @@ import { signalStrategy } from "../examples/signal.js";
 import { mold, frameOf } from "./helpers/wire.js";
 import { encodeBySchema } from "./helpers/wire.js";
 import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
+import { ReferenceL3 } from "../src/book/reference.js";
+import { Side, type BookCapacities } from "../src/book/book.js";
+import { EV_DEPTH_BID, EV_DEPTH_ASK } from "../assembly/book/events.js";
+import type { BookEvent } from "../src/strategy/strategy.js";
 
 const SESSION = { seed: 3, symbols: 20, messages: 80_000 };
 
@@ -108,6 +112,74 @@ S("calls onBbo right after each tick that changed a best bid or offer, with the 
   assert.is(bbos, src.book!.counters().bboChanges, "one call per published BBO change");
   assert.ok(bbos > 1000);
   assert.ok([...Array(SESSION.symbols).keys()].some((i) => Number.isFinite(v.microprice(i + 1))), "microprices from the BBO");
+});
+
+/**
+ * Runs a strategy with onBook over `input` next to a reference book fed every tick's message, and
+ * checks each call: its sides are those the reference saw change since the instrument's last call,
+ * its depth() (depthWatch levels) equals the reference's after the current tick, and once a batch
+ * has been dispatched no instrument is left with an unreported change.
+ */
+async function checkOnBook(input: InputChunk[], caps: BookCapacities & { maxOrders: number; maxLevels: number; maxInstruments: number }) {
+  const src = new ReplaySource(itch50, input, "messages", { book: caps });
+  const ref = new ReferenceL3(caps);
+  const mem = new Uint8Array(src.parser.memory.buffer);
+  const dirty = new Map<number, number>();
+  let calls = 0;
+  let depthMessages = 0;
+  let batches = 0;
+  const sameDepth = (b: BookEvent, side: number) => {
+    const d = b.depth(side);
+    const r = ref.depth(b.instrument, side, caps.depthWatch ?? 5);
+    assert.equal(Array.from({ length: d.count }, (_, i) => [d.price[i], d.shares[i], d.orders[i]]), r.map((l) => [l.price, l.shares, l.orders]), `depth of ${b.instrument} side ${side}`);
+  };
+  const drive = src.drive.bind(src);
+  src.drive = (onRecords) => drive((n) => {
+    onRecords(n);
+    batches++;
+    if (dirty.size) assert.unreachable(`batch ended with unreported depth changes: ${JSON.stringify([...dirty])}`);
+  });
+  await runStrategy({
+    onTick(t) {
+      const res = ref.apply(mem, t.msgOffset, t.msgLength);
+      const f = res.flags & (EV_DEPTH_BID | EV_DEPTH_ASK);
+      if (f) {
+        depthMessages++;
+        dirty.set(res.instrument, (dirty.get(res.instrument) ?? 0) | f);
+      }
+    },
+    onBook(b) {
+      calls++;
+      const f = dirty.get(b.instrument) ?? 0;
+      assert.equal([b.bid, b.ask], [(f & EV_DEPTH_BID) !== 0, (f & EV_DEPTH_ASK) !== 0], `sides of ${b.instrument}`);
+      sameDepth(b, Side.BID);
+      sameDepth(b, Side.ASK);
+      dirty.delete(b.instrument);
+    },
+  }, src, { book: bookHook(src.book!) });
+  assert.is(dirty.size, 0);
+  assert.is(depthMessages, src.book!.counters().depthChanges);
+  return { calls, depthMessages, batches };
+}
+
+S("calls onBook once per instrument and batch, after its last depth change, with the depth as of that tick", async () => {
+  const caps = { maxOrders: 1 << 16, maxLevels: 1 << 14, maxInstruments: 64, depthWatch: 5 };
+  const r = await checkOnBook(chunks(), caps);
+  assert.ok(r.depthMessages > 10_000, `depth changes ${r.depthMessages}`);
+  assert.ok(r.calls > r.batches && r.calls < r.depthMessages, `conflated: ${r.calls} calls for ${r.depthMessages} changes in ${r.batches} batches`);
+});
+
+S("with one message per batch, onBook is called for every message that changed a watched level", async () => {
+  const caps = { maxOrders: 1 << 16, maxLevels: 1 << 14, maxInstruments: 64, depthWatch: 3 };
+  const singles: InputChunk[] = [];
+  for (const c of [...itchInputChunks({ seed: 9, symbols: 10, messages: 20_000 })]) {
+    const data = c.data.slice();
+    for (let i = 0; i < c.count; i++) singles.push({ data, count: 1, offsets: [c.offsets[i]], lengths: [c.lengths[i]] });
+  }
+  const r = await checkOnBook(singles, caps);
+  assert.is(r.batches, 20_000);
+  assert.is(r.calls, r.depthMessages);
+  assert.ok(r.calls > 5_000, `calls ${r.calls}`);
 });
 
 S("stops when the strategy asks, and after a count", async () => {

@@ -18,26 +18,26 @@
 //
 //   offset  field     type
 //   0       head[2]   u32   address of the best bid / best ask level node (0: side empty)
-//   8       bidPx     u32   the last published BBO (what the last book event said)
-//   12      askPx     u32
-//   16      bidQty    u64
-//   24      askQty    u64
-//   32      levels[2] u32   levels on each side
-//   40      orders    u32   orders on the book (ITCH)
-//   44      flags     u32   BBO_REGISTERED, BBO_PENDING, BBO_QUOTED (assembly/book/events.ts)
-//   48      nth[2]    u32   address of the BK_DEPTH_N-th best level of each side (0: fewer levels),
+//   8       bidPx     i64   the last published BBO (what the last book event said)
+//   16      askPx     i64
+//   24      bidQty    u64
+//   32      askQty    u64
+//   40      levels[2] u32   levels on each side
+//   48      orders    u32   orders on the book (ITCH)
+//   52      flags     u32   BBO_REGISTERED, BBO_PENDING, BBO_QUOTED (assembly/book/events.ts); bits
+//                           8.. hold the EV_DEPTH_* of an IEX DEEP event not yet complete
+//   56      nth[2]    u32   address of the BK_DEPTH_N-th best level of each side (0: fewer levels),
 //                           so that "is this level among the watched depth" is one compare
 //
 // Level node (LEVEL_SIZE bytes; free nodes are chained through next):
 //
 //   offset  field       type
-//   0       price       u32
-//   4       orders      u32   orders at the level (ITCH; 0 on price-level feeds)
+//   0       price       i64
 //   8       shares      u64
-//   16      prev        u32   address of the next better level (0: this is the best)
-//   20      next        u32   address of the next worse level (0: the last)
-//   24      instrument  u32
-//   28      side        u32   BOOK_BID or BOOK_ASK
+//   16      orders      u32   orders at the level (ITCH; 0 on price-level feeds)
+//   20      prev        u32   address of the next better level (0: this is the best)
+//   24      next        u32   address of the next worse level (0: the last)
+//   28      key         u32   instrument << 1 | side (BOOK_BID or BOOK_ASK)
 //
 // Hash entry (HASH_ENTRY bytes): hash u32 (hash32 of the key), value u32 (the address of the slot or
 // node, which holds the key; 0: empty). Open addressing with linear probing; deletion shifts the
@@ -61,7 +61,7 @@ import {
 import {
   BOOK_EVENT_SIZE, BE_RECORD, BE_INSTRUMENT, BE_BID_PX, BE_ASK_PX, BE_BID_QTY, BE_ASK_QTY,
   BBO_BID_PX, BBO_ASK_PX, BBO_BID_QTY, BBO_ASK_QTY, BBO_BID_ORDERS, BBO_ASK_ORDERS, BBO_BID_LEVELS,
-  BBO_ASK_LEVELS, BBO_FLAGS, BBO_SIZE, BBO_PENDING, BBO_QUOTED, BOOK_BID,
+  BBO_ASK_LEVELS, BBO_FLAGS, BBO_SIZE, BBO_PENDING, BBO_QUOTED, BOOK_BID, BE_FLAGS, EV_BBO, EV_DEPTH_BID,
   CHECK_OK, CHECK_LIST_LINKS, CHECK_LIST_ORDER, CHECK_LEVEL_HASH, CHECK_LEVEL_COUNT, CHECK_ORDER_SUMS,
   CHECK_FREE_LISTS, CHECK_HASH_COUNT, CHECK_PUBLISHED,
 } from "./events";
@@ -70,22 +70,24 @@ import { psAdd, psGet32, psSet32 } from "../parse/stats";
 export const INST_SIZE: u32 = 64;
 export const I_HEAD: u32 = 0;
 export const I_BID_PX: u32 = 8;
-export const I_ASK_PX: u32 = 12;
-export const I_BID_QTY: u32 = 16;
-export const I_ASK_QTY: u32 = 24;
-export const I_LEVELS: u32 = 32;
-export const I_ORDERS: u32 = 40;
-export const I_FLAGS: u32 = 44;
-export const I_NTH: u32 = 48;
+export const I_ASK_PX: u32 = 16;
+export const I_BID_QTY: u32 = 24;
+export const I_ASK_QTY: u32 = 32;
+export const I_LEVELS: u32 = 40;
+export const I_ORDERS: u32 = 48;
+export const I_FLAGS: u32 = 52;
+export const I_NTH: u32 = 56;
+// Where the flags word keeps the EV_DEPTH_* of an event in progress.
+const DEPTH_PENDING_SHIFT: u32 = 8;
+const PUBLIC_FLAGS: u32 = 0xff;
 
 export const LEVEL_SIZE: u32 = 32;
 export const LV_PRICE: u32 = 0;
-export const LV_ORDERS: u32 = 4;
 export const LV_SHARES: u32 = 8;
-export const LV_PREV: u32 = 16;
-export const LV_NEXT: u32 = 20;
-export const LV_INST: u32 = 24;
-export const LV_SIDE: u32 = 28;
+export const LV_ORDERS: u32 = 16;
+export const LV_PREV: u32 = 20;
+export const LV_NEXT: u32 = 24;
+export const LV_KEY: u32 = 28;
 
 export const HASH_ENTRY: u32 = 8;
 export const HE_HASH: u32 = 0;
@@ -127,8 +129,8 @@ export const ORDER_SIZE: u32 = 32;
 }
 
 // Prices in blocks of 512 (5 cents in price4), 64 apart within a block.
-@inline export function levelHash(inst: u32, side: u32, price: u32): u32 {
-  return (hash32(levelKey(inst, side, price >> 9)) & ~7) | ((price >> 6) & 7);
+@inline export function levelHash(key: u32, price: i64): u32 {
+  return (hash32((<u64>key << 40) ^ <u64>(price >> 9)) & ~7) | (<u32>(price >> 6) & 7);
 }
 
 // Empties entry e, shifting back the entries of its cluster that may move closer to their home.
@@ -191,12 +193,12 @@ export function hashCount(table: u32, mask: u32): u32 {
 
 // Set by touchLevel() while one message is applied, read by finishMessage().
 let changed: bool = false;
-let depthChanged: bool = false;
+let depthChanged: u32 = 0; // EV_DEPTH_BID << side for each side whose watched depth changed
 let topChanged: bool = false;
 
 @inline export function beginMessage(): void {
   changed = false;
-  depthChanged = false;
+  depthChanged = 0;
   topChanged = false;
 }
 
@@ -205,8 +207,8 @@ let topChanged: bool = false;
 @inline function inWatchedDepth(ia: u32, side: u32, node: u32): bool {
   const nth = load<u32>(ia + (side << 2), I_NTH);
   if (nth == 0) return ctl(BK_DEPTH_N) != 0;
-  const p = load<u32>(node, LV_PRICE);
-  const q = load<u32>(nth, LV_PRICE);
+  const p = load<i64>(node, LV_PRICE);
+  const q = load<i64>(nth, LV_PRICE);
   return side == BOOK_BID ? p >= q : p <= q;
 }
 
@@ -215,17 +217,30 @@ let topChanged: bool = false;
 @inline export function touchLevel(ia: u32, side: u32, node: u32): void {
   changed = true;
   if (node == load<u32>(ia + (side << 2))) topChanged = true;
-  if (!depthChanged && inWatchedDepth(ia, side, node)) depthChanged = true;
+  const bit = EV_DEPTH_BID << side;
+  if ((depthChanged & bit) == 0 && inWatchedDepth(ia, side, node)) depthChanged |= bit;
 }
 
-// After a message: counts what it changed and, when `now` and a best level changed, publishes the
-// instrument's BBO.
+// After a message: counts what it changed and, when `now`, publishes it: the BBO when a best level
+// changed, a book event when the BBO or the watched depth did. Otherwise (an IEX DEEP event in
+// progress) the depth change waits in the instrument's flags for publish().
 @inline export function finishMessage(inst: u32, ia: u32, rec: u32, now: bool): void {
   if (changed) {
     psAdd(PS_BOOK_UPDATES, 1);
-    if (depthChanged) psAdd(PS_BOOK_DEPTH_CHANGES, 1);
-    if (now && topChanged) publish(inst, ia, rec);
+    if (depthChanged != 0) psAdd(PS_BOOK_DEPTH_CHANGES, 1);
+    if (now) {
+      if (topChanged || depthChanged != 0) publish(inst, ia, rec, depthChanged);
+    } else if (depthChanged != 0) {
+      store<u32>(ia, load<u32>(ia, I_FLAGS) | (depthChanged << DEPTH_PENDING_SHIFT), I_FLAGS);
+    }
   }
+}
+
+// The EV_DEPTH_* waiting for publish() (IEX DEEP), cleared.
+export function takePendingDepth(ia: u32): u32 {
+  const f = load<u32>(ia, I_FLAGS);
+  store<u32>(ia, f & PUBLIC_FLAGS, I_FLAGS);
+  return f >> DEPTH_PENDING_SHIFT;
 }
 
 // The n-th best level of a side by walking (0: fewer levels, or n = 0).
@@ -249,22 +264,23 @@ export function resetNth(): void {
 
 // ---- levels ----
 
-@inline export function levelKey(inst: u32, side: u32, price: u32): u64 {
-  return (<u64>inst << 33) | (<u64>side << 32) | <u64>price;
+// A level's instrument and side in one word (LV_KEY).
+@inline export function levelKey(inst: u32, side: u32): u32 {
+  return (inst << 1) | side;
 }
 
-// Whether level node `node` is (inst, side, price).
-@inline export function levelIs(node: u32, inst: u32, side: u32, price: u32): bool {
-  return load<u32>(node, LV_PRICE) == price && load<u32>(node, LV_INST) == inst && load<u32>(node, LV_SIDE) == side;
+// Whether level node `node` is (key, price).
+@inline export function levelIs(node: u32, key: u32, price: i64): bool {
+  return load<i64>(node, LV_PRICE) == price && load<u32>(node, LV_KEY) == key;
 }
 
-// The entry of level (inst, side, price), or the empty entry where it goes.
-@inline function levelProbe(table: u32, mask: u32, h: u32, inst: u32, side: u32, price: u32): u32 {
+// The entry of level (key, price), or the empty entry where it goes.
+@inline function levelProbe(table: u32, mask: u32, h: u32, key: u32, price: i64): u32 {
   let i = h & mask;
   let e = table + (i << 3);
   let v = load<u32>(e, HE_VALUE);
   while (v != 0) {
-    if (load<u32>(e, HE_HASH) == h && levelIs(v, inst, side, price)) break;
+    if (load<u32>(e, HE_HASH) == h && levelIs(v, key, price)) break;
     i = (i + 1) & mask;
     e = table + (i << 3);
     v = load<u32>(e, HE_VALUE);
@@ -272,15 +288,17 @@ export function resetNth(): void {
   return e;
 }
 
-export function levelFind(inst: u32, side: u32, price: u32): u32 {
-  return load<u32>(levelProbe(ctl(BK_LEVEL_HASH), ctl(BK_LEVEL_MASK), levelHash(inst, side, price), inst, side, price), HE_VALUE);
+export function levelFind(inst: u32, side: u32, price: i64): u32 {
+  const key = levelKey(inst, side);
+  return load<u32>(levelProbe(ctl(BK_LEVEL_HASH), ctl(BK_LEVEL_MASK), levelHash(key, price), key, price), HE_VALUE);
 }
 
 // The level (inst, side, price), new ones linked in price order by a walk from the best; 0 (and
 // counted) when it is new and every node is in use.
-export function levelGet(ia: u32, inst: u32, side: u32, price: u32): u32 {
-  const h = levelHash(inst, side, price);
-  let e = levelProbe(ctl(BK_LEVEL_HASH), ctl(BK_LEVEL_MASK), h, inst, side, price);
+export function levelGet(ia: u32, inst: u32, side: u32, price: i64): u32 {
+  const key = levelKey(inst, side);
+  const h = levelHash(key, price);
+  let e = levelProbe(ctl(BK_LEVEL_HASH), ctl(BK_LEVEL_MASK), h, key, price);
   const found = load<u32>(e, HE_VALUE);
   if (found != 0) return found;
   const live = ctl(BK_LEVEL_LIVE);
@@ -298,26 +316,25 @@ export function levelGet(ia: u32, inst: u32, side: u32, price: u32): u32 {
   }
   const table = ctl(BK_LEVEL_HASH);
   hashReserve(BK_LEVEL_HASH, BK_LEVEL_MASK, BK_LEVEL_HASH_ALT, BK_LEVEL_HASH_MAX, live);
-  if (ctl(BK_LEVEL_HASH) != table) e = levelProbe(ctl(BK_LEVEL_HASH), ctl(BK_LEVEL_MASK), h, inst, side, price);
+  if (ctl(BK_LEVEL_HASH) != table) e = levelProbe(ctl(BK_LEVEL_HASH), ctl(BK_LEVEL_MASK), h, key, price);
   setCtl(BK_LEVEL_LIVE, live + 1);
   store<u32>(e, h, HE_HASH);
   store<u32>(e, node, HE_VALUE);
-  store<u32>(node, price, LV_PRICE);
-  store<u32>(node, 0, LV_ORDERS);
+  store<i64>(node, price, LV_PRICE);
   store<u64>(node, 0, LV_SHARES);
-  store<u32>(node, inst, LV_INST);
-  store<u32>(node, side, LV_SIDE);
+  store<u32>(node, 0, LV_ORDERS);
+  store<u32>(node, key, LV_KEY);
   // Link: activity is near the top, so walk from the best.
   const hp = ia + (side << 2);
   let prev: u32 = 0;
   let cur = load<u32>(hp);
   if (side == BOOK_BID) {
-    while (cur != 0 && load<u32>(cur, LV_PRICE) > price) {
+    while (cur != 0 && load<i64>(cur, LV_PRICE) > price) {
       prev = cur;
       cur = load<u32>(cur, LV_NEXT);
     }
   } else {
-    while (cur != 0 && load<u32>(cur, LV_PRICE) < price) {
+    while (cur != 0 && load<i64>(cur, LV_PRICE) < price) {
       prev = cur;
       cur = load<u32>(cur, LV_NEXT);
     }
@@ -338,7 +355,7 @@ export function levelGet(ia: u32, inst: u32, side: u32, price: u32): u32 {
       store<u32>(np, walkNth(ia, side, n), I_NTH);
     } else {
       const nth = load<u32>(np, I_NTH);
-      const q = load<u32>(nth, LV_PRICE);
+      const q = load<i64>(nth, LV_PRICE);
       if (side == BOOK_BID ? price > q : price < q) store<u32>(np, load<u32>(nth, LV_PREV), I_NTH);
     }
   }
@@ -347,7 +364,9 @@ export function levelGet(ia: u32, inst: u32, side: u32, price: u32): u32 {
 
 // Unlinks, unhashes and frees a level node.
 export function levelRemove(ia: u32, node: u32): void {
-  const side = load<u32>(node, LV_SIDE);
+  const key = load<u32>(node, LV_KEY);
+  const side = key & 1;
+  const price = load<i64>(node, LV_PRICE);
   // The N-th level: gone below N levels; one worse when the level leaving is at or above it.
   const np = ia + (side << 2);
   const nth = load<u32>(np, I_NTH);
@@ -355,9 +374,8 @@ export function levelRemove(ia: u32, node: u32): void {
     if (load<u32>(ia + I_LEVELS + (side << 2)) <= ctl(BK_DEPTH_N)) {
       store<u32>(np, 0, I_NTH);
     } else {
-      const p = load<u32>(node, LV_PRICE);
-      const q = load<u32>(nth, LV_PRICE);
-      if (side == BOOK_BID ? p >= q : p <= q) store<u32>(np, load<u32>(nth, LV_NEXT), I_NTH);
+      const q = load<i64>(nth, LV_PRICE);
+      if (side == BOOK_BID ? price >= q : price <= q) store<u32>(np, load<u32>(nth, LV_NEXT), I_NTH);
     }
   }
   const prev = load<u32>(node, LV_PREV);
@@ -367,9 +385,7 @@ export function levelRemove(ia: u32, node: u32): void {
   if (next != 0) store<u32>(next, prev, LV_PREV);
   const table = ctl(BK_LEVEL_HASH);
   const mask = ctl(BK_LEVEL_MASK);
-  const inst = load<u32>(node, LV_INST);
-  const price = load<u32>(node, LV_PRICE);
-  const e = levelProbe(table, mask, levelHash(inst, side, price), inst, side, price);
+  const e = levelProbe(table, mask, levelHash(key, price), key, price);
   if (load<u32>(e, HE_VALUE) == node) hashDelete(table, mask, e);
   store<u32>(node, ctl(BK_LEVEL_FREE), LV_NEXT);
   store<u32>(node, 0, LV_PREV);
@@ -382,8 +398,8 @@ export function levelRemove(ia: u32, node: u32): void {
 
 // ---- publishing ----
 
-export function emitEvent(rec: u32, inst: u32, bidPx: u32, askPx: u32, bidQty: u64, askQty: u64): void {
-  psAdd(PS_BOOK_BBO_CHANGES, 1);
+// Writes a book event for instrument inst (its published BBO, flags EV_*) at record rec.
+export function emitEvent(rec: u32, inst: u32, ia: u32, flags: u32): void {
   const k = psGet32(PS_BOOK_EVENTS);
   if (k >= BOOK_EVENT_MAX) {
     psAdd(PS_BOOK_EVENTS_LOST, 1);
@@ -393,33 +409,40 @@ export function emitEvent(rec: u32, inst: u32, bidPx: u32, askPx: u32, bidQty: u
   const ev = ctl(BK_EVENTS) + k * BOOK_EVENT_SIZE;
   store<u32>(ev, rec, BE_RECORD);
   store<u32>(ev, inst, BE_INSTRUMENT);
-  store<u32>(ev, bidPx, BE_BID_PX);
-  store<u32>(ev, askPx, BE_ASK_PX);
-  store<u64>(ev, bidQty, BE_BID_QTY);
-  store<u64>(ev, askQty, BE_ASK_QTY);
+  store<i64>(ev, load<i64>(ia, I_BID_PX), BE_BID_PX);
+  store<i64>(ev, load<i64>(ia, I_ASK_PX), BE_ASK_PX);
+  store<u64>(ev, load<u64>(ia, I_BID_QTY), BE_BID_QTY);
+  store<u64>(ev, load<u64>(ia, I_ASK_QTY), BE_ASK_QTY);
+  store<u32>(ev, flags, BE_FLAGS);
+  store<u32>(ev, 0, BE_FLAGS + 4);
 }
 
-// Publishes the instrument's BBO (an event at record `rec`) when it differs from the last one.
-@inline export function isPublished(ia: u32, bp: u32, ap: u32, bq: u64, aq: u64): bool {
-  return bp == load<u32>(ia, I_BID_PX) && ap == load<u32>(ia, I_ASK_PX) && bq == load<u64>(ia, I_BID_QTY) && aq == load<u64>(ia, I_ASK_QTY);
+@inline export function isPublished(ia: u32, bp: i64, ap: i64, bq: u64, aq: u64): bool {
+  return bp == load<i64>(ia, I_BID_PX) && ap == load<i64>(ia, I_ASK_PX) && bq == load<u64>(ia, I_BID_QTY) && aq == load<u64>(ia, I_ASK_QTY);
 }
 
-export function setBbo(inst: u32, ia: u32, rec: u32, bp: u32, ap: u32, bq: u64, aq: u64): void {
-  if (isPublished(ia, bp, ap, bq, aq)) return;
-  store<u32>(ia, bp, I_BID_PX);
-  store<u32>(ia, ap, I_ASK_PX);
-  store<u64>(ia, bq, I_BID_QTY);
-  store<u64>(ia, aq, I_ASK_QTY);
-  emitEvent(rec, inst, bp, ap, bq, aq);
+// Makes (bp, ap, bq, aq) the published BBO and writes a book event at record `rec` when it or the
+// watched depth (depth: EV_DEPTH_*) changed.
+export function setBbo(inst: u32, ia: u32, rec: u32, bp: i64, ap: i64, bq: u64, aq: u64, depth: u32): void {
+  let flags = depth;
+  if (!isPublished(ia, bp, ap, bq, aq)) {
+    store<i64>(ia, bp, I_BID_PX);
+    store<i64>(ia, ap, I_ASK_PX);
+    store<u64>(ia, bq, I_BID_QTY);
+    store<u64>(ia, aq, I_ASK_QTY);
+    psAdd(PS_BOOK_BBO_CHANGES, 1);
+    flags |= EV_BBO;
+  }
+  if (flags != 0) emitEvent(rec, inst, ia, flags);
 }
 
-// The BBO of the levels, published when it changed.
-export function publish(inst: u32, ia: u32, rec: u32): void {
+// Publishes the BBO of the levels, with the depth change the message made.
+export function publish(inst: u32, ia: u32, rec: u32, depth: u32): void {
   const bh = load<u32>(ia, I_HEAD);
   const ah = load<u32>(ia, I_HEAD + 4);
   setBbo(inst, ia, rec,
-    bh != 0 ? load<u32>(bh, LV_PRICE) : 0, ah != 0 ? load<u32>(ah, LV_PRICE) : 0,
-    bh != 0 ? load<u64>(bh, LV_SHARES) : 0, ah != 0 ? load<u64>(ah, LV_SHARES) : 0);
+    bh != 0 ? load<i64>(bh, LV_PRICE) : 0, ah != 0 ? load<i64>(ah, LV_PRICE) : 0,
+    bh != 0 ? load<u64>(bh, LV_SHARES) : 0, ah != 0 ? load<u64>(ah, LV_SHARES) : 0, depth);
 }
 
 // The index of the record just written (the message being applied).
@@ -517,8 +540,8 @@ export function bboInto(inst: u32): bool {
   memory.fill(out, 0, BBO_SIZE);
   if (!validInstrument(inst)) return false;
   const ia = instAddr(inst);
-  store<u32>(out, load<u32>(ia, I_BID_PX), BBO_BID_PX);
-  store<u32>(out, load<u32>(ia, I_ASK_PX), BBO_ASK_PX);
+  store<i64>(out, load<i64>(ia, I_BID_PX), BBO_BID_PX);
+  store<i64>(out, load<i64>(ia, I_ASK_PX), BBO_ASK_PX);
   store<u64>(out, load<u64>(ia, I_BID_QTY), BBO_BID_QTY);
   store<u64>(out, load<u64>(ia, I_ASK_QTY), BBO_ASK_QTY);
   const bh = load<u32>(ia, I_HEAD);
@@ -527,7 +550,7 @@ export function bboInto(inst: u32): bool {
   store<u32>(out, ah != 0 ? load<u32>(ah, LV_ORDERS) : 0, BBO_ASK_ORDERS);
   store<u32>(out, load<u32>(ia, I_LEVELS), BBO_BID_LEVELS);
   store<u32>(out, load<u32>(ia, I_LEVELS + 4), BBO_ASK_LEVELS);
-  store<u32>(out, load<u32>(ia, I_FLAGS), BBO_FLAGS);
+  store<u32>(out, load<u32>(ia, I_FLAGS) & PUBLIC_FLAGS, BBO_FLAGS);
   return true;
 }
 
@@ -538,7 +561,7 @@ export function depthInto(inst: u32, side: u32, n: u32): u32 {
   let cur = load<u32>(instAddr(inst) + (side << 2));
   let i: u32 = 0;
   while (cur != 0 && i < n) {
-    store<u32>(BOOK_DEPTH_BASE + BOOK_DEPTH_PRICES + (i << 2), load<u32>(cur, LV_PRICE));
+    store<f64>(BOOK_DEPTH_BASE + BOOK_DEPTH_PRICES + (i << 3), <f64>load<i64>(cur, LV_PRICE));
     store<u32>(BOOK_DEPTH_BASE + BOOK_DEPTH_ORDERS + (i << 2), load<u32>(cur, LV_ORDERS));
     store<f64>(BOOK_DEPTH_BASE + BOOK_DEPTH_SHARES + (i << 3), <f64>load<u64>(cur, LV_SHARES));
     cur = load<u32>(cur, LV_NEXT);
@@ -563,10 +586,10 @@ export function checkLevels(): u32 {
       let cur = load<u32>(ia + (side << 2));
       let count: u32 = 0;
       while (cur != 0) {
-        if (load<u32>(cur, LV_PREV) != prev || !levelIs(cur, inst, side, load<u32>(cur, LV_PRICE))) return CHECK_LIST_LINKS;
-        const price = load<u32>(cur, LV_PRICE);
+        const price = load<i64>(cur, LV_PRICE);
+        if (load<u32>(cur, LV_PREV) != prev || !levelIs(cur, levelKey(inst, side), price)) return CHECK_LIST_LINKS;
         if (prev != 0) {
-          const pp = load<u32>(prev, LV_PRICE);
+          const pp = load<i64>(prev, LV_PRICE);
           if (side == BOOK_BID ? pp <= price : pp >= price) return CHECK_LIST_ORDER;
         }
         if (levelFind(inst, side, price) != cur) return CHECK_LEVEL_HASH;
@@ -584,8 +607,8 @@ export function checkLevels(): u32 {
     if ((flags & (BBO_PENDING | BBO_QUOTED)) == 0) {
       const bh = load<u32>(ia, I_HEAD);
       const ah = load<u32>(ia, I_HEAD + 4);
-      if (load<u32>(ia, I_BID_PX) != (bh != 0 ? load<u32>(bh, LV_PRICE) : 0)) return CHECK_PUBLISHED;
-      if (load<u32>(ia, I_ASK_PX) != (ah != 0 ? load<u32>(ah, LV_PRICE) : 0)) return CHECK_PUBLISHED;
+      if (load<i64>(ia, I_BID_PX) != (bh != 0 ? load<i64>(bh, LV_PRICE) : 0)) return CHECK_PUBLISHED;
+      if (load<i64>(ia, I_ASK_PX) != (ah != 0 ? load<i64>(ah, LV_PRICE) : 0)) return CHECK_PUBLISHED;
       if (load<u64>(ia, I_BID_QTY) != (bh != 0 ? load<u64>(bh, LV_SHARES) : 0)) return CHECK_PUBLISHED;
       if (load<u64>(ia, I_ASK_QTY) != (ah != 0 ? load<u64>(ah, LV_SHARES) : 0)) return CHECK_PUBLISHED;
     }

@@ -44,7 +44,7 @@ import {
 import {
   ORDER_SIZE, HE_VALUE, I_ORDERS, I_FLAGS, LV_ORDERS, LV_SHARES, LV_NEXT,
   HE_HASH, ctl, setCtl, instAddr, orderHash, hashDelete, hashReserve, hashCount, beginMessage, touchLevel,
-  finishMessage, levelGet, levelRemove, levelIs, lastRecord, checkLevels,
+  finishMessage, levelGet, levelRemove, levelIs, levelKey, lastRecord, checkLevels,
 } from "./core";
 import { psAdd } from "../parse/stats";
 
@@ -109,7 +109,7 @@ function addOrder(ref: u64, inst: u32, side: u32, price: u32, shares: u32): void
     return;
   }
   const ia = instAddr(inst);
-  const lv = levelGet(ia, inst, side, price);
+  const lv = levelGet(ia, inst, side, <i64>price);
   if (lv == 0) return; // counted: PS_BOOK_LEVELS_FULL
   let s = ctl(BK_ORDER_FREE);
   if (s != 0) {
@@ -265,7 +265,7 @@ export function checkBook(): u32 {
     live++;
     const e = orderFind(load<u64>(s, O_REF));
     if (e == 0 || load<u32>(e, HE_VALUE) != s || load<u32>(e, HE_HASH) != orderHash(load<u64>(s, O_REF))) return CHECK_ORDER_HASH;
-    if (!levelIs(lv, load<u32>(s, O_INST), load<u32>(s, O_SIDE), load<u32>(s, O_PRICE))) return CHECK_ORDER_LEVEL;
+    if (!levelIs(lv, levelKey(load<u32>(s, O_INST), load<u32>(s, O_SIDE)), <i64>load<u32>(s, O_PRICE))) return CHECK_ORDER_LEVEL;
     orderShares += load<u32>(s, O_SHARES);
   }
   if (live != ctl(BK_ORDER_LIVE)) return CHECK_FREE_LISTS;

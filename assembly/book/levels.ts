@@ -11,8 +11,9 @@
 //   published when it differs from the last one. TOPS has no levels.
 //
 // Instruments are the parser's symbol ids (0: the symbol table was full; counted as a bad
-// instrument, as is an id >= BK_MAX_INSTRUMENTS). A side other than B/S or a price outside
-// 1..2^32-1 is counted as invalid; the update is skipped, but its event flag still counts.
+// instrument, as is an id >= BK_MAX_INSTRUMENTS). A side other than B/S or a price <= 0 (a level
+// update) or < 0 (a quote; 0 is no quote) is counted as invalid; the update is skipped, but its
+// event flag still counts.
 
 import {
   RECORDS_BASE, PS_RECORDS, BK_MAX_INSTRUMENTS, PS_BOOK_BAD_INSTRUMENT, PS_BOOK_INVALID, PS_BOOK_UPDATES,
@@ -24,13 +25,9 @@ import {
 import { BBO_PENDING, BBO_QUOTED } from "./events";
 import {
   I_FLAGS, LV_SHARES, ctl, instAddr, isPublished, beginMessage,
-  touchLevel, finishMessage, levelFind, levelGet, levelRemove, publish, setBbo,
+  touchLevel, finishMessage, levelFind, levelGet, levelRemove, publish, setBbo, takePendingDepth,
 } from "./core";
 import { psAdd, psGet32 } from "../parse/stats";
-
-@inline function price32(p: i64): u32 {
-  return p > 0 && p <= 0xffffffff ? <u32>p : 0;
-}
 
 // The record the handler wrote for this message, or 0 when it wrote none (a rejected message).
 @inline function written(before: u32): u32 {
@@ -55,9 +52,9 @@ export function bookDeep(before: u32): void {
   beginMessage();
   const ia = instAddr(inst);
   const c = <u32>load<u8>(r, R_SIDE);
-  const price = price32(load<i64>(r, R_PRICE));
+  const price = load<i64>(r, R_PRICE);
   const size = load<u64>(r, R_QUANTITY);
-  if ((c != 0x42 && c != 0x53) || price == 0) {
+  if ((c != 0x42 && c != 0x53) || price <= 0) {
     psAdd(PS_BOOK_INVALID, 1);
   } else {
     const side: u32 = c == 0x42 ? 0 : 1;
@@ -79,7 +76,7 @@ export function bookDeep(before: u32): void {
   const flags = load<u32>(ia, I_FLAGS);
   if ((load<u8>(r, R_FLAGS) & 1) != 0) {
     store<u32>(ia, flags & ~BBO_PENDING, I_FLAGS);
-    publish(inst, ia, before);
+    publish(inst, ia, before, takePendingDepth(ia));
   } else {
     store<u32>(ia, flags | BBO_PENDING, I_FLAGS);
   }
@@ -91,11 +88,9 @@ export function bookTops(before: u32): void {
   if (r == 0 || <u32>load<u8>(r, R_KIND) != TICK_QUOTE) return;
   const inst = instrumentOf(r);
   if (inst == 0) return;
-  const bidPx = load<i64>(r, R_PRICE);
-  const askPx = load<i64>(r, R_PRICE2);
-  const bp = price32(bidPx);
-  const ap = price32(askPx);
-  if ((bp == 0 && bidPx != 0) || (ap == 0 && askPx != 0)) {
+  const bp = load<i64>(r, R_PRICE);
+  const ap = load<i64>(r, R_PRICE2);
+  if (bp < 0 || ap < 0) {
     psAdd(PS_BOOK_INVALID, 1);
     return;
   }
@@ -105,5 +100,5 @@ export function bookTops(before: u32): void {
   store<u32>(ia, load<u32>(ia, I_FLAGS) | BBO_QUOTED, I_FLAGS);
   if (isPublished(ia, bp, ap, bq, aq)) return;
   psAdd(PS_BOOK_UPDATES, 1);
-  setBbo(inst, ia, before, bp, ap, bq, aq);
+  setBbo(inst, ia, before, bp, ap, bq, aq, 0);
 }

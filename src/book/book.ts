@@ -6,9 +6,9 @@
 //   IEX TOPS   the BBO from quote updates (no levels)
 //
 // The book is updated as the parser writes each tick record. A message that changes an
-// instrument's best bid or offer also writes a book event (its record index, the instrument and
-// the new BBO), so the events of a batch interleave with its records: forEach() walks both in
-// order. bbo() and depth() read the book as it is now, i.e. after the last message parsed (for
+// instrument's best bid or offer, or a level among the best depthWatch of a side, also writes a
+// book event (its record index, the instrument, what changed and the BBO after it), so the events
+// of a batch interleave with its records: forEach() walks both in order. bbo() and depth() read the book as it is now, i.e. after the last message parsed (for
 // IEX DEEP, bbo() is the BBO of the last completed event). Nothing here allocates per call: bbo()
 // fills one reusable object and depth() returns one reusable set of typed-array views.
 
@@ -72,10 +72,14 @@ export class Bbo {
   flags = 0;
 }
 
+/** What a book event says changed (BookEventView.flags). */
+export const BookChange = { BBO: E.EV_BBO, DEPTH_BID: E.EV_DEPTH_BID, DEPTH_ASK: E.EV_DEPTH_ASK } as const;
+
 /** The best levels of one side: entries 0 .. count - 1 of the arrays (views into wasm memory). */
 export interface Depth {
   count: number;
-  readonly price: Uint32Array;
+  /** Prices in the feed's units (exact up to 2^53). */
+  readonly price: Float64Array;
   readonly shares: Float64Array;
   readonly orders: Uint32Array;
 }
@@ -83,7 +87,7 @@ export interface Depth {
 export interface BookCounters {
   /** Messages that changed the book. */
   updates: number;
-  /** Book events (BBO changes) published. */
+  /** Messages that changed the published BBO. */
   bboChanges: number;
   /** Messages that changed a level among the best depthWatch of its side. */
   depthChanges: number;
@@ -120,16 +124,23 @@ export class BookEventView {
     return this.#u32[(this.#at + off) >>> 2];
   }
 
-  /** The record (tick) of the message that changed the BBO. */
+  #i64(off: number): number {
+    return this.#w(off) + (this.#w(off + 4) | 0) * TWO32;
+  }
+
+  /** The record (tick) of the message that made the change. */
   get recordIndex(): number { return this.#w(E.BE_RECORD); }
   get instrument(): number { return this.#w(E.BE_INSTRUMENT); }
-  get bidPx(): number { return this.#w(E.BE_BID_PX); }
-  get askPx(): number { return this.#w(E.BE_ASK_PX); }
-  get bidQty(): number { return this.#w(E.BE_BID_QTY) + this.#w(E.BE_BID_QTY + 4) * TWO32; }
-  get askQty(): number { return this.#w(E.BE_ASK_QTY) + this.#w(E.BE_ASK_QTY + 4) * TWO32; }
+  /** BookChange bits: BBO, DEPTH_BID, DEPTH_ASK. */
+  get flags(): number { return this.#w(E.BE_FLAGS); }
+  /** The published BBO after the message (changed or not: see flags). */
+  get bidPx(): number { return this.#i64(E.BE_BID_PX); }
+  get askPx(): number { return this.#i64(E.BE_ASK_PX); }
+  get bidQty(): number { return this.#i64(E.BE_BID_QTY); }
+  get askQty(): number { return this.#i64(E.BE_ASK_QTY); }
 
-  copy(): { recordIndex: number; instrument: number; bidPx: number; bidQty: number; askPx: number; askQty: number } {
-    return { recordIndex: this.recordIndex, instrument: this.instrument, bidPx: this.bidPx, bidQty: this.bidQty, askPx: this.askPx, askQty: this.askQty };
+  copy(): { recordIndex: number; instrument: number; flags: number; bidPx: number; bidQty: number; askPx: number; askQty: number } {
+    return { recordIndex: this.recordIndex, instrument: this.instrument, flags: this.flags, bidPx: this.bidPx, bidQty: this.bidQty, askPx: this.askPx, askQty: this.askQty };
   }
 }
 
@@ -163,7 +174,7 @@ export class BookView {
     const buf = memory.buffer;
     this.#depth = {
       count: 0,
-      price: new Uint32Array(buf, L.BOOK_DEPTH_BASE + L.BOOK_DEPTH_PRICES, L.BOOK_DEPTH_MAX),
+      price: new Float64Array(buf, L.BOOK_DEPTH_BASE + L.BOOK_DEPTH_PRICES, L.BOOK_DEPTH_MAX),
       shares: new Float64Array(buf, L.BOOK_DEPTH_BASE + L.BOOK_DEPTH_SHARES, L.BOOK_DEPTH_MAX),
       orders: new Uint32Array(buf, L.BOOK_DEPTH_BASE + L.BOOK_DEPTH_ORDERS, L.BOOK_DEPTH_MAX),
     };
@@ -187,8 +198,8 @@ export class BookView {
     const c = this.#ctl;
     const w = L.BK_BBO / 4;
     out.instrument = instrument;
-    out.bidPx = c[w + E.BBO_BID_PX / 4];
-    out.askPx = c[w + E.BBO_ASK_PX / 4];
+    out.bidPx = c[w + E.BBO_BID_PX / 4] + (c[w + E.BBO_BID_PX / 4 + 1] | 0) * TWO32;
+    out.askPx = c[w + E.BBO_ASK_PX / 4] + (c[w + E.BBO_ASK_PX / 4 + 1] | 0) * TWO32;
     out.bidQty = c[w + E.BBO_BID_QTY / 4] + c[w + E.BBO_BID_QTY / 4 + 1] * TWO32;
     out.askQty = c[w + E.BBO_ASK_QTY / 4] + c[w + E.BBO_ASK_QTY / 4 + 1] * TWO32;
     out.bidOrders = c[w + E.BBO_BID_ORDERS / 4];
@@ -223,9 +234,9 @@ export class BookView {
 
   /**
    * Walks the first `records` records of the batch and its book events in message order:
-   * onRecord(i) for each record, then onBbo(event) for the BBO change that message made, if any.
+   * onRecord(i) for each record, then onEvent(event) for the change that message made, if any.
    */
-  forEach(records: number, onRecord: (i: number) => void, onBbo: (ev: BookEventView) => void): void {
+  forEach(records: number, onRecord: (i: number) => void, onEvent: (ev: BookEventView) => void): void {
     const n = this.eventCount();
     const ev = this.events;
     let k = 0;
@@ -233,17 +244,17 @@ export class BookView {
     for (let i = 0; i < records; i++) {
       onRecord(i);
       while (next <= i) {
-        onBbo(ev.at(k));
+        onEvent(ev.at(k));
         k++;
         next = k < n ? ev.at(k).recordIndex : Infinity;
       }
     }
   }
 
-  /** Calls onBbo for each book event of the batch, in order. */
-  forEachEvent(onBbo: (ev: BookEventView) => void): void {
+  /** Calls onEvent for each book event of the batch, in order. */
+  forEachEvent(onEvent: (ev: BookEventView) => void): void {
     const n = this.eventCount();
-    for (let k = 0; k < n; k++) onBbo(this.events.at(k));
+    for (let k = 0; k < n; k++) onEvent(this.events.at(k));
   }
 
   #u64(off: number): number {

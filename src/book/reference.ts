@@ -3,6 +3,8 @@
 // the capacities and what is counted and skipped, so that the two must agree exactly.
 // Straightforward rather than fast; not for production use.
 
+import { EV_BBO, EV_DEPTH_BID } from "../../assembly/book/events.js";
+
 export interface RefCapacities {
   maxOrders: number;
   maxLevels: number;
@@ -93,7 +95,8 @@ class LevelBook {
   protected readonly caps: Required<RefCapacities>;
   // per message
   protected changed = false;
-  protected depthChanged = false;
+  /** EV_DEPTH_BID << side for each side whose watched depth the message changed. */
+  protected depthChanged = 0;
 
   constructor(caps: RefCapacities) {
     this.caps = { depthWatch: 5, ...caps };
@@ -111,7 +114,7 @@ class LevelBook {
   /** A level change at price (call before removing a level, after adding one). */
   protected watch(sb: SideBook, price: number): void {
     this.changed = true;
-    if (sb.rank(price) < this.caps.depthWatch) this.depthChanged = true;
+    if (sb.rank(price) < this.caps.depthWatch) this.depthChanged |= EV_DEPTH_BID << (sb.bid ? 0 : 1);
   }
 
   /** The level, created when new; undefined (counted) when it is new and the pool is full. */
@@ -186,10 +189,20 @@ class LevelBook {
   }
 }
 
-/** What a message did to the book: the instrument changed (-1: none) and the new BBO if it changed. */
+/**
+ * What a message did to the book: the instrument changed (-1: none), the new BBO if it changed,
+ * and the book event's flags (EV_BBO | EV_DEPTH_*; 0: no event).
+ */
 export interface RefResult {
   instrument: number;
   bbo: RefBbo | null;
+  flags: number;
+}
+
+const NOTHING: RefResult = Object.freeze({ instrument: -1, bbo: null, flags: 0 });
+
+function result(instrument: number, bbo: RefBbo | null, depth: number): RefResult {
+  return { instrument, bbo, flags: (bbo ? EV_BBO : 0) | depth };
 }
 
 /** The ITCH 5.0 order book, applied from raw messages (type byte first, big-endian fields). */
@@ -204,7 +217,7 @@ export class ReferenceL3 extends LevelBook {
     const type = String.fromCharCode(buf[off]);
     const locate = dv.getUint16(1);
     this.changed = false;
-    this.depthChanged = false;
+    this.depthChanged = 0;
     this.#touched = -1;
     switch (type) {
       case "A": // orderRef @11, side @19, shares @20, stock @24, price @32
@@ -236,8 +249,8 @@ export class ReferenceL3 extends LevelBook {
     }
     this.finish();
     const inst = this.#touched;
-    if (inst < 0) return { instrument: -1, bbo: null };
-    return { instrument: inst, bbo: this.publishBbo(inst, this.current(inst)) };
+    if (inst < 0) return NOTHING;
+    return result(inst, this.publishBbo(inst, this.current(inst)), this.depthChanged);
   }
 
   private add(ref: bigint, inst: number, sideChar: number, price: number, shares: number): void {
@@ -309,20 +322,22 @@ export class ReferenceL3 extends LevelBook {
 
 /**
  * The IEX DEEP price-level book: update(instrument, side 'B'/'S' code, price, size, eventFlags).
- * Levels change at once; the BBO is published when an update has eventFlags bit 0 set.
+ * Levels change at once; the BBO, and the depth changes of the event, are published when an
+ * update has eventFlags bit 0 set.
  */
 export class ReferenceLevels extends LevelBook {
   readonly pending = new Set<number>();
+  readonly #pendingDepth = new Map<number, number>();
 
   update(inst: number, sideChar: number, price: number, size: number, eventFlags: number): RefResult {
     if (inst === 0 || inst >= this.caps.maxInstruments) {
       this.counters.badInstrument++;
-      return { instrument: -1, bbo: null };
+      return NOTHING;
     }
     this.changed = false;
-    this.depthChanged = false;
+    this.depthChanged = 0;
     const side = sideChar === 66 ? 0 : sideChar === 83 ? 1 : -1;
-    if (side < 0 || price <= 0 || price > 0xffffffff) {
+    if (side < 0 || price <= 0) {
       this.counters.invalid++;
     } else if (size === 0) {
       const sb = this.side(inst, side);
@@ -338,11 +353,14 @@ export class ReferenceLevels extends LevelBook {
       }
     }
     this.finish();
+    const depth = (this.#pendingDepth.get(inst) ?? 0) | this.depthChanged;
     if ((eventFlags & 1) === 0) {
       this.pending.add(inst);
-      return { instrument: inst, bbo: null };
+      this.#pendingDepth.set(inst, depth);
+      return { instrument: inst, bbo: null, flags: 0 };
     }
     this.pending.delete(inst);
-    return { instrument: inst, bbo: this.publishBbo(inst, this.current(inst)) };
+    this.#pendingDepth.delete(inst);
+    return result(inst, this.publishBbo(inst, this.current(inst)), depth);
   }
 }

@@ -7,6 +7,8 @@ import { TickKind, type TickView } from "../feeds/tick.js";
 import type { MessageView } from "../feeds/message.js";
 import type { ParserSummary } from "../feeds/summary.js";
 import * as L from "../../assembly/layout.js";
+import { EV_BBO, EV_DEPTH_BID, EV_DEPTH_ASK } from "../../assembly/book/events.js";
+import type { Depth } from "../book/book.js";
 
 export interface GapEvent {
   /** Gaps counted since the last report, and the messages they skipped. */
@@ -41,6 +43,13 @@ export interface Strategy {
   onQuote?(t: TickView, ctx: Context): void;
   /** Best bid/offer changed: called right after the tick that changed it (needs a book, src/book). */
   onBbo?(b: BboEvent, ctx: Context): void;
+  /**
+   * The best depthWatch levels of a side changed (needs a book). Conflated per batch: called once
+   * per instrument, right after the batch's last tick that changed them, so depth() up to
+   * depthWatch levels is exactly the book as of that tick; bid/ask say which sides changed
+   * anywhere in the batch.
+   */
+  onBook?(b: BookEvent, ctx: Context): void;
   /** A sequence gap or reset was counted. */
   onGap?(g: GapEvent, ctx: Context): void;
   onStop?(ctx: Context): void;
@@ -55,6 +64,17 @@ export interface BboEvent {
   priceScale: number;
 }
 
+export interface BookEvent {
+  instrument: number;
+  /** The watched depth of the bid / offer side changed since the last onBook of this instrument. */
+  bid: boolean;
+  ask: boolean;
+  /** The record of the tick after which onBook is called. */
+  recordIndex: number;
+  /** The best n levels of a side (default: the book's depthWatch), valid until the next call. */
+  depth(side: number, n?: number): Depth;
+}
+
 /** What the loop needs of a feed source (FeedReceiver, KernelFeedReceiver, openFeed()). */
 export interface PollSource {
   readonly ticks: TickView;
@@ -63,14 +83,22 @@ export interface PollSource {
   summary(): ParserSummary;
 }
 
-/** A book's BBO events of the last poll, in record order (src/strategy/book-hook.ts). */
+/** A book's events of the last poll, in record order (src/strategy/book-hook.ts). */
 export interface BookHook {
   count(): number;
-  /** The record whose message changed the BBO, for event k. */
+  /** The record whose message made event k. */
   recordIndex(k: number): number;
+  /** Event k's EV_* flags (assembly/book/events.ts). */
+  flags(k: number): number;
   /** Event k's BBO, in one reused object. */
   bbo(k: number): BboEvent;
+  /** Before depth(): finds each instrument's last depth event of the batch (k < n). */
+  conflate(n: number): void;
+  /** Event k as a conflated depth change when it is its instrument's last of the batch, else null. */
+  depth(k: number): BookEvent | null;
 }
+
+const DEPTH = EV_DEPTH_BID | EV_DEPTH_ASK;
 
 const ORDER_KINDS = new Set<number>([TickKind.ADD, TickKind.MODIFY, TickKind.CANCEL, TickKind.DELETE, TickKind.EXECUTE]);
 const TRADE_KINDS = new Set<number>([TickKind.TRADE, TickKind.EXECUTE]);
@@ -125,8 +153,9 @@ export class Dispatcher {
     const s = this.#s;
     const t = this.#src.ticks;
     const ctx = this.#ctx;
-    const book = s.onBbo ? this.#book : undefined;
+    const book = s.onBbo || s.onBook ? this.#book : undefined;
     const events = book ? book.count() : 0;
+    if (s.onBook && events > 0) book!.conflate(events);
     let e = 0;
     let next = events > 0 ? book!.recordIndex(0) : Infinity;
     for (let i = 0; i < n; i++) {
@@ -139,7 +168,12 @@ export class Dispatcher {
       s.onTick?.(t, ctx);
       ctx.count++;
       while (next <= i) {
-        s.onBbo!(book!.bbo(e), ctx);
+        const f = book!.flags(e);
+        if (f & EV_BBO && s.onBbo) s.onBbo(book!.bbo(e), ctx);
+        if (f & DEPTH && s.onBook) {
+          const b = book!.depth(e);
+          if (b) s.onBook(b, ctx);
+        }
         next = ++e < events ? book!.recordIndex(e) : Infinity;
       }
     }
