@@ -1,7 +1,7 @@
 // Order-book rate: ITCH messages/s parsed with the wasm order book (assembly/book/l3.ts) against
 // decode only, each in a fresh process, on one generated session held in memory.
 //
-//   node --import tsx bench/book.ts [--messages 5000000] [--symbols 1000] [--seed 1] [--rounds 3]
+//   node --import tsx bench/book.ts [--messages 5000000] [--symbols 20,200,1000] [--seed 1] [--rounds 3]
 //       [--input messages|payloads|both] [--max-orders 1048576] [--max-levels 262144]
 //
 // Inputs: "messages" is the session as a NASDAQ binary file (each message one entry of the batch
@@ -9,9 +9,11 @@
 // packet, as they come off a socket). Each child generates the session (not timed), parses it once
 // to warm up, empties the parser (and the book), then times a second full pass of
 // FeedParser.parse (copy into wasm memory, parse, records; the callback does nothing), the book on
-// or off. Decode and book alternate their order each round; the medians are reported.
+// or off. Decode and book alternate their order each round; the medians are reported, as a table
+// on stdout and in bench/results/book.json.
 
 import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FeedParser, INPUT_CAPACITY, type InputChunk, type EntryKind } from "../src/feeds/parser.js";
@@ -23,7 +25,7 @@ import { enableBook } from "../src/book/book.js";
 const { values: o } = parseArgs({
   options: {
     messages: { type: "string", default: "5000000" },
-    symbols: { type: "string", default: "1000" },
+    symbols: { type: "string", default: "20,200,1000" },
     seed: { type: "string", default: "1" },
     rounds: { type: "string", default: "3" },
     input: { type: "string", default: "both" },
@@ -32,6 +34,7 @@ const { values: o } = parseArgs({
     child: { type: "string" },
   },
 });
+const resultsDir = fileURLToPath(new URL("results", import.meta.url));
 const messages = Number(o.messages);
 const symbols = Number(o.symbols);
 const seed = Number(o.seed);
@@ -112,30 +115,45 @@ if (o.child) {
 } else {
   const self = fileURLToPath(import.meta.url);
   const inputs = o.input === "both" ? ["messages", "payloads"] : [o.input!];
+  const symbolList = o.symbols!.split(",").map(Number);
   const rounds = Number(o.rounds);
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  const report: Record<string, unknown> = { messages, symbols, seed, rounds, maxOrders, maxLevels };
-  for (const input of inputs) {
-    const runs: Record<string, Result[]> = { decode: [], book: [] };
-    for (let r = 0; r < rounds; r++) {
-      for (const mode of r % 2 ? ["book", "decode"] : ["decode", "book"]) {
-        const out = execFileSync(process.execPath, [
-          "--import", "tsx", self, "--child", mode, "--input", input, "--messages", String(messages), "--symbols", String(symbols),
-          "--seed", String(seed), "--max-orders", String(maxOrders), "--max-levels", String(maxLevels),
-        ], { encoding: "utf8" });
-        const res = JSON.parse(out.trim().split("\n").pop()!) as Result;
-        runs[mode].push(res);
-        console.error(`${input} round ${r + 1} ${mode}: ${(res.rate / 1e6).toFixed(2)}M msg/s (${res.seconds.toFixed(3)} s)`);
+  const report: Record<string, unknown> = { date: new Date().toISOString(), messages, seed, rounds, maxOrders, maxLevels, node: process.version, cases: [] };
+  const rows: string[][] = [];
+  for (const syms of symbolList) {
+    for (const input of inputs) {
+      const runs: Record<string, Result[]> = { decode: [], book: [] };
+      for (let r = 0; r < rounds; r++) {
+        for (const mode of r % 2 ? ["book", "decode"] : ["decode", "book"]) {
+          const out = execFileSync(process.execPath, [
+            "--import", "tsx", self, "--child", mode, "--input", input, "--messages", String(messages), "--symbols", String(syms),
+            "--seed", String(seed), "--max-orders", String(maxOrders), "--max-levels", String(maxLevels),
+          ], { encoding: "utf8" });
+          const res = JSON.parse(out.trim().split("\n").pop()!) as Result;
+          runs[mode].push(res);
+          console.error(`${syms} symbols, ${input}, round ${r + 1}, ${mode}: ${(res.rate / 1e6).toFixed(2)}M msg/s (${res.seconds.toFixed(3)} s)`);
+        }
       }
+      const d = median(runs.decode.map((x) => x.rate));
+      const b = median(runs.book.map((x) => x.rate));
+      const last = runs.book[runs.book.length - 1];
+      const c = {
+        symbols: syms, input, decodeMsgsPerSec: Math.round(d), bookMsgsPerSec: Math.round(b), bookOverDecode: +(b / d).toFixed(3),
+        bookNsPerMsg: +(1e9 / b - 1e9 / d).toFixed(1), ordersAtEnd: last.orders, levelsAtEnd: last.levels, bboChanges: last.bboChanges,
+        decodeRuns: runs.decode.map((x) => Math.round(x.rate)), bookRuns: runs.book.map((x) => Math.round(x.rate)),
+      };
+      (report.cases as unknown[]).push(c);
+      rows.push([String(syms), input, `${(d / 1e6).toFixed(1)} M/s`, `${(b / 1e6).toFixed(1)} M/s`, `${c.bookOverDecode.toFixed(2)}x`,
+        (1e9 / b).toFixed(1), c.bookNsPerMsg.toFixed(1), c.ordersAtEnd.toLocaleString("en-US"), c.levelsAtEnd.toLocaleString("en-US")]);
     }
-    const d = median(runs.decode.map((x) => x.rate));
-    const b = median(runs.book.map((x) => x.rate));
-    const last = runs.book[runs.book.length - 1];
-    report[input] = {
-      decodeMsgsPerSec: Math.round(d), bookMsgsPerSec: Math.round(b), bookOverDecode: +(b / d).toFixed(3),
-      bookNsPerMsg: +(1e9 / b - 1e9 / d).toFixed(1), ordersAtEnd: last.orders, levelsAtEnd: last.levels, bboChanges: last.bboChanges,
-      decodeRuns: runs.decode.map((x) => Math.round(x.rate)), bookRuns: runs.book.map((x) => Math.round(x.rate)),
-    };
   }
-  console.log(JSON.stringify(report, null, 2));
+  const head = ["symbols", "input", "decode only", "with L3 book", "book/decode", "ns/msg (book)", "book ns/msg over decode", "orders at end", "levels at end"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((x, i) => (i < 2 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(" | ")} |`;
+  console.log(`ITCH book-building rate, ${messages.toLocaleString("en-US")} generated messages (seed ${seed}), median of ${rounds} fresh processes per cell`);
+  console.log(line(head));
+  console.log(`|${widths.map((w, i) => (i < 2 ? `-${"-".repeat(w)}-` : `-${"-".repeat(w)}:`)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(`${resultsDir}/book.json`, JSON.stringify(report, null, 2) + "\n");
 }
