@@ -243,34 +243,34 @@ export const SYM_BY_ID: u32 = 0x40000;
 // BK_BYTES bytes at BK_BASE, an address in the dynamic part of the memory chosen by TypeScript
 // (FeedParser: after its input region), laid out by bookInit (64-byte aligned, in this order):
 // the book events (BOOK_EVENT_MAX entries, layout in assembly/book/events.ts), the instrument
-// table, the order slots and two order hash regions, the level nodes and two level hash regions
-// (assembly/book/core.ts).
-// Links between nodes and slots are wasm addresses (0: none).
+// table, two order table regions (assembly/book/orders.ts), the level nodes and two level hash
+// regions (assembly/book/core.ts).
+// Links between orders and level nodes are wasm addresses (0: none).
 //
 //   offset  field
 //   0       BK_ENABLED          non-zero: the feed's message handler updates the book
 //   4       BK_BASE             wasm address of the book's memory (0: no book)
 //   8       BK_BYTES            its size in bytes
-//   12      BK_MAX_ORDERS       order slots (ITCH)
+//   12      BK_MAX_ORDERS       orders on the book at once (ITCH)
 //   16      BK_MAX_LEVELS       price level nodes, all instruments and sides together
 //   20      BK_MAX_INSTRUMENTS  instruments 0 .. BK_MAX_INSTRUMENTS - 1 (ITCH locate, IEX symbol id)
 //   24      BK_DEPTH_N          depth watched by PS_BOOK_DEPTH_CHANGES (levels per side)
 //   28      BK_EVENTS           wasm address of book event 0
 //   32      BK_INSTRUMENTS      wasm address of the instrument table
-//   36      BK_ORDERS           wasm address of the order slots
-//   40      BK_ORDER_HASH       wasm address of the order hash in use
+//   36      (unused)
+//   40      BK_ORDER_HASH       wasm address of the order table in use
 //   44      BK_ORDER_MASK       its entries - 1 (it doubles, up to BK_ORDER_HASH_MAX, to stay half empty)
 //   48      BK_LEVELS           wasm address of the level nodes
 //   52      BK_LEVEL_HASH       wasm address of the level hash in use
 //   56      BK_LEVEL_MASK       its entries - 1
-//   60      BK_ORDER_FREE       first free order slot (0: none; then slots above BK_ORDER_USED)
-//   64      BK_ORDER_USED       order slots handed out at least once
+//   60      (unused)
+//   64      (unused)
 //   68      BK_ORDER_LIVE       orders on the book
 //   72      BK_LEVEL_FREE       first free level node (0: none; then nodes above BK_LEVEL_USED)
 //   76      BK_LEVEL_USED       level nodes handed out at least once
 //   80      BK_LEVEL_LIVE       levels on the book
-//   84      BK_ORDER_HASH_ALT   wasm address of the other order hash region (the next doubling's)
-//   88      BK_ORDER_HASH_MAX   entries each order hash region holds (>= 2 * BK_MAX_ORDERS)
+//   84      BK_ORDER_HASH_ALT   wasm address of the other order table region (the next doubling's)
+//   88      BK_ORDER_HASH_MAX   entries each order table region holds (>= 2 * BK_MAX_ORDERS)
 //   92      BK_LEVEL_HASH_ALT   wasm address of the other level hash region
 //   96      BK_LEVEL_HASH_MAX   entries each level hash region holds (>= 2 * BK_MAX_LEVELS)
 //   256     BK_BBO              bookBbo() result, BBO_* layout in assembly/book/events.ts
@@ -289,14 +289,11 @@ export const BK_MAX_INSTRUMENTS: u32 = 20;
 export const BK_DEPTH_N: u32 = 24;
 export const BK_EVENTS: u32 = 28;
 export const BK_INSTRUMENTS: u32 = 32;
-export const BK_ORDERS: u32 = 36;
 export const BK_ORDER_HASH: u32 = 40;
 export const BK_ORDER_MASK: u32 = 44;
 export const BK_LEVELS: u32 = 48;
 export const BK_LEVEL_HASH: u32 = 52;
 export const BK_LEVEL_MASK: u32 = 56;
-export const BK_ORDER_FREE: u32 = 60;
-export const BK_ORDER_USED: u32 = 64;
 export const BK_ORDER_LIVE: u32 = 68;
 export const BK_LEVEL_FREE: u32 = 72;
 export const BK_LEVEL_USED: u32 = 76;

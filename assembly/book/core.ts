@@ -9,8 +9,8 @@
 //   part          size                                     what
 //   events        BOOK_EVENT_MAX * BOOK_EVENT_SIZE         book events (assembly/book/events.ts)
 //   instruments   BK_MAX_INSTRUMENTS * INST_SIZE           per instrument, below
-//   order slots   BK_MAX_ORDERS * ORDER_SIZE               assembly/book/l3.ts
-//   order hash    2 * BK_ORDER_HASH_MAX * HASH_ENTRY       orderRef -> slot address (two regions)
+//   order table   2 * BK_ORDER_HASH_MAX * ORDER_ENTRY      the orders by reference (two regions,
+//                                                          assembly/book/orders.ts)
 //   level nodes   BK_MAX_LEVELS * LEVEL_SIZE               below
 //   level hash    2 * BK_LEVEL_HASH_MAX * HASH_ENTRY       (instrument, side, price) -> node address
 //
@@ -39,19 +39,19 @@
 //   24      next        u32   address of the next worse level (0: the last)
 //   28      key         u32   instrument << 1 | side (BOOK_BID or BOOK_ASK)
 //
-// Hash entry (HASH_ENTRY bytes): hash u32 (hash32 of the key), value u32 (the address of the slot or
-// node, which holds the key; 0: empty). Open addressing with linear probing; deletion shifts the
+// Level hash entry (HASH_ENTRY bytes): hash u32 (levelHash of the key), value u32 (the address of
+// the node, which holds the key; 0: empty). Open addressing with linear probing; deletion shifts the
 // following entries back (no tombstones). A table is kept at most half full: it starts at
 // HASH_INITIAL entries and doubles into the other region of its pair when it would fill past half
 // (up to the region size, at least twice the capacity), so its size follows the live orders and
 // levels rather than the capacities -- the entries in use stay dense in the caches. Each key's
 // home and every compare but the last use the stored hash; only a hash match loads the key.
-// orderHash() and levelHash() below keep neighbouring keys in one cache line.
+// levelHash() below keeps neighbouring prices in one cache line.
 
 import {
   BOOK_CTL_BASE, BK_ENABLED, BK_BASE, BK_BYTES, BK_MAX_ORDERS, BK_MAX_LEVELS, BK_MAX_INSTRUMENTS,
-  BK_DEPTH_N, BK_EVENTS, BK_INSTRUMENTS, BK_ORDERS, BK_ORDER_HASH, BK_ORDER_MASK, BK_LEVELS,
-  BK_LEVEL_HASH, BK_LEVEL_MASK, BK_ORDER_FREE, BK_ORDER_USED, BK_ORDER_LIVE, BK_LEVEL_FREE,
+  BK_DEPTH_N, BK_EVENTS, BK_INSTRUMENTS, BK_ORDER_HASH, BK_LEVELS,
+  BK_LEVEL_HASH, BK_LEVEL_MASK, BK_ORDER_LIVE, BK_LEVEL_FREE,
   BK_LEVEL_USED, BK_LEVEL_LIVE, BK_ORDER_HASH_ALT, BK_ORDER_HASH_MAX, BK_LEVEL_HASH_ALT,
   BK_LEVEL_HASH_MAX, BK_BBO, BOOK_EVENT_MAX, BOOK_MAX_INSTRUMENTS, BOOK_DEPTH_BASE,
   BOOK_DEPTH_MAX, BOOK_DEPTH_PRICES, BOOK_DEPTH_ORDERS, BOOK_DEPTH_SHARES, DYNAMIC_BASE,
@@ -66,6 +66,7 @@ import {
   CHECK_FREE_LISTS, CHECK_HASH_COUNT, CHECK_PUBLISHED,
 } from "./events";
 import { psAdd, psGet32, psSet32 } from "../parse/stats";
+import { ORDER_ENTRY, ordersClear } from "./orders";
 
 export const INST_SIZE: u32 = 64;
 export const I_HEAD: u32 = 0;
@@ -94,9 +95,6 @@ export const HE_HASH: u32 = 0;
 export const HE_VALUE: u32 = 4;
 export const HASH_INITIAL: u32 = 1024;
 
-// The order slot size, here so that the layout is computed in one place (fields: l3.ts).
-export const ORDER_SIZE: u32 = 32;
-
 @inline export function ctl(off: u32): u32 {
   return load<u32>(BOOK_CTL_BASE + off);
 }
@@ -120,14 +118,9 @@ export const ORDER_SIZE: u32 = 32;
   return <u32>((key * 0x9e3779b97f4a7c15) >> 32);
 }
 
-// Hashes keep neighbours together: the low 3 bits are the key's place in a block of 8 neighbouring
-// keys (8 entries: one cache line), the others a hash of the block. Consecutive order references
-// and nearby prices of one instrument and side then share a line (an add usually finds its entry's
-// line cached by the previous one), while blocks scatter, so no key pattern piles up on one home.
-@inline export function orderHash(ref: u64): u32 {
-  return (hash32(ref >> 3) & ~7) | (<u32>ref & 7);
-}
-
+// Level hashes keep neighbours together: the low 3 bits are the key's place in a block of 8
+// neighbouring prices (8 entries: one cache line), the others a hash of the block, so nearby
+// prices of one instrument and side share a line while blocks scatter.
 // Prices in blocks of 512 (5 cents in price4), 64 apart within a block.
 @inline export function levelHash(key: u32, price: i64): u32 {
   return (hash32((<u64>key << 40) ^ <u64>(price >> 9)) & ~7) | (<u32>(price >> 6) & 7);
@@ -467,8 +460,7 @@ function hashSlots(n: u64): u64 {
 export function bookBytes(maxOrders: u32, maxLevels: u32, maxInstruments: u32): u64 {
   let b: u64 = align64(<u64>BOOK_EVENT_MAX * BOOK_EVENT_SIZE);
   b += align64(<u64>maxInstruments * INST_SIZE);
-  b += align64(<u64>maxOrders * ORDER_SIZE);
-  b += 2 * align64(hashSlots(maxOrders) * HASH_ENTRY);
+  b += 2 * align64(hashSlots(maxOrders) * ORDER_ENTRY);
   b += align64(<u64>maxLevels * LEVEL_SIZE);
   b += 2 * align64(hashSlots(maxLevels) * HASH_ENTRY);
   return b;
@@ -488,14 +480,12 @@ export function bookSetup(base: u32, maxOrders: u32, maxLevels: u32, maxInstrume
   at += align64(<u64>BOOK_EVENT_MAX * BOOK_EVENT_SIZE);
   setCtl(BK_INSTRUMENTS, <u32>at);
   at += align64(<u64>maxInstruments * INST_SIZE);
-  setCtl(BK_ORDERS, <u32>at);
-  at += align64(<u64>maxOrders * ORDER_SIZE);
   const os = hashSlots(maxOrders);
   setCtl(BK_ORDER_HASH_MAX, <u32>os);
   setCtl(BK_ORDER_HASH, <u32>at);
-  at += align64(os * HASH_ENTRY);
+  at += align64(os * ORDER_ENTRY);
   setCtl(BK_ORDER_HASH_ALT, <u32>at);
-  at += align64(os * HASH_ENTRY);
+  at += align64(os * ORDER_ENTRY);
   setCtl(BK_LEVELS, <u32>at);
   at += align64(<u64>maxLevels * LEVEL_SIZE);
   const ls = hashSlots(maxLevels);
@@ -516,12 +506,9 @@ export function bookSetup(base: u32, maxOrders: u32, maxLevels: u32, maxInstrume
 export function bookClear(): void {
   if (ctl(BK_BASE) == 0) return;
   memory.fill(ctl(BK_INSTRUMENTS), 0, ctl(BK_MAX_INSTRUMENTS) * INST_SIZE);
-  setCtl(BK_ORDER_MASK, HASH_INITIAL - 1);
-  memory.fill(ctl(BK_ORDER_HASH), 0, HASH_INITIAL * HASH_ENTRY);
+  ordersClear();
   setCtl(BK_LEVEL_MASK, HASH_INITIAL - 1);
   memory.fill(ctl(BK_LEVEL_HASH), 0, HASH_INITIAL * HASH_ENTRY);
-  setCtl(BK_ORDER_FREE, 0);
-  setCtl(BK_ORDER_USED, 0);
   setCtl(BK_ORDER_LIVE, 0);
   setCtl(BK_LEVEL_FREE, 0);
   setCtl(BK_LEVEL_USED, 0);

@@ -12,49 +12,32 @@
 //   anything else      P, Q, B.. nothing (the record reports it)
 //
 // After a message that changed a level, the instrument's BBO is compared with the published one
-// and a book event written when it differs. Whatever cannot be applied is counted and skipped:
-// unknown references, a full slot pool or level pool, a reference already on the book, an
+// and a book event written when it or the watched depth changed (core.ts). Whatever cannot be
+// applied is counted and skipped: unknown references, BK_MAX_ORDERS orders or BK_MAX_LEVELS
+// levels already on the book, a reference already on the book, an
 // instrument past BK_MAX_INSTRUMENTS, a side other than B/S or a zero price.
 //
-// Order slot (ORDER_SIZE bytes at BK_ORDERS + k * ORDER_SIZE; free slots chained through next):
-//
-//   offset  field       type
-//   0       orderRef    u64
-//   8       instrument  u32
-//   12      price       u32
-//   16      shares      u32
-//   20      level       u32   address of its level node (0: a free slot)
-//   24      side        u32   BOOK_BID or BOOK_ASK
-//   28      next        u32   next free slot
+// The orders themselves are entries of the order table (assembly/book/orders.ts): reference,
+// level node and shares left; instrument, side and price are the level's.
 
 import {
-  RECORDS_BASE, BK_BASE, BK_MAX_INSTRUMENTS, BK_MAX_ORDERS, BK_ORDERS, BK_ORDER_HASH, BK_ORDER_MASK,
-  BK_ORDER_HASH_ALT, BK_ORDER_HASH_MAX, BK_ORDER_FREE,
-  BK_ORDER_USED, BK_ORDER_LIVE, PS_BOOK_UNKNOWN_ORDER, PS_BOOK_ORDERS_FULL, PS_BOOK_DUPLICATE_ORDER,
-  PS_BOOK_BAD_INSTRUMENT, PS_BOOK_OVERSIZED, PS_BOOK_INVALID,
+  RECORDS_BASE, BK_BASE, BK_MAX_INSTRUMENTS, BK_MAX_ORDERS, BK_ORDER_HASH, BK_ORDER_LIVE,
+  PS_BOOK_UNKNOWN_ORDER, PS_BOOK_ORDERS_FULL, PS_BOOK_DUPLICATE_ORDER, PS_BOOK_BAD_INSTRUMENT,
+  PS_BOOK_OVERSIZED, PS_BOOK_INVALID,
 } from "../layout";
 import {
   RECORD_SIZE, R_KIND, R_ORDER_ID, R_REF_ORDER_ID, R_PRICE, R_QUANTITY, R_INSTRUMENT, R_SIDE,
   TICK_ADD, TICK_EXECUTE, TICK_CANCEL, TICK_DELETE, TICK_MODIFY, TICK_DIRECTORY,
 } from "../records";
 import {
-  BBO_REGISTERED, CHECK_OK, CHECK_NO_BOOK, CHECK_ORDER_HASH, CHECK_ORDER_LEVEL, CHECK_ORDER_SUMS, CHECK_FREE_LISTS,
-  CHECK_HASH_COUNT,
+  BBO_REGISTERED, CHECK_OK, CHECK_NO_BOOK, CHECK_ORDER_HASH, CHECK_ORDER_LEVEL, CHECK_ORDER_SUMS, CHECK_HASH_COUNT,
 } from "./events";
 import {
-  ORDER_SIZE, HE_VALUE, I_ORDERS, I_FLAGS, LV_ORDERS, LV_SHARES, LV_NEXT,
-  HE_HASH, ctl, setCtl, instAddr, orderHash, hashDelete, hashReserve, hashCount, beginMessage, touchLevel,
-  finishMessage, levelGet, levelRemove, levelIs, levelKey, lastRecord, checkLevels,
+  I_ORDERS, I_FLAGS, LV_ORDERS, LV_SHARES, LV_NEXT, LV_KEY, LV_PRICE, ctl, setCtl, instAddr, beginMessage,
+  touchLevel, finishMessage, levelGet, levelFind, levelRemove, lastRecord, checkLevels,
 } from "./core";
+import { O_REF, O_LEVEL, O_SHARES, orderProbe, orderFind, orderDelete, orderReserve, orderSlots, orderEntry } from "./orders";
 import { psAdd } from "../parse/stats";
-
-export const O_REF: u32 = 0;
-export const O_INST: u32 = 8;
-export const O_PRICE: u32 = 12;
-export const O_SHARES: u32 = 16;
-export const O_LEVEL: u32 = 20;
-export const O_SIDE: u32 = 24;
-export const O_NEXT: u32 = 28;
 
 const NONE: u32 = 0xffffffff;
 
@@ -63,28 +46,6 @@ let touched: u32 = NONE;
 
 @inline function sideOf(c: u32): u32 {
   return c == 0x42 ? 0 : c == 0x53 ? 1 : NONE;
-}
-
-// The order hash entry of ref, or the empty entry where it goes.
-@inline function orderProbe(h: u32, ref: u64): u32 {
-  const table = ctl(BK_ORDER_HASH);
-  const mask = ctl(BK_ORDER_MASK);
-  let i = h & mask;
-  let e = table + (i << 3);
-  let v = load<u32>(e, HE_VALUE);
-  while (v != 0) {
-    if (load<u32>(e, HE_HASH) == h && load<u64>(v, O_REF) == ref) break;
-    i = (i + 1) & mask;
-    e = table + (i << 3);
-    v = load<u32>(e, HE_VALUE);
-  }
-  return e;
-}
-
-// The order hash entry of ref, or 0.
-@inline function orderFind(ref: u64): u32 {
-  const e = orderProbe(orderHash(ref), ref);
-  return load<u32>(e, HE_VALUE) != 0 ? e : 0;
 }
 
 // Adds an order; counted and skipped when it cannot be.
@@ -97,9 +58,8 @@ function addOrder(ref: u64, inst: u32, side: u32, price: u32, shares: u32): void
     psAdd(PS_BOOK_INVALID, 1);
     return;
   }
-  const h = orderHash(ref);
-  let e = orderProbe(h, ref);
-  if (load<u32>(e, HE_VALUE) != 0) {
+  let e = orderProbe(ref);
+  if (load<u32>(e, O_LEVEL) != 0) {
     psAdd(PS_BOOK_DUPLICATE_ORDER, 1);
     return;
   }
@@ -111,26 +71,13 @@ function addOrder(ref: u64, inst: u32, side: u32, price: u32, shares: u32): void
   const ia = instAddr(inst);
   const lv = levelGet(ia, inst, side, <i64>price);
   if (lv == 0) return; // counted: PS_BOOK_LEVELS_FULL
-  let s = ctl(BK_ORDER_FREE);
-  if (s != 0) {
-    setCtl(BK_ORDER_FREE, load<u32>(s, O_NEXT));
-  } else {
-    const used = ctl(BK_ORDER_USED);
-    s = ctl(BK_ORDERS) + used * ORDER_SIZE;
-    setCtl(BK_ORDER_USED, used + 1);
-  }
   const table = ctl(BK_ORDER_HASH);
-  hashReserve(BK_ORDER_HASH, BK_ORDER_MASK, BK_ORDER_HASH_ALT, BK_ORDER_HASH_MAX, live);
-  if (ctl(BK_ORDER_HASH) != table) e = orderProbe(h, ref);
+  orderReserve(live);
+  if (ctl(BK_ORDER_HASH) != table) e = orderProbe(ref);
   setCtl(BK_ORDER_LIVE, live + 1);
-  store<u64>(s, ref, O_REF);
-  store<u32>(s, inst, O_INST);
-  store<u32>(s, price, O_PRICE);
-  store<u32>(s, shares, O_SHARES);
-  store<u32>(s, lv, O_LEVEL);
-  store<u32>(s, side, O_SIDE);
-  store<u32>(e, h, HE_HASH);
-  store<u32>(e, s, HE_VALUE);
+  store<u64>(e, ref, O_REF);
+  store<u32>(e, lv, O_LEVEL);
+  store<u32>(e, shares, O_SHARES);
   store<u64>(lv, load<u64>(lv, LV_SHARES) + shares, LV_SHARES);
   store<u32>(lv, load<u32>(lv, LV_ORDERS) + 1, LV_ORDERS);
   store<u32>(ia, load<u32>(ia, I_ORDERS) + 1, I_ORDERS);
@@ -138,25 +85,22 @@ function addOrder(ref: u64, inst: u32, side: u32, price: u32, shares: u32): void
   touched = inst;
 }
 
-// Removes the order of hash entry e (slot s) from its level and the book.
-function removeOrder(e: u32, s: u32): void {
-  const inst = load<u32>(s, O_INST);
-  const side = load<u32>(s, O_SIDE);
-  const lv = load<u32>(s, O_LEVEL);
+// Removes the order of entry e from its level and the book.
+function removeOrder(e: u32): void {
+  const lv = load<u32>(e, O_LEVEL);
+  const key = load<u32>(lv, LV_KEY);
+  const inst = key >> 1;
   const ia = instAddr(inst);
-  touchLevel(ia, side, lv);
+  touchLevel(ia, key & 1, lv);
   const orders = load<u32>(lv, LV_ORDERS) - 1;
   if (orders == 0) {
     levelRemove(ia, lv);
   } else {
     store<u32>(lv, orders, LV_ORDERS);
-    store<u64>(lv, load<u64>(lv, LV_SHARES) - load<u32>(s, O_SHARES), LV_SHARES);
+    store<u64>(lv, load<u64>(lv, LV_SHARES) - load<u32>(e, O_SHARES), LV_SHARES);
   }
   store<u32>(ia, load<u32>(ia, I_ORDERS) - 1, I_ORDERS);
-  hashDelete(ctl(BK_ORDER_HASH), ctl(BK_ORDER_MASK), e);
-  store<u32>(s, 0, O_LEVEL);
-  store<u32>(s, ctl(BK_ORDER_FREE), O_NEXT);
-  setCtl(BK_ORDER_FREE, s);
+  orderDelete(e);
   setCtl(BK_ORDER_LIVE, ctl(BK_ORDER_LIVE) - 1);
   touched = inst;
 }
@@ -168,19 +112,19 @@ function reduceOrder(ref: u64, qty: u32): void {
     psAdd(PS_BOOK_UNKNOWN_ORDER, 1);
     return;
   }
-  const s = load<u32>(e, HE_VALUE);
-  const shares = load<u32>(s, O_SHARES);
+  const shares = load<u32>(e, O_SHARES);
   if (qty >= shares) {
     if (qty > shares) psAdd(PS_BOOK_OVERSIZED, 1);
-    removeOrder(e, s);
+    removeOrder(e);
     return;
   }
   if (qty == 0) return;
-  store<u32>(s, shares - qty, O_SHARES);
-  const lv = load<u32>(s, O_LEVEL);
+  store<u32>(e, shares - qty, O_SHARES);
+  const lv = load<u32>(e, O_LEVEL);
   store<u64>(lv, load<u64>(lv, LV_SHARES) - qty, LV_SHARES);
-  const inst = load<u32>(s, O_INST);
-  touchLevel(instAddr(inst), load<u32>(s, O_SIDE), lv);
+  const key = load<u32>(lv, LV_KEY);
+  const inst = key >> 1;
+  touchLevel(instAddr(inst), key & 1, lv);
   touched = inst;
 }
 
@@ -190,7 +134,7 @@ function deleteOrder(ref: u64): void {
     psAdd(PS_BOOK_UNKNOWN_ORDER, 1);
     return;
   }
-  removeOrder(e, load<u32>(e, HE_VALUE));
+  removeOrder(e);
 }
 
 // U: the original order leaves the book; the new one joins it on the same side and instrument.
@@ -200,11 +144,9 @@ function replaceOrder(oldRef: u64, newRef: u64, shares: u32, price: u32): void {
     psAdd(PS_BOOK_UNKNOWN_ORDER, 1);
     return;
   }
-  const s = load<u32>(e, HE_VALUE);
-  const inst = load<u32>(s, O_INST);
-  const side = load<u32>(s, O_SIDE);
-  removeOrder(e, s);
-  addOrder(newRef, inst, side, price, shares);
+  const key = load<u32>(load<u32>(e, O_LEVEL), LV_KEY);
+  removeOrder(e);
+  addOrder(newRef, key >> 1, key & 1, price, shares);
 }
 
 // The hook of the ITCH handler: applies the message of the record just written.
@@ -247,34 +189,26 @@ export function bookItch(): void {
   if (touched != NONE) finishMessage(touched, instAddr(touched), n, true);
 }
 
-// The order invariants (every live slot hashed by its reference and on a level of its key, level
-// shares and order counts the sums of their orders, free + live = used), then checkLevels().
+// The order invariants (every order found by its reference from its home, on a live level, level
+// shares and order counts the sums of their orders, the live count right), then checkLevels().
 export function checkBook(): u32 {
   if (ctl(BK_BASE) == 0) return CHECK_NO_BOOK;
   const levels = checkLevels();
   if (levels != 0) return levels;
-  const used = ctl(BK_ORDER_USED);
-  const table = ctl(BK_ORDER_HASH);
-  const mask = ctl(BK_ORDER_MASK);
   let live: u32 = 0;
   let orderShares: u64 = 0;
-  for (let k: u32 = 0; k < used; k++) {
-    const s = ctl(BK_ORDERS) + k * ORDER_SIZE;
-    const lv = load<u32>(s, O_LEVEL);
+  const slots = orderSlots();
+  for (let i: u32 = 0; i < slots; i++) {
+    const e = orderEntry(i);
+    const lv = load<u32>(e, O_LEVEL);
     if (lv == 0) continue;
     live++;
-    const e = orderFind(load<u64>(s, O_REF));
-    if (e == 0 || load<u32>(e, HE_VALUE) != s || load<u32>(e, HE_HASH) != orderHash(load<u64>(s, O_REF))) return CHECK_ORDER_HASH;
-    if (!levelIs(lv, levelKey(load<u32>(s, O_INST), load<u32>(s, O_SIDE)), <i64>load<u32>(s, O_PRICE))) return CHECK_ORDER_LEVEL;
-    orderShares += load<u32>(s, O_SHARES);
+    if (orderFind(load<u64>(e, O_REF)) != e) return CHECK_ORDER_HASH;
+    const key = load<u32>(lv, LV_KEY);
+    if (levelFind(key >> 1, key & 1, load<i64>(lv, LV_PRICE)) != lv) return CHECK_ORDER_LEVEL;
+    orderShares += load<u32>(e, O_SHARES);
   }
-  if (live != ctl(BK_ORDER_LIVE)) return CHECK_FREE_LISTS;
-  let free: u32 = 0;
-  for (let f = ctl(BK_ORDER_FREE); f != 0; f = load<u32>(f, O_NEXT)) {
-    if (++free > used) return CHECK_FREE_LISTS;
-  }
-  if (free + live != used) return CHECK_FREE_LISTS;
-  if (hashCount(table, mask) != live) return CHECK_HASH_COUNT;
+  if (live != ctl(BK_ORDER_LIVE)) return CHECK_HASH_COUNT;
   // Level sums over the levels that hold orders (IEX levels have none).
   let levelShares: u64 = 0;
   let levelOrders: u64 = 0;
