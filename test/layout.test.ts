@@ -8,6 +8,7 @@ import * as L from "../assembly/layout.js";
 import * as A from "../bridge/bpf-abi.js";
 import { memoryMap, DEFAULT_GEOMETRY, type MmapOffsets } from "../bridge/memory-map.js";
 import { instantiate, modulePath, compileModule } from "../src/module.js";
+import { FEEDS } from "../src/feeds/feeds.js";
 
 // The offsets Linux 6.x reports (producer 0, consumer 64, flags 128, desc 192); any values work.
 const ring = { producer: 0, consumer: 64, flags: 128, desc: 192 };
@@ -83,3 +84,17 @@ B("bridge/bpf-abi.ts matches every #define and the config struct size of bpf/xdp
 });
 
 B.run();
+
+const F = suite("feed module ABI");
+
+F("every feed module, release and debug, exports the same functions, and none exports registerFeed", () => {
+  const names = (path: string) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(path))).map((e) => e.name).sort();
+  const itch = names(FEEDS.itch50.modulePath());
+  for (const f of Object.values(FEEDS)) {
+    for (const debug of [false, true]) assert.equal(names(f.modulePath(debug)), itch, `${f.name}${debug ? " (debug)" : ""}`);
+  }
+  assert.ok(itch.includes("parsePayloads") && itch.includes("bookDepth"), itch.join(" "));
+  assert.not.ok(itch.includes("registerFeed"), "registerFeed is the module's own, not JavaScript's");
+});
+
+F.run();

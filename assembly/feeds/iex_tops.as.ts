@@ -3,7 +3,7 @@
 
 import { iexMessage, iexLength, IEX_MIN_BLOCK } from "../parse/iex";
 import { iextpSegment, iextpPeek } from "../parse/iextp";
-import { registerFeed } from "../parse/feed-abi";
+import { registerFeed } from "../parse/feed-registry";
 import { PS_RECORDS } from "../layout";
 import { psGet32 } from "../parse/stats";
 import { bookOn } from "../book/core";

@@ -16,7 +16,7 @@ import { be16, be32, be48, be64 } from "../parse/bytes";
 import { reject } from "../parse/stats";
 import { beginRecord, setOrder, setU64, setU8 } from "../parse/record";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
-import { registerFeed } from "../parse/feed-abi";
+import { registerFeed } from "../parse/feed-registry";
 import { bookOn } from "../book/core";
 import { bookItch } from "../book/l3";
 

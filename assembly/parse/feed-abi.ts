@@ -1,6 +1,7 @@
 // The parser half of the exported ABI, shared by every feed module (`export * from
 // "../parse/feed-abi"`). The module registers its session framing and message handler once,
-// at instantiation, with registerFeed(); everything here then calls them.
+// at instantiation, with registerFeed() (./feed-registry.ts, not exported: JavaScript cannot
+// swap them); everything here then calls them.
 //
 //   poll(max)                 RX frames -> records, frames kept in place until the next poll
 //   run(budget, batch)        RX frames -> records, frames refilled at once (records overwritten)
@@ -17,25 +18,11 @@ import { PS_RECORDS } from "../layout";
 import { rxBatch, rxRun } from "../xsk";
 import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
-import { MessageHandler } from "./moldudp64";
-import { PayloadHandler, parseFrame, tableFrames, tablePayloads, tableMessages } from "./driver";
-import { SequencePeek, arbFlush as flushHeld } from "./arbiter";
+import { parseFrame, tableFrames, tablePayloads, tableMessages } from "./driver";
+import { arbFlush as flushHeld } from "./arbiter";
+import { payloadHandler, messageHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
 
 export { resetParser } from "./driver";
-
-let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
-let messageHandler: MessageHandler = (m: u32, len: u32, seq: u64): void => {};
-let lengthOf: (type: u32) => u32 = (type: u32): u32 => 0;
-let minBlock: u32 = 1;
-let peekHandler: SequencePeek = (p: u32, len: u32): bool => false;
-
-export function registerFeed(onPayload: PayloadHandler, onMessage: MessageHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
-  payloadHandler = onPayload;
-  messageHandler = onMessage;
-  lengthOf = length;
-  minBlock = smallestBlock;
-  peekHandler = peek;
-}
 
 function onFrame(frame: u32, len: u32): bool {
   return parseFrame(frame, len, minBlock, payloadHandler, peekHandler);

@@ -1,0 +1,22 @@
+// A feed module's handlers, registered once at instantiation by its top-level code and called by
+// the parser ABI (./feed-abi.ts). Kept out of feed-abi.ts, whose functions every module exports:
+// registerFeed is for the module itself, not for JavaScript, which could otherwise replace the
+// handlers with arbitrary table indices and make the next call_indirect trap.
+
+import { MessageHandler } from "./moldudp64";
+import { PayloadHandler } from "./driver";
+import { SequencePeek } from "./arbiter";
+
+export let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
+export let messageHandler: MessageHandler = (m: u32, len: u32, seq: u64): void => {};
+export let lengthOf: (type: u32) => u32 = (type: u32): u32 => 0;
+export let minBlock: u32 = 1;
+export let peekHandler: SequencePeek = (p: u32, len: u32): bool => false;
+
+export function registerFeed(onPayload: PayloadHandler, onMessage: MessageHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
+  payloadHandler = onPayload;
+  messageHandler = onMessage;
+  lengthOf = length;
+  minBlock = smallestBlock;
+  peekHandler = peek;
+}
