@@ -100,7 +100,8 @@ Options:
   --json            print each message as decode --json does             (default: status line)
   --count N         stop after N messages                                (default: no limit)
   --duration S      stop after S seconds                                 (default: no limit)
-  --strategy FILE   a module whose default export is a strategy (or returns one)
+  --strategy FILE   a module whose default export is a strategy (or returns one);
+                    one with onBbo or onBook gets an order book (default capacities)
   -h, --help        this help
 
 Ctrl-C stops it cleanly; the summary (counts, gaps, duplicates, resets, rejections, per-line

@@ -10,6 +10,7 @@ import { openFeed, XdpFeedSource, type FeedSource } from "./feeds/open.js";
 import { KernelFeedReceiver } from "./feeds/kernel.js";
 import { FEEDS } from "./feeds/feeds.js";
 import { runStrategy, type RunResult } from "./strategy/runner.js";
+import { bookHook } from "./strategy/book-hook.js";
 import type { Strategy } from "./strategy/strategy.js";
 import type { ParserSummary } from "./feeds/summary.js";
 import { DecodeError } from "./decode.js";
@@ -63,9 +64,11 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   if (!feed) throw new DecodeError(`unknown format '${o.format}', expected one of ${Object.keys(FEEDS).join(", ")}`);
   if (o.ports.length < 1 || o.ports.length > 2) throw new DecodeError("--port takes one port, or two (A and B lines of one feed)");
   const user = o.strategy ? await loadStrategy(o.strategy) : undefined;
+  // A strategy that follows the book (onBbo, onBook) gets one, with the default capacities.
+  const wantsBook = !!(user?.onBbo || user?.onBook);
   const src: FeedSource = openFeed(feed, {
     iface: o.iface, ports: o.ports, lines: o.ports.length === 2 ? [o.ports[0], o.ports[1]] : undefined,
-    group: o.group, queue: o.queue, mode: o.mode,
+    group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || undefined,
   });
   const out = o.out ?? process.stdout;
   const showStatus = o.status ?? (!o.json && process.stderr.isTTY === true);
@@ -99,6 +102,7 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   try {
     const run = await runStrategy(both(printer, user), src, {
       mode: "interrupt", count: o.count, durationMs: o.durationMs, signal: o.signal,
+      book: src.book && bookHook(src.book),
     });
     if (pending) await pending;
     if (text && !out.write(text)) await once(out, "drain");

@@ -50,8 +50,10 @@ for (const mode of ["xdp", "socket"] as const) {
     const { pair } = lab;
     const want = spawnSync(process.execPath, [cli, "decode", "--format", "itch50", "--input", file, "--json"], { encoding: "utf8", maxBuffer: 1 << 28 });
     assert.is(want.status, 0, want.stderr);
+    // The socket run also carries a strategy that follows the book: listen must give it one.
+    const strategy = mode === "socket" ? ["--strategy", fileURLToPath(new URL("fixtures/book-strategy.ts", import.meta.url))] : [];
     const listener = start(["ip", "netns", "exec", pair.nsB, process.execPath, cli, "listen", "--iface", pair.ifB, "--port", String(PORT),
-      "--format", "itch50", "--mode", mode, "--json", "--count", String(SESSION.messages), "--duration", "60"]);
+      "--format", "itch50", "--mode", mode, "--json", "--count", String(SESSION.messages), "--duration", "60", ...strategy]);
     await until(() => listener.err().includes("xdpfeed listen:"), 20_000, `listen to start: ${listener.err()}`);
     assert.match(listener.err(), mode === "xdp" ? "xdp" : "socket");
     if (mode === "xdp") assert.ok(hasXdp(pair.nsB, pair.ifB), "XDP program attached while listening");
@@ -66,6 +68,12 @@ for (const mode of ["xdp", "socket"] as const) {
     const report = JSON.parse(listener.err().trim().split("\n").pop()!);
     assert.equal([report.mode, report.messages, report.gaps, report.duplicates, report.stopped], [mode, SESSION.messages, 0, 0, "count"]);
     assert.not.ok(hasXdp(pair.nsB, pair.ifB), "listen detached everything on the way out");
+    if (mode === "socket") {
+      const line = listener.err().split("\n").find((l) => l.startsWith('{"bookStrategy"'));
+      assert.ok(line, `the strategy's report: ${listener.err()}`);
+      const r = JSON.parse(line!).bookStrategy;
+      assert.ok(r.bbo > 1000 && r.book > 100 && r.ordered, JSON.stringify(r));
+    }
   });
 }
 
