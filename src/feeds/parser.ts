@@ -90,7 +90,9 @@ export class FeedParser {
       throw new XdpError("ECONFIG", `inputCapacity ${cap} must be an integer from 1 to ${MAX_INPUT_CAPACITY} bytes`);
     }
     this.inputCapacity = cap;
-    const pages = Math.ceil((this.inputBase + cap) / L.WASM_PAGE);
+    // Never smaller than with the default region: the modules declare a minimum memory size
+    // (asconfig.json initialMemory) that a tiny region would fall below.
+    const pages = Math.ceil((this.inputBase + Math.max(cap, INPUT_CAPACITY)) / L.WASM_PAGE);
     this.feed = feed;
     // Maximum 4 GiB: enableBook (src/book/book.ts) grows the memory for an order book.
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
