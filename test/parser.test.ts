@@ -156,6 +156,20 @@ E("an entry running past the region is refused with its offset, length and the c
   untouched(p);
 });
 
+E("an entry outside the region in a later batch stops there: earlier batches were parsed, not its own", () => {
+  const all = messages.flatMap((c) => c.offsets.map((o, i) => c.data.subarray(o, o + c.lengths[i])));
+  const m = pack(all, all.reduce((a, x) => a + x.length, 0));
+  const p = new FeedParser(itch50);
+  p.input.set(m.data);
+  const bad = L.BATCH_MAX + 10;
+  m.offsets[bad] = p.inputCapacity;
+  let delivered = 0;
+  const e = xdpError(() => p.parsePlaced(m.count, m.offsets, m.lengths, "messages", (n) => (delivered += n), 1));
+  assert.match(e.message, new RegExp(`entry ${bad} \\(input offset ${p.inputCapacity}, ${m.lengths[bad]} bytes\\)`));
+  assert.is(delivered, L.BATCH_MAX);
+  assert.is(p.summary().messages, L.BATCH_MAX);
+});
+
 E("negative offsets, negative lengths and arrays shorter than the count are refused", () => {
   const p = new FeedParser(itch50);
   for (const [offsets, lengths] of [[[-1], [10]], [[0], [-5]], [[0], []], [[], [3]]] as Array<[number[], number[]]>) {
@@ -166,10 +180,12 @@ E("negative offsets, negative lengths and arrays shorter than the count are refu
   untouched(p);
 });
 
-E("a view-of-input chunk whose entries run past the chunk is refused", () => {
+E("a view-of-input chunk whose entries lie outside the chunk is refused", () => {
   const p = new FeedParser(itch50);
   const e = xdpError(() => p.parse({ data: p.input.subarray(100, 200), count: 1, offsets: [90], lengths: [20] }, "payloads", () => {}));
   assert.match(e.message, /input offset 190, 20 bytes\) lies outside its chunk \(input region bytes 100 to 200\)/);
+  const before = xdpError(() => p.parse({ data: p.input.subarray(100, 200), count: 1, offsets: [-10], lengths: [20] }, "payloads", () => {}));
+  assert.match(before.message, /input offset 90, 20 bytes\) lies outside its chunk/);
   untouched(p);
 });
 
