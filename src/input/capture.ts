@@ -35,6 +35,12 @@ export interface ReadPacketsOptions {
   batchPackets?: number;
   /** A batch is handed out once it holds this many bytes; also the read size (default 1 MiB). */
   batchBytes?: number;
+  /**
+   * A working buffer to read a plain (not gzip) file into, of at least batchBytes bytes: e.g. a
+   * FeedParser's `input`, so that batches are views of it that FeedParser.parse() parses where
+   * they lie. Left alone for a gzip file, and for a packet larger than it.
+   */
+  buffer?: Uint8Array;
 }
 
 /**
@@ -49,7 +55,7 @@ export async function* readPackets(path: string, opts: ReadPacketsOptions = {}):
     bytes: sizeOption("batchBytes", opts.batchBytes, DEFAULT_LIMITS.bytes, 1 << 30),
   };
   const stats = opts.stats ?? new CaptureStats();
-  const src = await openSource(path, { bufferBytes: lim.bytes, onProgress: opts.onProgress });
+  const src = await openSource(path, { bufferBytes: lim.bytes, onProgress: opts.onProgress, buffer: opts.buffer });
   try {
     stats.compressed = src.compressed;
     await src.fill(MAGIC_BYTES);

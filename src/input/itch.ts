@@ -28,6 +28,13 @@ export interface ReadItchOptions {
   batchMessages?: number;
   /** A batch is handed out once it holds this many bytes; also the read size (default 1 MiB). */
   batchBytes?: number;
+  /**
+   * A working buffer to read a plain (not gzip) file into, of at least batchBytes bytes and at
+   * least 65537 (the largest message and its length): e.g. a FeedParser's `input`, so that
+   * batches are views of it that FeedParser.parse() parses where they lie. Left alone for a gzip
+   * file.
+   */
+  buffer?: Uint8Array;
 }
 
 /**
@@ -40,7 +47,7 @@ export async function* readItchBinary(path: string, opts: ReadItchOptions = {}):
   const maxBytes = sizeOption("batchBytes", opts.batchBytes, 1 << 20, 1 << 30);
   const stats = opts.stats ?? new ItchStats();
   // The largest record is 2 + 65535 bytes, so the buffer never has to grow past that.
-  const src = await openSource(path, { bufferBytes: Math.max(maxBytes, 2 + 0xffff), onProgress: opts.onProgress });
+  const src = await openSource(path, { bufferBytes: Math.max(maxBytes, 2 + 0xffff), onProgress: opts.onProgress, buffer: opts.buffer });
   try {
     stats.compressed = src.compressed;
     await src.fill(MAGIC_BYTES);
