@@ -17,7 +17,7 @@ import { InputError } from "./errors.js";
 import { detectFormat, MAGIC_BYTES } from "./format.js";
 import { readPcap } from "./pcap.js";
 import { readPcapng } from "./pcapng.js";
-import { joinProblems, openSource, type ByteSource, type ProgressFn } from "./source.js";
+import { openSource, type ByteSource, type ProgressFn } from "./source.js";
 import { CaptureStats } from "./stats.js";
 
 export { detectFormat, type InputFormat } from "./format.js";
@@ -65,12 +65,7 @@ export async function* readPackets(path: string, opts: ReadPacketsOptions = {}):
     const arr = new BatchArrays(lim.packets);
     if (format === "pcap") yield* readPcap(src, arr, lim, stats);
     else yield* readPcapng(src, arr, lim, stats);
-    if (src.gzipError !== null) {
-      stats.gzipError = src.gzipError.message;
-      stats.problem = joinProblems(stats.problem, src.gzipProblem());
-      if (!src.gzipCut()) stats.corrupt = 1;
-    }
-    opts.onProgress?.(src.bytesRead(), src.fileBytes);
+    src.finish(stats, opts.onProgress);
     return stats;
   } finally {
     await src.close();

@@ -6,7 +6,7 @@
 import { sizeOption } from "./batch.js";
 import { InputError } from "./errors.js";
 import { detectFormat, MAGIC_BYTES } from "./format.js";
-import { joinProblems, openSource, type ProgressFn } from "./source.js";
+import { openSource, type ProgressFn } from "./source.js";
 import { ItchStats } from "./stats.js";
 
 export { ItchStats } from "./stats.js";
@@ -113,12 +113,7 @@ export async function* readItchBinary(path: string, opts: ReadItchOptions = {}):
     if (n > 0) yield flush();
     src.pos = pos;
     stats.bytesParsed = src.offsetOf(pos);
-    if (src.gzipError !== null) {
-      stats.gzipError = src.gzipError.message;
-      stats.problem = joinProblems(stats.problem, src.gzipProblem());
-      if (!src.gzipCut()) stats.corrupt = 1;
-    }
-    opts.onProgress?.(src.bytesRead(), src.fileBytes);
+    src.finish(stats, opts.onProgress);
     return stats;
   } finally {
     await src.close();

@@ -177,6 +177,19 @@ export class ByteSource {
     return `${what} after ${this.bytesRead()} compressed bytes`;
   }
 
+  /**
+   * Ends a reader's pass over the stream: a gzip failure goes into its stats (corrupt unless the
+   * stream was only cut short) and progress is reported once more, complete.
+   */
+  finish(stats: { gzipError: string; problem: string; corrupt: number }, onProgress: ProgressFn | undefined): void {
+    if (this.gzipError !== null) {
+      stats.gzipError = this.gzipError.message;
+      stats.problem = joinProblems(stats.problem, this.gzipProblem());
+      if (!this.gzipCut()) stats.corrupt = 1;
+    }
+    onProgress?.(this.bytesRead(), this.fileBytes);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
