@@ -1,6 +1,7 @@
 // The parser half of the exported ABI, shared by every feed module (`export * from
-// "../parse/feed-abi"`). The module registers its session framing and message handler once,
-// at instantiation, with registerFeed(); everything here then calls them.
+// "../parse/feed-abi"`). The module registers its session framing and its bare-message loop
+// once, at instantiation, with registerFeed(); everything here then calls them (one indirect
+// call per packet or per batch of messages, never per message).
 //
 //   poll(max)                 RX frames -> records, frames kept in place until the next poll
 //   run(budget, batch)        RX frames -> records, frames refilled at once (records overwritten)
@@ -17,21 +18,23 @@ import { PS_RECORDS } from "../layout";
 import { rxBatch, rxRun } from "../xsk";
 import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
-import { MessageHandler } from "./moldudp64";
-import { PayloadHandler, parseFrame, tableFrames, tablePayloads, tableMessages } from "./driver";
+import { PayloadHandler, parseFrame, tableFrames, tablePayloads } from "./driver";
 import { SequencePeek, arbFlush as flushHeld } from "./arbiter";
 
 export { resetParser } from "./driver";
 
 let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
-let messageHandler: MessageHandler = (m: u32, len: u32, seq: u64): void => {};
+// Bare messages: batch-table entries [first, first + n) numbered from firstSeq; returns entries parsed.
+export type MessagesHandler = (first: u32, n: u32, firstSeq: u64) => u32;
+
+let messagesHandler: MessagesHandler = (first: u32, n: u32, firstSeq: u64): u32 => 0;
 let lengthOf: (type: u32) => u32 = (type: u32): u32 => 0;
 let minBlock: u32 = 1;
 let peekHandler: SequencePeek = (p: u32, len: u32): bool => false;
 
-export function registerFeed(onPayload: PayloadHandler, onMessage: MessageHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
+export function registerFeed(onPayload: PayloadHandler, onMessages: MessagesHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
   payloadHandler = onPayload;
-  messageHandler = onMessage;
+  messagesHandler = onMessages;
   lengthOf = length;
   minBlock = smallestBlock;
   peekHandler = peek;
@@ -73,7 +76,7 @@ export function arbFlush(): u32 {
 }
 
 export function parseMessages(first: u32, n: u32, firstSeq: u64): u32 {
-  return tableMessages(first, n, firstSeq, messageHandler);
+  return messagesHandler(first, n, firstSeq);
 }
 
 export function recordCount(): u32 {
