@@ -194,7 +194,18 @@ E("a copied entry larger than the region, or past its chunk's bytes, is refused 
   const e = xdpError(() => p.parse({ data: new Uint8Array(500), count: 1, offsets: [0], lengths: [200] }, "payloads", () => {}));
   assert.match(e.message, /entry 0 of 200 bytes exceeds the parser's 100-byte input region/);
   const f = xdpError(() => p.parse({ data: new Uint8Array(50), count: 1, offsets: [40], lengths: [20] }, "payloads", () => {}));
-  assert.match(f.message, /entry 0 \(offset 40, 20 bytes\) runs past the chunk's 50 bytes/);
+  assert.match(f.message, /entries 0 to 0 span offsets 40 to 60, not a run within the chunk's 50 bytes/);
+  untouched(p);
+});
+
+E("copied entries out of order are refused, never read from outside what was copied", () => {
+  const p = new FeedParser(itch50, { inputCapacity: 100 });
+  // Descending: the run from entry 0 ends before it begins.
+  const e = xdpError(() => p.parse({ data: new Uint8Array(150), count: 2, offsets: [60, 0], lengths: [30, 30] }, "payloads", () => {}));
+  assert.match(e.message, /entries 0 to 1 span offsets 60 to 30/);
+  // Within the span of its run, but before the run's first entry.
+  const f = xdpError(() => p.parse({ data: new Uint8Array(150), count: 3, offsets: [20, 0, 40], lengths: [10, 10, 10] }, "payloads", () => {}));
+  assert.match(f.message, /entry 1 \(input offset -?\d+, 10 bytes\) lies outside its chunk/);
   untouched(p);
 });
 

@@ -144,24 +144,32 @@ export class FeedParser {
   parse(chunk: InputChunk, kind: EntryKind, onRecords: (n: number) => void, firstSeq = 0, line = 0): number {
     const { data, count, offsets, lengths, timestampsNs } = chunk;
     const at = this.#placedAt(data);
-    if (at >= 0) return this.#parseEntries(0, count, offsets, lengths, at, at + data.length, kind, onRecords, firstSeq, line, timestampsNs);
+    if (at >= 0) return this.#parseEntries(0, count, offsets, lengths, at, at, at + data.length, kind, onRecords, firstSeq, line, timestampsNs);
     const cap = this.inputCapacity;
+    const endOf = (i: number): number => offsets[i] + lengths[i];
     let total = 0;
     for (let start = 0; start < count;) {
-      // The longest run of entries from `start` whose bytes fit the region together.
+      // The longest run of entries from `start` whose bytes fit the region together, found by
+      // bisection on the entries' ends, which readers hand out ascending. An entry that is not
+      // (or that lies outside its run) fails #parseEntries' check: it is never read from
+      // outside what was copied.
       const lo = offsets[start];
-      let hi = lo;
-      let end = start;
-      for (; end < count; end++) {
-        const e = offsets[end] + lengths[end];
-        if (offsets[end] < lo || e - lo > cap) break;
-        if (e > data.length) {
-          throw new XdpError("ECONFIG", `entry ${end} (offset ${offsets[end]}, ${lengths[end]} bytes) runs past the chunk's ${data.length} bytes`);
+      let end = count;
+      if (!(endOf(count - 1) - lo <= cap)) {
+        let fits = start;
+        while (end - fits > 1) {
+          const mid = (fits + end) >>> 1;
+          if (endOf(mid - 1) - lo <= cap) fits = mid;
+          else end = mid;
         }
-        if (e > hi) hi = e;
+        end = fits;
       }
       if (end === start) {
         throw new XdpError("ECONFIG", `entry ${start} of ${lengths[start]} bytes exceeds the parser's ${cap}-byte input region (inputCapacity)`);
+      }
+      const hi = endOf(end - 1);
+      if (!(lo >= 0 && hi >= lo && hi <= data.length)) {
+        throw new XdpError("ECONFIG", `entries ${start} to ${end - 1} span offsets ${lo} to ${hi}, not a run within the chunk's ${data.length} bytes`);
       }
       // One copy into wasm memory. The destination keeps the source's alignment mod 8: V8 copies
       // into shared memory byte by byte otherwise (5-10x slower); a run too long for the shift
@@ -169,7 +177,7 @@ export class FeedParser {
       let shift = (data.byteOffset + lo) & 7;
       if (hi - lo + shift > cap) shift = 0;
       this.#u8.set(data.subarray(lo, hi), this.inputBase + shift);
-      total += this.#parseEntries(start, end - start, offsets, lengths, shift - lo, shift + hi - lo, kind, onRecords, firstSeq, line, timestampsNs);
+      total += this.#parseEntries(start, end - start, offsets, lengths, shift - lo, shift, shift + hi - lo, kind, onRecords, firstSeq, line, timestampsNs);
       start = end;
     }
     return total;
@@ -186,7 +194,7 @@ export class FeedParser {
     count: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, kind: EntryKind, onRecords: (n: number) => void,
     firstSeq = 0, line = 0, timestampsNs?: ArrayLike<bigint>,
   ): number {
-    return this.#parseEntries(0, count, offsets, lengths, 0, this.inputCapacity, kind, onRecords, firstSeq, line, timestampsNs);
+    return this.#parseEntries(0, count, offsets, lengths, 0, 0, this.inputCapacity, kind, onRecords, firstSeq, line, timestampsNs);
   }
 
   // Offset of data in the input region when it is a view of `input`, else -1.
@@ -197,12 +205,12 @@ export class FeedParser {
   }
 
   // Entries [first, first + n): entry i at input region offset offsets[i] + delta, which must
-  // lie in region bytes [delta, end) (parse's view of input) or [0, end). The one loop behind
+  // lie in region bytes [from, end): what the caller placed or parse() copied. The one loop behind
   // parse() and parsePlaced(): fills the batch table BATCH_MAX entries at a time, checking each
   // entry as it goes (one pass: a separate one cost ~1.5 ns an entry, a message in ITCH files),
   // and lets wasm parse each batch once all of it is checked.
   #parseEntries(
-    first: number, n: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, delta: number, end: number,
+    first: number, n: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, delta: number, from: number, end: number,
     kind: EntryKind, onRecords: (n: number) => void, firstSeq: number, line: number, timestampsNs: ArrayLike<bigint> | undefined,
   ): number {
     this.#checkBook();
@@ -212,12 +220,10 @@ export class FeedParser {
       const k = Math.min(L.BATCH_MAX, n - start);
       const e0 = first + start;
       for (let i = 0; i < k; i++) {
-        const off = offsets[e0 + i];
+        const o = offsets[e0 + i] + delta;
         const len = lengths[e0 + i];
-        const o = off + delta;
-        // Written as a negation so that NaN (an offsets array too short) fails too. delta is >= 0
-        // but for parse's copies, whose entries are in the region by construction.
-        if (!(off >= 0 && len >= 0 && o + len <= end)) throw this.#outside(e0 + i, o, len, delta, end);
+        // Written as a negation so that NaN (an offsets array too short) fails too.
+        if (!(o >= from && len >= 0 && o + len <= end)) throw this.#outside(e0 + i, o, len, from, end);
         table[i * 2] = this.inputBase + o;
         table[i * 2 + 1] = len;
       }
@@ -239,8 +245,8 @@ export class FeedParser {
     return total;
   }
 
-  #outside(i: number, o: number, len: number, delta: number, end: number): XdpError {
-    const where = end === this.inputCapacity ? `the parser's ${end}-byte input region` : `its chunk (input region bytes ${delta} to ${end})`;
+  #outside(i: number, o: number, len: number, from: number, end: number): XdpError {
+    const where = from === 0 && end === this.inputCapacity ? `the parser's ${end}-byte input region` : `its chunk (input region bytes ${from} to ${end})`;
     return new XdpError("ECONFIG", `entry ${i} (input offset ${o}, ${len} bytes) lies outside ${where}`);
   }
 
