@@ -88,7 +88,8 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
 
 async function decodeCapture(path: string, parser: FeedParser, bar: ProgressBar, onRecords: (n: number) => void, after: () => Promise<void>): Promise<void> {
   const stats = new CaptureStats();
-  for await (const b of readPackets(path, { stats, onProgress: bar.update })) {
+  // A plain file is read straight into the parser's input region and parsed where it lies.
+  for await (const b of readPackets(path, { stats, onProgress: bar.update, buffer: parser.input })) {
     // Only Ethernet frames are parsed; a capture of another link type is counted, not misread.
     let first = 0;
     for (let i = 0; i <= b.count; i++) {
@@ -107,7 +108,7 @@ async function decodeCapture(path: string, parser: FeedParser, bar: ProgressBar,
 async function decodeItchFile(path: string, parser: FeedParser, bar: ProgressBar, onRecords: (n: number) => void, after: () => Promise<void>): Promise<void> {
   const stats = new ItchStats();
   let seq = 1;
-  for await (const b of readItchBinary(path, { stats, onProgress: bar.update })) {
+  for await (const b of readItchBinary(path, { stats, onProgress: bar.update, buffer: parser.input })) {
     parser.parse(b, "messages", onRecords, seq);
     seq += b.count;
     await after();

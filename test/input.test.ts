@@ -737,6 +737,85 @@ Itch.run();
 
 // ---------------------------------------------------------------------------------------------
 
+const Placed = suite("reading into a caller's buffer");
+let placedFiles: ReturnType<typeof tempFiles>;
+Placed.before(() => {
+  placedFiles = tempFiles();
+});
+Placed.after(() => placedFiles.cleanup());
+
+/** A buffer like a parser's input region: shared memory, not at the start of its buffer. */
+const sharedBuffer = (bytes: number, at = 13): Uint8Array => new Uint8Array(new SharedArrayBuffer(at + bytes), at, bytes);
+
+/** Whether every batch's data is a view of `buffer`, through a reader's batches. */
+function viewsOf(buffer: Uint8Array, batches: Array<{ data: Uint8Array }>): boolean {
+  return batches.every((b) => b.data.buffer === buffer.buffer && b.data.byteOffset >= buffer.byteOffset &&
+    b.data.byteOffset + b.data.length <= buffer.byteOffset + buffer.length);
+}
+
+Placed("a plain capture is read into the buffer: the same packets, each batch a view of it", async () => {
+  const le = true;
+  const files = {
+    "many.pcap": pcap(manyPackets, { le: true, ns: false }),
+    "many.pcapng": concat(shb(le), idb(le, 1), ...manyPackets.map((p, i) => epb(le, 0, BigInt(p.sec) * 1_000_000n + BigInt(i), p.data))),
+  };
+  for (const [name, bytes] of Object.entries(files)) {
+    const path = placedFiles.write(name, bytes);
+    for (const batchBytes of [3000, 65536]) {
+      const buffer = sharedBuffer(3 * batchBytes + 1000);
+      await checkMany(path, { buffer, batchBytes });
+      const batches: Array<{ data: Uint8Array }> = [];
+      const stats = new CaptureStats();
+      for await (const b of readPackets(path, { buffer, batchBytes, stats })) batches.push({ data: b.data });
+      assert.ok(batches.length > 3 && viewsOf(buffer, batches), `${name} ${batchBytes}: batches in the buffer`);
+      assert.is(stats.bytesParsed, bytes.length);
+    }
+  }
+});
+
+Placed("a gzip capture, or a packet larger than the buffer, is read through a private buffer", async () => {
+  const buffer = sharedBuffer(8192);
+  const gz = placedFiles.write("many.pcap.gz", gzipSync(pcap(manyPackets, { le: true, ns: false })));
+  const batches: Array<{ data: Uint8Array }> = [];
+  for await (const b of readPackets(gz, { buffer, batchBytes: 4096 })) batches.push({ data: b.data });
+  assert.ok(batches.every((b) => b.data.buffer !== buffer.buffer));
+  await checkMany(gz, { buffer, batchBytes: 4096 });
+
+  const big = [{ sec: 1, frac: 0, data: payload(0, 10) }, { sec: 2, frac: 0, data: payload(1, 20_000) }, { sec: 3, frac: 0, data: payload(2, 10) }];
+  const { packets } = await readAll(placedFiles.write("big.pcap", pcap(big, { le: true, ns: false })), { buffer, batchBytes: 4096 });
+  assert.equal(packets.map((p) => p.data), big.map((p) => p.data));
+});
+
+Placed("a buffer smaller than the read size is not used", async () => {
+  const buffer = sharedBuffer(1000);
+  const batches: Array<{ data: Uint8Array }> = [];
+  for await (const b of readPackets(placedFiles.write("small.pcap", pcap(sample, { le: true, ns: false })), { buffer, batchBytes: 4096 })) batches.push({ data: b.data });
+  assert.ok(batches.length > 0 && batches.every((b) => b.data.buffer !== buffer.buffer));
+});
+
+Placed("a plain ITCH file is read into the buffer, with the same messages and the same offsets in problems", async () => {
+  const buffer = sharedBuffer(70_000);
+  const path = placedFiles.write("itch.bin", itchFile(itchMessages));
+  const batches: Array<{ data: Uint8Array }> = [];
+  for await (const b of readItchBinary(path, { buffer, batchBytes: 10_000 })) batches.push({ data: b.data });
+  assert.ok(batches.length > 5 && viewsOf(buffer, batches));
+  const { messages, stats } = await readItch(path, { buffer, batchBytes: 10_000 });
+  assert.equal(messages, itchMessages);
+  assert.is(stats.bytesParsed, itchFile(itchMessages).length);
+
+  const whole = itchFile(itchMessages);
+  const cut = placedFiles.write("cut.bin", whole.subarray(0, whole.length - 5));
+  const want = await readItch(cut, { batchBytes: 10_000 });
+  const got = await readItch(cut, { buffer, batchBytes: 10_000 });
+  assert.is(got.stats.truncated, 1);
+  assert.is(got.stats.problem, want.stats.problem);
+  assert.equal(got.messages, want.messages);
+});
+
+Placed.run();
+
+// ---------------------------------------------------------------------------------------------
+
 const Progress = suite("progress bar");
 
 function fakeTerminal(isTTY: boolean, columns = 100): { isTTY: boolean; columns: number; out: string[]; write(s: string): boolean } {

@@ -5,6 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync, readdirSync } from "node:fs";
 import * as L from "../assembly/layout.js";
+import * as R from "../assembly/records.js";
 import * as A from "../bridge/bpf-abi.js";
 import { memoryMap, DEFAULT_GEOMETRY, type MmapOffsets } from "../bridge/memory-map.js";
 import { instantiate, modulePath, compileModule } from "../src/module.js";
@@ -41,6 +42,17 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.TXFREE_MAX * 4 <= L.TXFREE_SIZE);
   assert.ok(L.CTL_STATS + L.STAT_COUNT * 8 <= L.CTL_SIZE);
   assert.ok(L.RING_TX + L.RING_SIZEOF <= L.CTL_UMEM);
+});
+
+M("the tick record's last two words are what beginRecord (assembly/parse/record.ts) stores whole", () => {
+  // instrument and msgOffset: one u64; msgLength, kind, side, msgType, priceScale, flags, status: another
+  assert.is(R.R_INSTRUMENT % 8, 0);
+  assert.is(R.R_MSG_OFFSET, R.R_INSTRUMENT + 4);
+  assert.is(R.R_MSG_LENGTH, R.R_INSTRUMENT + 8);
+  const bytes = [R.R_KIND, R.R_SIDE, R.R_MSG_TYPE, R.R_PRICE_SCALE, R.R_FLAGS, R.R_STATUS];
+  assert.equal([...new Set(bytes)].length, bytes.length);
+  for (const b of bytes) assert.ok(b >= R.R_MSG_LENGTH + 2 && b < R.R_MSG_LENGTH + 8, `byte field at ${b}`);
+  assert.ok(R.R_MSG_LENGTH + 8 <= R.RECORD_SIZE);
 });
 
 const MODULES = readdirSync(new URL("../assembly/feeds/", import.meta.url)).filter((f) => f.endsWith(".as.ts")).map((f) => f.slice(0, -6));

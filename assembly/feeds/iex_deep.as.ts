@@ -4,6 +4,7 @@
 import { iexMessage, iexLength, IEX_MIN_BLOCK } from "../parse/iex";
 import { iextpSegment, iextpPeek } from "../parse/iextp";
 import { registerFeed } from "../parse/feed-registry";
+import { tableMessages } from "../parse/driver";
 import { PS_RECORDS } from "../layout";
 import { psGet32 } from "../parse/stats";
 import { bookOn } from "../book/core";
@@ -15,7 +16,8 @@ export * from "../book/abi";
 
 const PROTOCOL: u32 = 0x8004;
 
-function onMessage(m: u32, len: u32, seq: u64): void {
+// Inlined into the framing's loop (and the bare-message loop): no call per message.
+@inline function onMessage(m: u32, len: u32, seq: u64): void {
   const before = psGet32(PS_RECORDS);
   iexMessage(m, len, seq, true);
   // The book (assembly/book/levels.ts), from the record just written, when enabled.
@@ -41,4 +43,8 @@ function peek(p: u32, len: u32): bool {
   return iextpPeek(p, len, PROTOCOL);
 }
 
-registerFeed(onPayload, onMessage, messageLength, IEX_MIN_BLOCK, peek);
+function onMessages(first: u32, n: u32, firstSeq: u64): u32 {
+  return tableMessages<Handler>(first, n, firstSeq, handler);
+}
+
+registerFeed(onPayload, onMessages, messageLength, IEX_MIN_BLOCK, peek);

@@ -9,8 +9,9 @@ import { cutShort } from "./net";
 import { reject } from "./stats";
 import { sequenceMessage } from "./sequence";
 
-// A feed's message handler as a type: the framings are generic over it, so each message is a
-// direct (inlinable) call rather than an indirect one through a function reference.
+// A feed's message handler as a type: the framings (and the bare-message path, driver.ts) are
+// generic over it, so each message is a direct call rather than an indirect one through a
+// function reference, and the feeds inline their whole handler into the loop.
 export interface Messages {
   onMessage(msg: u32, len: u32, seq: u64): void;
 }

@@ -11,7 +11,7 @@ import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
 import { arbitrate, lineOfPort, SequencePeek } from "./arbiter";
 import { recordsFree, clearRecords } from "./record";
 import { psAdd, psSet, psGet32, psSet32, reject } from "./stats";
-import { MessageHandler } from "./moldudp64";
+import { Messages } from "./blocks";
 
 export type PayloadHandler = (p: u32, len: u32) => void;
 
@@ -61,11 +61,11 @@ export function tablePayloads(first: u32, n: u32, line: u32, minBlock: u32, onPa
 }
 
 // Bare messages (no session framing), numbered firstSeq, firstSeq + 1, ...
-export function tableMessages(first: u32, n: u32, firstSeq: u64, onMessage: MessageHandler): u32 {
+@inline export function tableMessages<H extends Messages>(first: u32, n: u32, firstSeq: u64, h: H): u32 {
   for (let i: u32 = 0; i < n; i++) {
     if (recordsFree() == 0) return i;
     const e = entry(first + i);
-    onMessage(load<u32>(e), load<u32>(e, 4), firstSeq + i);
+    h.onMessage(load<u32>(e), load<u32>(e, 4), firstSeq + i);
   }
   return n;
 }

@@ -1,7 +1,8 @@
 // The parser half of the exported ABI, shared by every feed module (`export * from
-// "../parse/feed-abi"`). The module registers its session framing and message handler once,
-// at instantiation, with registerFeed() (./feed-registry.ts, not exported: JavaScript cannot
-// swap them); everything here then calls them.
+// "../parse/feed-abi"`). The module registers its session framing and its bare-message loop
+// once, at instantiation, with registerFeed() (./feed-registry.ts, not exported: JavaScript cannot
+// swap them); everything here then calls them (one indirect call per packet or per batch of
+// messages, never per message).
 //
 //   poll(max)                 RX frames -> records, frames kept in place until the next poll
 //   run(budget, batch)        RX frames -> records, frames refilled at once (records overwritten)
@@ -18,9 +19,9 @@ import { PS_RECORDS } from "../layout";
 import { rxBatch, rxRun } from "../xsk";
 import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
-import { parseFrame, tableFrames, tablePayloads, tableMessages } from "./driver";
+import { parseFrame, tableFrames, tablePayloads } from "./driver";
 import { arbFlush as flushHeld } from "./arbiter";
-import { payloadHandler, messageHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
+import { payloadHandler, messagesHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
 
 export { resetParser } from "./driver";
 
@@ -60,7 +61,7 @@ export function arbFlush(): u32 {
 }
 
 export function parseMessages(first: u32, n: u32, firstSeq: u64): u32 {
-  return tableMessages(first, n, firstSeq, messageHandler);
+  return messagesHandler(first, n, firstSeq);
 }
 
 export function recordCount(): u32 {

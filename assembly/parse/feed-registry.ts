@@ -3,19 +3,21 @@
 // registerFeed is for the module itself, not for JavaScript, which could otherwise replace the
 // handlers with arbitrary table indices and make the next call_indirect trap.
 
-import { MessageHandler } from "./moldudp64";
 import { PayloadHandler } from "./driver";
 import { SequencePeek } from "./arbiter";
 
 export let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
-export let messageHandler: MessageHandler = (m: u32, len: u32, seq: u64): void => {};
+// Bare messages: batch-table entries [first, first + n) numbered from firstSeq; returns entries parsed.
+export type MessagesHandler = (first: u32, n: u32, firstSeq: u64) => u32;
+
+export let messagesHandler: MessagesHandler = (first: u32, n: u32, firstSeq: u64): u32 => 0;
 export let lengthOf: (type: u32) => u32 = (type: u32): u32 => 0;
 export let minBlock: u32 = 1;
 export let peekHandler: SequencePeek = (p: u32, len: u32): bool => false;
 
-export function registerFeed(onPayload: PayloadHandler, onMessage: MessageHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
+export function registerFeed(onPayload: PayloadHandler, onMessages: MessagesHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
   payloadHandler = onPayload;
-  messageHandler = onMessage;
+  messagesHandler = onMessages;
   lengthOf = length;
   minBlock = smallestBlock;
   peekHandler = peek;

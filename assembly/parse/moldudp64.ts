@@ -13,7 +13,6 @@ import { setPeek } from "./arbiter";
 export const MOLD_HEADER: u32 = 20;
 export const MOLD_END_OF_SESSION: u32 = 0xffff;
 
-export type MessageHandler = (msg: u32, len: u32, seq: u64) => void;
 
 
 // First sequence and message count, for arbitration (end of session counts no messages).

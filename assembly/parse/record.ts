@@ -4,7 +4,7 @@ import { RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES, PS_BO
 import {
   RECORD_SIZE, R_SEQ, R_EXCHANGE_TS, R_RECEIVE_TS, R_ORDER_ID, R_MATCH_ID, R_REF_ORDER_ID,
   R_PRICE, R_QUANTITY, R_PRICE2, R_QUANTITY2, R_INSTRUMENT, R_MSG_OFFSET, R_MSG_LENGTH, R_KIND,
-  R_SIDE, R_MSG_TYPE, R_PRICE_SCALE, R_FLAGS, R_STATUS,
+  R_SIDE, R_MSG_TYPE, R_PRICE_SCALE,
 } from "../records";
 import { psGet, psAdd, psGet32, psSet32, countType } from "./stats";
 
@@ -35,15 +35,12 @@ import { psGet, psAdd, psGet32, psSet32, countType } from "./stats";
   store<u64>(r + R_QUANTITY, 0);
   store<u64>(r + R_PRICE2, 0);
   store<u64>(r + R_QUANTITY2, 0);
-  store<u32>(r + R_INSTRUMENT, instrument);
-  store<u32>(r + R_MSG_OFFSET, msg);
-  store<u16>(r + R_MSG_LENGTH, <u16>len);
-  store<u8>(r + R_KIND, <u8>kind);
-  store<u8>(r + R_SIDE, 0);
-  store<u8>(r + R_MSG_TYPE, <u8>type);
-  store<u8>(r + R_PRICE_SCALE, <u8>scale);
-  store<u8>(r + R_FLAGS, 0);
-  store<u8>(r + R_STATUS, 0);
+  // The last 16 bytes in two stores, not eight: V8 does not merge adjacent stores (~0.5 ns a
+  // message). The u32 pair and the eight bytes from R_MSG_LENGTH (side, flags and status 0) are
+  // laid out by records.ts; test/layout.test.ts checks they fit these two words.
+  store<u64>(r + R_INSTRUMENT, <u64>instrument | (<u64>msg << ((R_MSG_OFFSET - R_INSTRUMENT) << 3)));
+  store<u64>(r + R_MSG_LENGTH, <u64>(len & 0xffff) | (<u64>(kind & 0xff) << ((R_KIND - R_MSG_LENGTH) << 3)) |
+    (<u64>(type & 0xff) << ((R_MSG_TYPE - R_MSG_LENGTH) << 3)) | (<u64>(scale & 0xff) << ((R_PRICE_SCALE - R_MSG_LENGTH) << 3)));
   return r;
 }
 

@@ -1,9 +1,10 @@
 // One case of the decoder benchmark, run by bench/decode/run.ts in a fresh process:
 //
 //   node --import tsx bench/decode/case.ts --impl wasm|ts --format F --input FILE [--min-seconds S]
-//       [--warmup N] [--module PATH]
+//       [--warmup N] [--module PATH] [--consumer raw|tick]
 //
-// Reads the input file (UDP payloads, bench/decode/common.ts), then
+// Reads the input file (UDP payloads, bench/decode/common.ts) once, as the C decoder freads it
+// into one buffer, then
 //   1. one verification pass: decode everything, hash every record (checksum, fullChecksum);
 //   2. --warmup untimed passes (default 2);
 //   3. timed passes until --min-seconds (default 0.5) have passed: each pass resets the decoder
@@ -12,18 +13,29 @@
 // Prints one JSON line (CaseResult). --module loads another build of the feed's wasm module
 // (for experiments with modified AssemblyScript).
 //
-// wasm: FeedParser (src/feeds/parser.ts) over "payloads" in chunks of at most 4096 entries and
-// 4 MiB (its input capacity), records read with parser.ticks.at(i).price.
-// ts:   TsDecoder (bench/decode/ts-decoder.ts) over the whole input, records read from its buffer.
+// wasm: the file is read (fs.readSync) straight into the input region of a FeedParser
+//       (src/feeds/parser.ts) sized to hold it; each pass parses every payload where it lies
+//       (parsePlaced, "payloads").
+// ts:   TsDecoder (bench/decode/ts-decoder.ts) over the whole input.
+//
+// The record callback, as C's: for each record, the low 32 bits of price, summed mod 2^32.
+// --consumer raw (default) reads that word from a Uint32Array over the records, as C reads the
+// struct field; tick reads price through the flyweight (wasm: parser.ticks.at(i).price; ts:
+// its price(i)), which costs a few ns per record more. Either way the words are summed into a
+// double and wrapped once per run of records: a wrapping int32 sum per record ((acc + x) | 0)
+// runs through float conversions in V8 once it overflows, several ns per record that C's
+// integer add does not pay.
 
 import { parseArgs } from "node:util";
-import { FeedParser, INPUT_CAPACITY, type InputChunk } from "../../src/feeds/parser.js";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { FeedParser } from "../../src/feeds/parser.js";
 import { FEEDS, type Feed } from "../../src/feeds/feeds.js";
 import { REJECT_REASONS } from "../../src/feeds/reasons.js";
-import { BATCH_MAX, RECORDS_BASE } from "../../assembly/layout.js";
+import { RECORDS_BASE } from "../../assembly/layout.js";
+import { R_PRICE, RECORD_SIZE } from "../../assembly/records.js";
 import { busyJiffies } from "./cpu.js";
 import { TsDecoder } from "./ts-decoder.js";
-import { FORMATS, RecordHash, readEntries, hex, type CaseResult, type Entries, type Format } from "./common.js";
+import { FORMATS, RecordHash, entriesOf, readEntries, hex, type CaseResult, type Format } from "./common.js";
 
 const a = parseArgs({
   options: {
@@ -33,18 +45,19 @@ const a = parseArgs({
     "min-seconds": { type: "string", default: "0.5" },
     warmup: { type: "string", default: "2" },
     module: { type: "string" },
+    consumer: { type: "string", default: "raw" },
   },
   strict: true,
 }).values;
 const impl = a.impl;
 const format = a.format as Format;
-if ((impl !== "wasm" && impl !== "ts") || !FORMATS.includes(format) || !a.input) {
-  process.stderr.write("usage: case.ts --impl wasm|ts --format itch50|iex-tops|iex-deep --input FILE [--min-seconds S] [--warmup N] [--module PATH]\n");
+if ((impl !== "wasm" && impl !== "ts") || !FORMATS.includes(format) || !a.input || (a.consumer !== "tick" && a.consumer !== "raw")) {
+  process.stderr.write("usage: case.ts --impl wasm|ts --format itch50|iex-tops|iex-deep --input FILE [--min-seconds S] [--warmup N] [--module PATH] [--consumer raw|tick]\n");
   process.exit(2);
 }
 const minSeconds = Number(a["min-seconds"]);
 const warmup = Number(a.warmup);
-const input = readEntries(a.input);
+const path = a.input;
 
 interface Runner {
   /** One pass over the input with fresh decoder state; onRecords consumes each run of records. */
@@ -56,39 +69,56 @@ interface Runner {
   summary(): Pick<CaseResult, "messages" | "packets" | "byType" | "rejected" | "gaps" | "duplicates" | "resets">;
 }
 
-/** Entries cut into chunks the FeedParser takes in one copy (<= BATCH_MAX entries, <= INPUT_CAPACITY bytes). */
-function chunks(e: Entries): InputChunk[] {
-  const out: InputChunk[] = [];
-  let first = 0;
-  while (first < e.count) {
-    let n = 0;
-    while (first + n < e.count && n < BATCH_MAX && e.offsets[first + n] + e.lengths[first + n] - e.offsets[first] <= INPUT_CAPACITY) n++;
-    if (n === 0) throw new Error(`payload ${first} is larger than the parser's input region`);
-    out.push({ data: e.data, count: n, offsets: e.offsets.subarray(first, first + n), lengths: e.lengths.subarray(first, first + n) });
-    first += n;
+/** Reads the whole file at `path` into `dst` (its first bytes); returns the byte count. */
+function readInto(path: string, dst: Uint8Array): number {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size > dst.length) throw new Error(`${path}: ${size} bytes do not fit in ${dst.length}`);
+    for (let at = 0; at < size;) {
+      const got = readSync(fd, dst, at, size - at, at);
+      if (got === 0) throw new Error(`${path}: file ended at ${at} of ${size} bytes`);
+      at += got;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
   }
-  return out;
 }
 
 function wasmRunner(feed: Feed): Runner {
   const modulePath = a.module;
   const f: Feed = modulePath ? { ...feed, modulePath: () => modulePath } : feed;
-  const parser = new FeedParser(f);
-  const list = chunks(input);
+  // The input placed once, before anything is timed, in the input region of a parser sized for
+  // it: the file read straight into wasm memory, then parsed where it lies on every pass.
+  const fd = openSync(path, "r");
+  const size = fstatSync(fd).size;
+  closeSync(fd);
+  const parser = new FeedParser(f, { inputCapacity: Math.max(1, size) });
+  const e = entriesOf(parser.input.subarray(0, readInto(path, parser.input)), path);
   const words = new Uint32Array(parser.memory.buffer);
   const ticks = parser.ticks;
+  const priceWord = (RECORDS_BASE + R_PRICE) >>> 2;
+  const stride = RECORD_SIZE >>> 2;
   return {
     pass(onRecords) {
       parser.reset();
-      for (let i = 0; i < list.length; i++) parser.parse(list[i], "payloads", onRecords);
+      parser.parsePlaced(e.count, e.offsets, e.lengths, "payloads", onRecords);
     },
     hash(h, n) {
       h.add(words, RECORDS_BASE >>> 2, n);
     },
-    consume(n, acc) {
-      for (let i = 0; i < n; i++) acc = (acc + ticks.at(i).price) | 0;
-      return acc;
-    },
+    consume: a.consumer === "raw"
+      ? (n, acc) => {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += words[priceWord + i * stride] | 0;
+        return (acc + sum) | 0;
+      }
+      : (n, acc) => {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += ticks.at(i).price | 0;
+        return (acc + sum) | 0;
+      },
     summary() {
       const s = parser.summary();
       return { messages: s.messages, packets: s.packets, byType: s.byType, rejected: s.rejected, gaps: s.gaps, duplicates: s.duplicates, resets: s.resets };
@@ -97,7 +127,10 @@ function wasmRunner(feed: Feed): Runner {
 }
 
 function tsRunner(): Runner {
+  const input = readEntries(path);
   const d = new TsDecoder(format);
+  const priceWord = R_PRICE >>> 2;
+  const stride = RECORD_SIZE >>> 2;
   return {
     pass(onRecords) {
       d.reset();
@@ -106,10 +139,17 @@ function tsRunner(): Runner {
     hash(h, n) {
       h.add(d.u32, 0, n);
     },
-    consume(n, acc) {
-      for (let i = 0; i < n; i++) acc = (acc + d.price(i)) | 0;
-      return acc;
-    },
+    consume: a.consumer === "raw"
+      ? (n, acc) => {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += d.u32[i * stride + priceWord] | 0;
+        return (acc + sum) | 0;
+      }
+      : (n, acc) => {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += d.price(i) | 0;
+        return (acc + sum) | 0;
+      },
     summary() {
       const byType: Record<string, number> = {};
       for (let t = 0; t < 256; t++) if (d.byType[t]) byType[String.fromCharCode(t)] = d.byType[t];

@@ -45,7 +45,11 @@ export function writeEntries(path: string, payloads: Uint8Array[]): number {
 
 export function readEntries(path: string): Entries {
   const buf = readFileSync(path);
-  const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return entriesOf(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+}
+
+/** The entries of an input file's bytes, wherever they were read to; offsets are into data. */
+export function entriesOf(data: Uint8Array, path: string): Entries {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const count = dv.getUint32(0, true);
   const offsets = new Uint32Array(count);

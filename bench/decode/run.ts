@@ -1,12 +1,14 @@
 // Decoder benchmark (npm run bench:decode): the same feeds decoded into 96-byte tick records by
 // three decoders, each case in a fresh process, on the same input files:
 //
-//   wasm  the compiled AssemblyScript parsers through FeedParser over "payloads" (src/feeds/parser.ts)
+//   wasm  the compiled AssemblyScript parsers through FeedParser (src/feeds/parser.ts): the input
+//         read once into the parser's wasm memory, every pass parsing it in place (parsePlaced)
 //   ts    a plain TypeScript DataView decoder written for the benchmark (bench/decode/ts-decoder.ts)
 //   c     the same work in C, cc -O2 (bench/decode/c_decoder.c): the baseline
 //
 //   node --import tsx bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N]
 //       [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR]
+//       [--consumer raw|tick]
 //
 // Inputs, prepared once here (bench/decode/inputs.ts) and written to bench/.build/decode-*.bin:
 // itch50, a generated ITCH 5.0 session (default 5,000,000 messages over 1,000 symbols) as
@@ -14,8 +16,9 @@
 // captures. Each case (bench/decode/case.ts, or the C program) reads its file, makes one
 // verification pass hashing every record, two warm-up passes, then decodes the whole input
 // again and again for at least --min-seconds (default 0.5), timing only those passes; the
-// record callback reads one field per record into a sum. Every pass starts from fresh decoder
-// state (counters, sequence, symbol table).
+// record callback reads one field per record into a sum (--consumer: raw, from a typed array
+// over the records as C reads its struct, the default; tick, through the TickView flyweight;
+// see case.ts). Every pass starts from fresh decoder state (counters, sequence, symbol table).
 //
 // R rounds (default 5; the order of the cases rotates each round); before each case the machine
 // must be quiet (below 10% busy, waited for up to 60 s), and a case during which other work took
@@ -78,12 +81,13 @@ const args = (() => {
         impls: { type: "string", default: IMPLS.join(",") },
         retries: { type: "string", default: "3" },
         "wasm-dir": { type: "string" },
+        consumer: { type: "string", default: "raw" },
       },
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (e) {
-    fail(`${(e as Error).message}; usage: bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N] [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR]`);
+    fail(`${(e as Error).message}; usage: bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N] [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR] [--consumer raw|tick]`);
   }
 })();
 
@@ -110,6 +114,8 @@ const RETRIES = intArg("retries", args.retries!, 0, 20);
 const FMTS = listArg("formats", args.formats!, FORMATS);
 const IMPL_LIST = listArg("impls", args.impls!, IMPLS);
 const WASM_DIR = args["wasm-dir"];
+const CONSUMER = listArg("consumer", args.consumer!, ["raw", "tick"] as const);
+if (CONSUMER.length !== 1) fail("--consumer takes one of raw, tick");
 if (WASM_DIR) {
   for (const f of FMTS) if (!existsSync(`${WASM_DIR}/${FEEDS[f].module}.wasm`)) fail(`--wasm-dir: no ${WASM_DIR}/${FEEDS[f].module}.wasm`);
 }
@@ -154,7 +160,7 @@ function runChild(argv: string[]): Promise<string> {
 function caseArgv(impl: Impl, format: Format, input: string): string[] {
   const secs = String(MIN_SECONDS);
   if (impl === "c") return [C_DECODER, format, input, secs, "2"];
-  const argv = ["node", "--import", "tsx", CASE, "--impl", impl, "--format", format, "--input", input, "--min-seconds", secs, "--warmup", "2"];
+  const argv = ["node", "--import", "tsx", CASE, "--impl", impl, "--format", format, "--input", input, "--min-seconds", secs, "--warmup", "2", "--consumer", CONSUMER[0]];
   if (impl === "wasm" && WASM_DIR) argv.push("--module", `${WASM_DIR}/${FEEDS[format].module}.wasm`);
   return argv;
 }
@@ -312,7 +318,7 @@ async function main(): Promise<void> {
   const json = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", kernel: release(), node: process.version, cc: ccVersion() },
-    options: { rounds: ROUNDS, minSeconds: MIN_SECONDS, messages: MESSAGES, symbols: SYMBOLS, seed: SEED, formats: FMTS, impls: IMPL_LIST, retries: RETRIES, wasmDir: WASM_DIR ?? null },
+    options: { rounds: ROUNDS, minSeconds: MIN_SECONDS, messages: MESSAGES, symbols: SYMBOLS, seed: SEED, formats: FMTS, impls: IMPL_LIST, retries: RETRIES, wasmDir: WASM_DIR ?? null, consumer: CONSUMER[0] },
     inputs,
     summary: sums,
     agreement: mismatches.length === 0 ? "ok" : mismatches,
@@ -321,7 +327,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(RESULTS, JSON.stringify(json, null, 2) + "\n");
 
-  console.log(`\nDecoders: median of ${ROUNDS} fresh-process runs, ns per message decoded into a 96-byte tick record (lower is better)\n`);
+  console.log(`\nDecoders: median of ${ROUNDS} fresh-process runs, ns per message decoded into a 96-byte tick record (lower is better; consumer ${CONSUMER[0]})\n`);
   console.log(table(sums));
   console.log("");
   for (const s of sums) {

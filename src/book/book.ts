@@ -15,7 +15,7 @@
 import * as L from "../../assembly/layout.js";
 import * as E from "../../assembly/book/events.js";
 import { XdpError } from "../../bridge/errors.js";
-import { INPUT_CAPACITY, type FeedParser } from "../feeds/parser.js";
+import type { FeedParser } from "../feeds/parser.js";
 
 /** The book half of a feed module's exports (assembly/book/abi.ts). */
 export interface BookExports {
@@ -330,15 +330,11 @@ export function attachBook(memory: WebAssembly.Memory, exports: unknown, base: n
   return new BookView(memory, x);
 }
 
-/** Where a parser's book goes: after its input region. */
-export function parserBookBase(): number {
-  return Math.ceil((L.DYNAMIC_BASE + INPUT_CAPACITY) / L.WASM_PAGE) * L.WASM_PAGE;
-}
-
 /**
  * Gives a parser an order book (replacing any it had, emptied) and turns it on: from now on
- * every message it parses updates the book. Grows the parser's memory by the book's size.
+ * every message it parses updates the book. The book goes after the parser's input region
+ * (parser.bookBase), whatever its size; the memory grows by the book's size.
  */
 export function enableBook(parser: FeedParser, capacities: BookCapacities = {}): BookView {
-  return attachBook(parser.memory, parser.x, parserBookBase(), capacities, parser.feed.framing === "iextp");
+  return attachBook(parser.memory, parser.x, parser.bookBase, capacities, parser.feed.framing === "iextp");
 }

@@ -17,7 +17,7 @@ import { InputError } from "./errors.js";
 import { detectFormat, MAGIC_BYTES } from "./format.js";
 import { readPcap } from "./pcap.js";
 import { readPcapng } from "./pcapng.js";
-import { joinProblems, openSource, type ByteSource, type ProgressFn } from "./source.js";
+import { openSource, type ByteSource, type ProgressFn } from "./source.js";
 import { CaptureStats } from "./stats.js";
 
 export { detectFormat, type InputFormat } from "./format.js";
@@ -35,6 +35,12 @@ export interface ReadPacketsOptions {
   batchPackets?: number;
   /** A batch is handed out once it holds this many bytes; also the read size (default 1 MiB). */
   batchBytes?: number;
+  /**
+   * A working buffer to read a plain (not gzip) file into, of at least batchBytes bytes: e.g. a
+   * FeedParser's `input`, so that batches are views of it that FeedParser.parse() parses where
+   * they lie. Left alone for a gzip file, and for a packet larger than it.
+   */
+  buffer?: Uint8Array;
 }
 
 /**
@@ -49,7 +55,7 @@ export async function* readPackets(path: string, opts: ReadPacketsOptions = {}):
     bytes: sizeOption("batchBytes", opts.batchBytes, DEFAULT_LIMITS.bytes, 1 << 30),
   };
   const stats = opts.stats ?? new CaptureStats();
-  const src = await openSource(path, { bufferBytes: lim.bytes, onProgress: opts.onProgress });
+  const src = await openSource(path, { bufferBytes: lim.bytes, onProgress: opts.onProgress, buffer: opts.buffer });
   try {
     stats.compressed = src.compressed;
     await src.fill(MAGIC_BYTES);
@@ -59,12 +65,7 @@ export async function* readPackets(path: string, opts: ReadPacketsOptions = {}):
     const arr = new BatchArrays(lim.packets);
     if (format === "pcap") yield* readPcap(src, arr, lim, stats);
     else yield* readPcapng(src, arr, lim, stats);
-    if (src.gzipError !== null) {
-      stats.gzipError = src.gzipError.message;
-      stats.problem = joinProblems(stats.problem, src.gzipProblem());
-      if (!src.gzipCut()) stats.corrupt = 1;
-    }
-    opts.onProgress?.(src.bytesRead(), src.fileBytes);
+    src.finish(stats, opts.onProgress);
     return stats;
   } finally {
     await src.close();

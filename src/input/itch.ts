@@ -6,7 +6,7 @@
 import { sizeOption } from "./batch.js";
 import { InputError } from "./errors.js";
 import { detectFormat, MAGIC_BYTES } from "./format.js";
-import { joinProblems, openSource, type ProgressFn } from "./source.js";
+import { openSource, type ProgressFn } from "./source.js";
 import { ItchStats } from "./stats.js";
 
 export { ItchStats } from "./stats.js";
@@ -28,6 +28,13 @@ export interface ReadItchOptions {
   batchMessages?: number;
   /** A batch is handed out once it holds this many bytes; also the read size (default 1 MiB). */
   batchBytes?: number;
+  /**
+   * A working buffer to read a plain (not gzip) file into, of at least batchBytes bytes and at
+   * least 65537 (the largest message and its length): e.g. a FeedParser's `input`, so that
+   * batches are views of it that FeedParser.parse() parses where they lie. Left alone for a gzip
+   * file.
+   */
+  buffer?: Uint8Array;
 }
 
 /**
@@ -40,7 +47,7 @@ export async function* readItchBinary(path: string, opts: ReadItchOptions = {}):
   const maxBytes = sizeOption("batchBytes", opts.batchBytes, 1 << 20, 1 << 30);
   const stats = opts.stats ?? new ItchStats();
   // The largest record is 2 + 65535 bytes, so the buffer never has to grow past that.
-  const src = await openSource(path, { bufferBytes: Math.max(maxBytes, 2 + 0xffff), onProgress: opts.onProgress });
+  const src = await openSource(path, { bufferBytes: Math.max(maxBytes, 2 + 0xffff), onProgress: opts.onProgress, buffer: opts.buffer });
   try {
     stats.compressed = src.compressed;
     await src.fill(MAGIC_BYTES);
@@ -106,12 +113,7 @@ export async function* readItchBinary(path: string, opts: ReadItchOptions = {}):
     if (n > 0) yield flush();
     src.pos = pos;
     stats.bytesParsed = src.offsetOf(pos);
-    if (src.gzipError !== null) {
-      stats.gzipError = src.gzipError.message;
-      stats.problem = joinProblems(stats.problem, src.gzipProblem());
-      if (!src.gzipCut()) stats.corrupt = 1;
-    }
-    opts.onProgress?.(src.bytesRead(), src.fileBytes);
+    src.finish(stats, opts.onProgress);
     return stats;
   } finally {
     await src.close();

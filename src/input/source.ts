@@ -3,8 +3,14 @@
 // only when a record runs past `end`, so the common path has no await and no copy: a plain file
 // is read straight into the buffer, a gzip one is copied once from zlib's output.
 //
+// The buffer can be the caller's (the `buffer` option): a FeedParser's input region, so that a
+// plain file is read straight into wasm memory and parsed where it lies. Not for gzip: zlib's
+// output lands in shared memory at any alignment, which V8 copies byte by byte (several times
+// slower than the private buffer's copy plus the parser's aligned one).
+//
 // Memory stays bounded: the buffer holds one read (1 MiB by default) and grows only when a single
-// record is bigger than that; callers cap record sizes so a damaged length cannot make it huge.
+// record is bigger than that (leaving a caller's buffer for a private one); callers cap record
+// sizes so a damaged length cannot make it huge.
 
 import type { ReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
@@ -19,7 +25,15 @@ export interface SourceOptions {
   /** Working buffer size and read size in bytes. */
   bufferBytes: number;
   onProgress?: ProgressFn;
+  /**
+   * The working buffer for a plain (not gzip) file, used when it holds at least bufferBytes
+   * (e.g. FeedParser.input); reads then go straight into it.
+   */
+  buffer?: Uint8Array;
 }
+
+/** Reads start at this alignment in the buffer: the kernel copies into a misaligned one several times slower. */
+const READ_ALIGN = 64;
 
 /** zlib output chunk size: large enough that a 1 MiB fill takes a handful of awaits, not 64. */
 const GUNZIP_CHUNK = 256 * 1024;
@@ -57,8 +71,9 @@ export class ByteSource {
     this.fileBytes = fileBytes;
     this.compressed = compressed;
     this.onProgress = opts.onProgress;
-    this.buf = new Uint8Array(Math.max(64, opts.bufferBytes));
-    this.view = new DataView(this.buf.buffer);
+    const own = opts.buffer !== undefined && !compressed && opts.buffer.length >= opts.bufferBytes;
+    this.buf = own ? opts.buffer! : new Uint8Array(Math.max(64, opts.bufferBytes));
+    this.view = viewOf(this.buf);
     if (compressed) {
       this.rs = fh.createReadStream({ start: 0, highWaterMark: this.buf.length });
       this.gz = createGunzip({ chunkSize: GUNZIP_CHUNK });
@@ -87,17 +102,21 @@ export class ByteSource {
     if (this.end - this.pos >= n) return true;
     if (this.eof) return false;
     const tail = this.end - this.pos;
+    // The tail goes just below an aligned address, where the next read begins.
+    let to = -(this.buf.byteOffset + tail) & (READ_ALIGN - 1);
     if (n > this.buf.length) {
       const grown = new Uint8Array(Math.max(n, this.buf.length * 2));
       grown.set(this.buf.subarray(this.pos, this.end));
       this.buf = grown;
-      this.view = new DataView(grown.buffer);
-    } else if (this.pos > 0) {
-      this.buf.copyWithin(0, this.pos, this.end);
+      this.view = viewOf(grown);
+      to = 0;
+    } else {
+      if (to + n > this.buf.length) to = 0;
+      if (this.pos !== to) this.buf.copyWithin(to, this.pos, this.end);
     }
-    this.base += this.pos;
-    this.pos = 0;
-    this.end = tail;
+    this.base += this.pos - to;
+    this.pos = to;
+    this.end = to + tail;
     while (this.end < this.buf.length) {
       const got = this.chunks !== null ? await this.readGunzip() : await this.readFile();
       if (got === 0) {
@@ -158,6 +177,19 @@ export class ByteSource {
     return `${what} after ${this.bytesRead()} compressed bytes`;
   }
 
+  /**
+   * Ends a reader's pass over the stream: a gzip failure goes into its stats (corrupt unless the
+   * stream was only cut short) and progress is reported once more, complete.
+   */
+  finish(stats: { gzipError: string; problem: string; corrupt: number }, onProgress: ProgressFn | undefined): void {
+    if (this.gzipError !== null) {
+      stats.gzipError = this.gzipError.message;
+      stats.problem = joinProblems(stats.problem, this.gzipProblem());
+      if (!this.gzipCut()) stats.corrupt = 1;
+    }
+    onProgress?.(this.bytesRead(), this.fileBytes);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -169,6 +201,10 @@ export class ByteSource {
       await this.fh.close();
     }
   }
+}
+
+function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Joins two one-line problem descriptions. */
