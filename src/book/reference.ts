@@ -4,6 +4,7 @@
 // Straightforward rather than fast; not for production use.
 
 import { EV_BBO, EV_DEPTH_BID } from "../../assembly/book/events.js";
+import type { BookCounters } from "./book.js";
 
 export interface RefCapacities {
   maxOrders: number;
@@ -26,18 +27,8 @@ export interface RefLevel {
   orders: number;
 }
 
-export interface RefCounters {
-  updates: number;
-  bboChanges: number;
-  depthChanges: number;
-  unknownOrder: number;
-  ordersFull: number;
-  levelsFull: number;
-  duplicateOrder: number;
-  badInstrument: number;
-  oversized: number;
-  invalid: number;
-}
+/** The wasm book's counters (BookView.counters()) but events lost: the reference writes no events. */
+export type RefCounters = Omit<BookCounters, "eventsLost">;
 
 interface Order {
   inst: number;
