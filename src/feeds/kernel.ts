@@ -425,19 +425,23 @@ export class KernelFeedReceiver {
     const tsHi = Math.floor(ns / TWO32);
     const tsLo = ns - tsHi * TWO32;
     const stride = L.BATCH_ENTRY / 4;
-    // The datagrams lie back to back in the ring except across the wrap: one or two copies.
+    // The datagrams lie back to back in the ring except across the wrap: one or two copies. Each
+    // run starts at the same address mod 8 as its source: V8 copies into shared memory byte by
+    // byte otherwise (as FeedParser.parse).
     let dst = 0;
     let runStart = 0;
-    let runEnd = 0;
+    let runEnd = -1;
     let runDst = 0;
     let taken = 0;
     let slot = this.#head;
     for (; taken < n; taken++) {
       const o = this.#off[slot];
       const len = this.#len[slot];
-      if (dst + len > INPUT_CAPACITY) break;
+      const pad = o !== runEnd ? (o - (L.DYNAMIC_BASE + dst)) & 7 : 0;
+      if (dst + pad + len > INPUT_CAPACITY) break;
       if (o !== runEnd) {
         if (runEnd > runStart) this.#u8.set(this.#data.subarray(runStart, runEnd), L.DYNAMIC_BASE + runDst);
+        dst += pad;
         runStart = runEnd = o;
         runDst = dst;
       }
