@@ -273,6 +273,8 @@ export const SYM_BY_ID: u32 = 0x40000;
 //   88      BK_ORDER_HASH_MAX   entries each order table region holds (>= 2 * BK_MAX_ORDERS)
 //   92      BK_LEVEL_HASH_ALT   wasm address of the other level hash region
 //   96      BK_LEVEL_HASH_MAX   entries each level hash region holds (>= 2 * BK_MAX_LEVELS)
+//   100     BK_DEPTH_EVENTS     non-zero: a change to the watched depth writes a book event too
+//                               (EV_DEPTH_*; off: only BBO changes do, depth changes are counted)
 //   256     BK_BBO              bookBbo() result, BBO_* layout in assembly/book/events.ts
 //
 // bookDepth() writes its levels at BOOK_DEPTH_BASE as three arrays of BOOK_DEPTH_MAX entries:
@@ -302,6 +304,7 @@ export const BK_ORDER_HASH_ALT: u32 = 84;
 export const BK_ORDER_HASH_MAX: u32 = 88;
 export const BK_LEVEL_HASH_ALT: u32 = 92;
 export const BK_LEVEL_HASH_MAX: u32 = 96;
+export const BK_DEPTH_EVENTS: u32 = 100;
 export const BK_BBO: u32 = 256;
 // At most one book event per record: the events region holds as many as the records region.
 export const BOOK_EVENT_MAX: u32 = 16384;

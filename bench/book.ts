@@ -8,9 +8,10 @@
 // table), "payloads" the same messages in MoldUDP64 packets of up to 1400 bytes (one entry per
 // packet, as they come off a socket). Each child generates the session (not timed), parses it once
 // to warm up, empties the parser (and the book), then times a second full pass of
-// FeedParser.parse (copy into wasm memory, parse, records; the callback does nothing), the book on
-// or off. Decode and book alternate their order each round; the medians are reported, as a table
-// on stdout and in bench/results/book.json.
+// FeedParser.parse (copy into wasm memory, parse, records; the callback does nothing): decode only,
+// with the book (BBO events), or with the book writing depth events too (depthEvents, as onBook
+// needs). The three alternate their order each round; the medians are reported, as a table on
+// stdout and in bench/results/book.json.
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -89,7 +90,7 @@ function child(mode: string, input: string): Result {
   const kind: EntryKind = input === "payloads" ? "payloads" : "messages";
   const chunks = kind === "payloads" ? payloadChunks() : messageChunks();
   const p = new FeedParser(itch50);
-  const book = mode === "book" ? enableBook(p, { maxOrders, maxLevels, maxInstruments: symbols + 1 }) : undefined;
+  const book = mode === "decode" ? undefined : enableBook(p, { maxOrders, maxLevels, maxInstruments: symbols + 1, depthEvents: mode === "depth" });
   const pass = (): [number, number] => {
     let n = 0;
     const t0 = process.hrtime.bigint();
@@ -122,9 +123,9 @@ if (o.child) {
   const rows: string[][] = [];
   for (const syms of symbolList) {
     for (const input of inputs) {
-      const runs: Record<string, Result[]> = { decode: [], book: [] };
+      const runs: Record<string, Result[]> = { decode: [], book: [], depth: [] };
       for (let r = 0; r < rounds; r++) {
-        for (const mode of r % 2 ? ["book", "decode"] : ["decode", "book"]) {
+        for (const mode of r % 2 ? ["depth", "book", "decode"] : ["decode", "book", "depth"]) {
           const out = execFileSync(process.execPath, [
             "--import", "tsx", self, "--child", mode, "--input", input, "--messages", String(messages), "--symbols", String(syms),
             "--seed", String(seed), "--max-orders", String(maxOrders), "--max-levels", String(maxLevels),
@@ -136,18 +137,21 @@ if (o.child) {
       }
       const d = median(runs.decode.map((x) => x.rate));
       const b = median(runs.book.map((x) => x.rate));
+      const bd = median(runs.depth.map((x) => x.rate));
       const last = runs.book[runs.book.length - 1];
       const c = {
         symbols: syms, input, decodeMsgsPerSec: Math.round(d), bookMsgsPerSec: Math.round(b), bookOverDecode: +(b / d).toFixed(3),
         bookNsPerMsg: +(1e9 / b - 1e9 / d).toFixed(1), ordersAtEnd: last.orders, levelsAtEnd: last.levels, bboChanges: last.bboChanges,
+        bookDepthEventsMsgsPerSec: Math.round(bd),
         decodeRuns: runs.decode.map((x) => Math.round(x.rate)), bookRuns: runs.book.map((x) => Math.round(x.rate)),
+        bookDepthEventsRuns: runs.depth.map((x) => Math.round(x.rate)),
       };
       (report.cases as unknown[]).push(c);
       rows.push([String(syms), input, `${(d / 1e6).toFixed(1)} M/s`, `${(b / 1e6).toFixed(1)} M/s`, `${c.bookOverDecode.toFixed(2)}x`,
-        (1e9 / b).toFixed(1), c.bookNsPerMsg.toFixed(1), c.ordersAtEnd.toLocaleString("en-US"), c.levelsAtEnd.toLocaleString("en-US")]);
+        (1e9 / b).toFixed(1), c.bookNsPerMsg.toFixed(1), `${(bd / 1e6).toFixed(1)} M/s`, c.ordersAtEnd.toLocaleString("en-US"), c.levelsAtEnd.toLocaleString("en-US")]);
     }
   }
-  const head = ["symbols", "input", "decode only", "with L3 book", "book/decode", "ns/msg (book)", "book ns/msg over decode", "orders at end", "levels at end"];
+  const head = ["symbols", "input", "decode only", "with L3 book", "book/decode", "ns/msg (book)", "book ns/msg over decode", "book + depth events", "orders at end", "levels at end"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((x, i) => (i < 2 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(" | ")} |`;
   console.log(`ITCH book-building rate, ${messages.toLocaleString("en-US")} generated messages (seed ${seed}), median of ${rounds} fresh processes per cell`);

@@ -91,8 +91,9 @@ function sameCounters(book: BookView, ref: ReferenceL3 | ReferenceLevels): void 
 }
 
 /** The book event the reference expects for a message's result, at record `at` (null: none). */
-function expectedEvent(ref: ReferenceL3 | ReferenceLevels, res: RefResult, at: number) {
-  return res.flags === 0 ? null : { recordIndex: at, instrument: res.instrument, flags: res.flags, ...ref.bbo(res.instrument) };
+function expectedEvent(ref: ReferenceL3 | ReferenceLevels, res: RefResult, at: number, depthEvents = true) {
+  const flags = depthEvents ? res.flags : res.flags & E.EV_BBO;
+  return flags === 0 ? null : { recordIndex: at, instrument: res.instrument, flags, ...ref.bbo(res.instrument) };
 }
 
 /**
@@ -100,7 +101,7 @@ function expectedEvent(ref: ReferenceL3 | ReferenceLevels, res: RefResult, at: n
  * interleave with the records exactly where the reference's BBO or watched depth changed.
  * Returns records seen.
  */
-function parseChecked(p: FeedParser, book: BookView, ref: ReferenceL3, chunk: InputChunk, where: string): number {
+function parseChecked(p: FeedParser, book: BookView, ref: ReferenceL3, chunk: InputChunk, where: string, depthEvents = true): number {
   const mem = new Uint8Array(p.memory.buffer);
   let records = 0;
   let pending: ReturnType<typeof expectedEvent> = null;
@@ -108,7 +109,7 @@ function parseChecked(p: FeedParser, book: BookView, ref: ReferenceL3, chunk: In
     book.forEach(n, (i) => {
       if (pending) assert.unreachable(`${where}: no book event for record ${pending.recordIndex} (${JSON.stringify(pending)})`);
       const t = p.ticks.at(i);
-      pending = expectedEvent(ref, ref.apply(mem, t.msgOffset, t.msgLength), i);
+      pending = expectedEvent(ref, ref.apply(mem, t.msgOffset, t.msgLength), i, depthEvents);
     }, (ev) => {
       if (!pending || ev.recordIndex !== pending.recordIndex) assert.unreachable(`${where}: unexpected book event ${JSON.stringify(ev.copy())}`);
       assert.equal(ev.copy(), pending, where);
@@ -120,7 +121,7 @@ function parseChecked(p: FeedParser, book: BookView, ref: ReferenceL3, chunk: In
   return records;
 }
 
-const ITCH_CAPS = { maxOrders: 1 << 17, maxLevels: 1 << 15, maxInstruments: 1024 };
+const ITCH_CAPS = { maxOrders: 1 << 17, maxLevels: 1 << 15, maxInstruments: 1024, depthEvents: true };
 
 // ---- generated sessions, message by message ----
 
@@ -193,6 +194,29 @@ G("in batches of 4,096 messages, BookView.forEach interleaves each book event ri
   sameCounters(book, ref);
 });
 
+G("without depthEvents only BBO changes write events, depth changes still counted; switched on, depth events follow", () => {
+  const caps = { ...ITCH_CAPS, depthEvents: false };
+  const p = new FeedParser(itch50);
+  const book = enableBook(p, caps);
+  const ref = new ReferenceL3(caps);
+  assert.is(book.depthEvents, false);
+  const chunks = [...generateSession({ seed: 8, symbols: 100, messages: 100_000, reuseBuffer: false })].map(entriesOf);
+  assert.ok(chunks.length >= 2, `${chunks.length} chunks`);
+  const half = chunks.length >> 1;
+  let records = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    if (i === half) {
+      book.depthEvents = true;
+      assert.is(book.depthEvents, true);
+    }
+    records += parseChecked(p, book, ref, chunks[i], i < half ? "BBO only" : "depth events on", i >= half);
+  }
+  assert.is(records, 100_000);
+  const c = book.counters();
+  assert.ok(c.depthChanges > c.bboChanges && c.bboChanges > 1000, JSON.stringify(c));
+  sameCounters(book, ref);
+});
+
 G("with the book off, the parser writes the same records and no events, and the book stays as it was", () => {
   const msgs: Uint8Array[] = [];
   const it = generateSession({ seed: 5, symbols: 50, messages: 20_000 });
@@ -247,7 +271,7 @@ function bboOnly(events: EventCopy[]) {
 }
 
 /** A parser with a book and a reference fed the same messages; returns events per message. */
-function setup(caps: BookCapacities & RefCapacities = { maxOrders: 64, maxLevels: 32, maxInstruments: 16 }) {
+function setup(caps: BookCapacities & RefCapacities = { maxOrders: 64, maxLevels: 32, maxInstruments: 16, depthEvents: true }) {
   const p = new FeedParser(itch50);
   const book = enableBook(p, caps);
   const ref = new ReferenceL3(caps);
@@ -409,7 +433,7 @@ H("the largest ITCH price (2^32 - 1 in price4) is a price, not -1: it sorts as t
 });
 
 H("depthWatch N flags a message as a depth change of its side only when it touches one of the best N levels", () => {
-  const caps = { maxOrders: 64, maxLevels: 32, maxInstruments: 16, depthWatch: 2 };
+  const caps = { maxOrders: 64, maxLevels: 32, maxInstruments: 16, depthWatch: 2, depthEvents: true };
   const { book, ref, feed } = setup(caps);
   const flags = (evs: EventCopy[]) => evs.map((e) => [e.recordIndex, e.flags]);
   const { EV_BBO: BBO, EV_DEPTH_BID: DB, EV_DEPTH_ASK: DA } = E;
@@ -461,8 +485,8 @@ H.run();
 
 const C = suite("ITCH book capacities");
 
-C("a full slot pool or level pool skips the add and counts it; what fits stays exact and every message is still delivered", () => {
-  const caps = { maxOrders: 250, maxLevels: 150, maxInstruments: 60 };
+C("a full order table or level pool skips the add and counts it; what fits stays exact and every message is still delivered", () => {
+  const caps = { maxOrders: 250, maxLevels: 150, maxInstruments: 60, depthEvents: true };
   const p = new FeedParser(itch50);
   const book = enableBook(p, caps);
   const ref = new ReferenceL3(caps);
@@ -540,7 +564,7 @@ let iexTs = 1_700_000_000_000_000_000n;
 const lvl = (side: "B" | "S", symbol: string, size: number, price: number, eventFlags = 1) =>
   encodeBySchema(iexDeep.schema, side === "B" ? "8" : "5", { eventFlags, timestamp: iexTs++, symbol, size, price: BigInt(price) });
 
-function deepSetup(caps: BookCapacities & RefCapacities = { maxOrders: 0, maxLevels: 64, maxInstruments: 64 }) {
+function deepSetup(caps: BookCapacities & RefCapacities = { maxOrders: 0, maxLevels: 64, maxInstruments: 64, depthEvents: true }) {
   const p = new FeedParser(iexDeep);
   const book = enableBook(p, caps);
   const feed = (...msgs: Uint8Array[]) => {
@@ -592,7 +616,7 @@ D("prices above 2^32 (a $700,000 share in price4) keep their exact value in leve
 });
 
 D("after every message of random DEEP traffic with random event boundaries, published BBOs, events and depth equal the reference's", () => {
-  const caps = { maxOrders: 0, maxLevels: 400, maxInstruments: 32 };
+  const caps = { maxOrders: 0, maxLevels: 400, maxInstruments: 32, depthEvents: true };
   const { p, book } = deepSetup(caps);
   const ref = new ReferenceLevels(caps);
   const rng = new Rng(42);

@@ -9,6 +9,7 @@
 //   bookEnable(on)                 starts / stops updating the book; returns the new state
 //   bookEnabled()                  1 when the message handler updates the book
 //   bookSetDepthWatch(n)           levels per side that count as depth (PS_BOOK_DEPTH_CHANGES; 0: none)
+//   bookDepthEvents(on)            depth changes write book events too (EV_DEPTH_*); returns the state
 //   bookReset()                    empties the book, keeps its layout
 //   bookBbo(instrument)            published BBO at BOOK_CTL_BASE + BK_BBO; 0 if no instrument
 //   bookDepth(instrument, side, n) best n levels of a side at BOOK_DEPTH_BASE; returns how many
@@ -16,7 +17,7 @@
 //   bookEventCount()               book events since the records were last cleared
 //   bookCheck()                    0, or the CHECK_* of the first broken invariant (tests)
 
-import { PS_BOOK_EVENTS, BK_ENABLED, BK_BASE, BK_DEPTH_N, BK_ORDER_LIVE, BK_LEVEL_LIVE } from "../layout";
+import { PS_BOOK_EVENTS, BK_ENABLED, BK_BASE, BK_DEPTH_N, BK_DEPTH_EVENTS, BK_ORDER_LIVE, BK_LEVEL_LIVE } from "../layout";
 import { ctl, setCtl, bookBytes, bookSetup, bookClear, bboInto, depthInto, resetNth } from "./core";
 import { checkBook } from "./l3";
 import { psGet32 } from "../parse/stats";
@@ -42,6 +43,12 @@ export function bookEnabled(): u32 {
 export function bookSetDepthWatch(n: u32): void {
   setCtl(BK_DEPTH_N, n);
   if (ctl(BK_BASE) != 0) resetNth();
+}
+
+export function bookDepthEvents(on: u32): u32 {
+  const v: u32 = on != 0 ? 1 : 0;
+  setCtl(BK_DEPTH_EVENTS, v);
+  return v;
 }
 
 export function bookReset(): void {

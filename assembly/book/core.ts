@@ -53,7 +53,7 @@ import {
   BK_DEPTH_N, BK_EVENTS, BK_INSTRUMENTS, BK_ORDER_HASH, BK_LEVELS,
   BK_LEVEL_HASH, BK_LEVEL_MASK, BK_ORDER_LIVE, BK_LEVEL_FREE,
   BK_LEVEL_USED, BK_LEVEL_LIVE, BK_ORDER_HASH_ALT, BK_ORDER_HASH_MAX, BK_LEVEL_HASH_ALT,
-  BK_LEVEL_HASH_MAX, BK_BBO, BOOK_EVENT_MAX, BOOK_MAX_INSTRUMENTS, BOOK_DEPTH_BASE,
+  BK_LEVEL_HASH_MAX, BK_BBO, BK_DEPTH_EVENTS, BOOK_EVENT_MAX, BOOK_MAX_INSTRUMENTS, BOOK_DEPTH_BASE,
   BOOK_DEPTH_MAX, BOOK_DEPTH_PRICES, BOOK_DEPTH_ORDERS, BOOK_DEPTH_SHARES, DYNAMIC_BASE,
   PS_BOOK_EVENTS, PS_BOOK_UPDATES, PS_BOOK_BBO_CHANGES, PS_BOOK_DEPTH_CHANGES, PS_BOOK_LEVELS_FULL,
   PS_BOOK_EVENTS_LOST, PS_RECORDS,
@@ -215,16 +215,18 @@ let topChanged: bool = false;
 }
 
 // After a message: counts what it changed and, when `now`, publishes it: the BBO when a best level
-// changed, a book event when the BBO or the watched depth did. Otherwise (an IEX DEEP event in
-// progress) the depth change waits in the instrument's flags for publish().
+// changed, a book event when the BBO or (with BK_DEPTH_EVENTS) the watched depth did. Otherwise
+// (an IEX DEEP event in progress) the depth change waits in the instrument's flags for publish().
+// Depth events are opt-in: writing one for most messages costs ~10% of the book's rate.
 @inline export function finishMessage(inst: u32, ia: u32, rec: u32, now: bool): void {
   if (changed) {
     psAdd(PS_BOOK_UPDATES, 1);
     if (depthChanged != 0) psAdd(PS_BOOK_DEPTH_CHANGES, 1);
+    const depth = ctl(BK_DEPTH_EVENTS) != 0 ? depthChanged : 0;
     if (now) {
-      if (topChanged || depthChanged != 0) publish(inst, ia, rec, depthChanged);
-    } else if (depthChanged != 0) {
-      store<u32>(ia, load<u32>(ia, I_FLAGS) | (depthChanged << DEPTH_PENDING_SHIFT), I_FLAGS);
+      if (topChanged || depth != 0) publish(inst, ia, rec, depth);
+    } else if (depth != 0) {
+      store<u32>(ia, load<u32>(ia, I_FLAGS) | (depth << DEPTH_PENDING_SHIFT), I_FLAGS);
     }
   }
 }

@@ -4,8 +4,9 @@
 // (ITCH price4 fits in u32, IEX prices are signed 64-bit), 0 when a side is empty.
 //
 // Book event (BOOK_EVENT_SIZE bytes at BK_EVENTS + k * BOOK_EVENT_SIZE, little-endian): one per
-// message that changed an instrument's published best bid and offer (EV_BBO) or a level among the
-// best BK_DEPTH_N of a side (EV_DEPTH_BID, EV_DEPTH_ASK), written in message order. For IEX DEEP
+// message that changed an instrument's published best bid and offer (EV_BBO) or, when
+// BK_DEPTH_EVENTS is on, a level among the best BK_DEPTH_N of a side (EV_DEPTH_BID, EV_DEPTH_ASK),
+// written in message order. For IEX DEEP
 // both are published when the price-level event completes, at the update that completes it.
 // PS_BOOK_EVENTS counts them since the records were last cleared, so event k belongs to record
 // recordIndex (non-decreasing in k) and the two streams interleave in order.

@@ -24,6 +24,7 @@ export interface BookExports {
   bookEnable(on: number): number;
   bookEnabled(): number;
   bookSetDepthWatch(n: number): void;
+  bookDepthEvents(on: number): number;
   bookReset(): void;
   bookBbo(instrument: number): number;
   bookDepth(instrument: number, side: number, n: number): number;
@@ -42,6 +43,12 @@ export interface BookCapacities {
   maxInstruments?: number;
   /** A change to one of the best depthWatch levels of a side counts as a depth change (default 5). */
   depthWatch?: number;
+  /**
+   * Depth changes also write book events (flags DEPTH_BID / DEPTH_ASK), as onBook needs; off by
+   * default, when only BBO changes do (they cost ~10% of the book's rate). runStrategy turns them
+   * on for a strategy with onBook; `BookView.depthEvents` at any time.
+   */
+  depthEvents?: boolean;
 }
 
 /** Sides as depth() takes them. */
@@ -152,7 +159,7 @@ export class BookView {
   /** Wasm address and size of the book's memory. */
   readonly base: number;
   readonly bytes: number;
-  readonly capacities: Readonly<Required<BookCapacities>>;
+  readonly capacities: Readonly<Required<Omit<BookCapacities, "depthEvents">>>;
   readonly #bbo = new Bbo();
   readonly #depth: Depth;
   readonly #ctl: Uint32Array;
@@ -187,6 +194,15 @@ export class BookView {
 
   set enabled(on: boolean) {
     this.x.bookEnable(on ? 1 : 0);
+  }
+
+  /** Whether depth changes write book events too (BookCapacities.depthEvents). */
+  get depthEvents(): boolean {
+    return this.#ctl[L.BK_DEPTH_EVENTS / 4] !== 0;
+  }
+
+  set depthEvents(on: boolean) {
+    this.x.bookDepthEvents(on ? 1 : 0);
   }
 
   /**
@@ -323,6 +339,7 @@ export function attachBook(memory: WebAssembly.Memory, exports: unknown, base: n
   }
   x.bookEnable(0);
   x.bookSetDepthWatch(depthWatch);
+  x.bookDepthEvents(capacities.depthEvents ? 1 : 0);
   if (x.bookInit(base, maxOrders, maxLevels, maxInstruments) !== 1) {
     throw new XdpError("ECONFIG", `the feed module refused the order book at ${base} (${bytes} bytes)`);
   }

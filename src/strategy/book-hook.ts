@@ -29,6 +29,9 @@ export function bookHook(view: BookView, priceScale = 4): BookHook {
   };
   return {
     count: () => view.eventCount(),
+    enableDepthEvents() {
+      view.depthEvents = true;
+    },
     recordIndex: (k) => ev.at(k).recordIndex,
     flags: (k) => ev.at(k).flags,
     bbo(k) {

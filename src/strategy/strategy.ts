@@ -96,6 +96,8 @@ export interface BookHook {
   conflate(n: number): void;
   /** Event k as a conflated depth change when it is its instrument's last of the batch, else null. */
   depth(k: number): BookEvent | null;
+  /** Makes the book write depth events (off by default: they cost book rate). */
+  enableDepthEvents(): void;
 }
 
 const DEPTH = EV_DEPTH_BID | EV_DEPTH_ASK;
@@ -125,6 +127,7 @@ export class Dispatcher {
     this.#s = strategy;
     this.#src = source;
     this.#book = book;
+    if (book && strategy.onBook) book.enableDepthEvents();
     this.#ps = new Uint32Array(source.ticks.memory.buffer, L.PSTATS_BASE, L.PS_NEXT_SEQ / 4 + 2);
     const self = this;
     this.#ctx = {
