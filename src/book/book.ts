@@ -6,9 +6,9 @@
 //   IEX TOPS   the BBO from quote updates (no levels)
 //
 // The book is updated as the parser writes each tick record. A message that changes an
-// instrument's best bid or offer, or a level among the best depthWatch of a side, also writes a
-// book event (its record index, the instrument, what changed and the BBO after it), so the events
-// of a batch interleave with its records: forEach() walks both in order. bbo() and depth() read the book as it is now, i.e. after the last message parsed (for
+// instrument's best bid or offer, or (with depthEvents) a level among the best depthWatch of a
+// side, also writes a book event (its record index, the instrument, what changed and the BBO after
+// it), so the events of a batch interleave with its records: forEach() walks both in order. bbo() and depth() read the book as it is now, i.e. after the last message parsed (for
 // IEX DEEP, bbo() is the BBO of the last completed event). Nothing here allocates per call: bbo()
 // fills one reusable object and depth() returns one reusable set of typed-array views.
 
