@@ -279,13 +279,33 @@ function sockaddrXdp(flags: number, ifindex: number, queue: number): Uint8Array 
   return new Uint8Array(a.buffer);
 }
 
+/** How long bind() retries EBUSY, the kernel's asynchronous release of a just-closed socket. */
+export const BIND_BUSY_RETRY_MS = 500;
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+function sleepMs(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
 function bindSocket(fd: number, ifindex: number, queue: number, mode: BindMode, ctx: { iface: string; queue: number }): void {
   const tryBind = (flags: number): number =>
     libc.bind(fd, sockaddrXdp(flags | XDP_USE_NEED_WAKEUP, ifindex, queue), 16) === 0 ? 0 : errno();
-  let err = mode === "copy" ? tryBind(XDP_COPY) : tryBind(XDP_ZEROCOPY);
-  // Zero-copy needs driver support (veth has none): copy mode is a fallback, not an error.
-  if (err !== 0 && mode === "auto" && (err === E.EOPNOTSUPP || err === E.EINVAL || err === E.EPROTONOSUPPORT)) {
-    err = tryBind(XDP_COPY);
+  const attempt = (): number => {
+    const err = mode === "copy" ? tryBind(XDP_COPY) : tryBind(XDP_ZEROCOPY);
+    // Zero-copy needs driver support (veth has none): copy mode is a fallback, not an error.
+    if (err !== 0 && mode === "auto" && (err === E.EOPNOTSUPP || err === E.EINVAL || err === E.EPROTONOSUPPORT)) {
+      return tryBind(XDP_COPY);
+    }
+    return err;
+  };
+  let err = attempt();
+  // A socket closed on this queue a moment ago still holds it: the kernel clears the queue's pool
+  // in deferred work after the socket is destroyed (xp_release_deferred), so a bind right after
+  // a close can see EBUSY. Retried for up to BIND_BUSY_RETRY_MS; a socket really bound there
+  // keeps failing and is reported as before.
+  for (const until = Date.now() + BIND_BUSY_RETRY_MS; err === E.EBUSY && Date.now() < until;) {
+    sleepMs(10);
+    err = attempt();
   }
   if (err === 0) return;
   if (mode === "zerocopy" && (err === E.EOPNOTSUPP || err === E.EPROTONOSUPPORT)) {
