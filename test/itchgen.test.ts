@@ -21,6 +21,7 @@ import {
   type ItchType,
 } from "../src/gen/itch-encode.js";
 import { Rng } from "../src/gen/rng.js";
+import { ReferenceL3 } from "../src/book/reference.js";
 import {
   forEachMessage,
   generateSession,
@@ -42,7 +43,7 @@ import {
 // ---- helpers ----
 
 /** sha256 of the session { seed: 1, symbols: 10, messages: 5000 }: any change to the generator's output changes it. */
-const GOLDEN_5000 = "d8c5f3eb8b4a11c87c1a9607d6d288665a7898867571bdbb4c714d76a1afbb31";
+const GOLDEN_5000 = "9b684141c3aefb4ec21eecdc0fa0e361475cfe71e34ed134cf864554a6559d06";
 
 /** The specification's table, transcribed independently of the source: "name kind" with c=char, a=alpha, p4/p8=price. */
 const SPEC: Record<string, [number, string]> = {
@@ -504,6 +505,26 @@ S("rejects impossible options", () => {
   assert.throws(first({ seed: 1, symbols: 100, messages: minSessionMessages(100) - 1 }), /messages must be/);
   assert.throws(first({ seed: 1, symbols: 10, messages: 10_000, chunkBytes: 100 }), /chunkBytes/);
   assert.throws(first({ seed: NaN, symbols: 10, messages: 10_000 }), /seed/);
+});
+
+S("never crosses or locks a book: after every message each symbol's best bid is below its best offer", () => {
+  const symbols = 60;
+  const messages = 150_000;
+  const { bytes } = collect({ seed: 77, symbols, messages });
+  const ref = new ReferenceL3({ maxOrders: 1 << 20, maxLevels: 1 << 18, maxInstruments: symbols + 1 });
+  let both = 0;
+  for (const [off, len] of framed(bytes)) {
+    const res = ref.apply(bytes, off, len);
+    if (res.instrument < 0) continue;
+    const b = ref.current(res.instrument);
+    if (b.bidPx > 0 && b.askPx > 0) {
+      both++;
+      if (b.bidPx >= b.askPx) assert.unreachable(`crossed or locked at ${off} ('${String.fromCharCode(bytes[off])}'): instrument ${res.instrument} ${b.bidPx} / ${b.askPx}`);
+    }
+  }
+  assert.ok(both > messages / 2, `two-sided after ${both} of ${messages} messages`);
+  const c = ref.counters;
+  assert.is(c.unknownOrder + c.duplicateOrder + c.invalid + c.oversized, 0, JSON.stringify(c));
 });
 
 S.run();

@@ -200,6 +200,10 @@ class SessionBuilder {
   private readonly oPrice: Uint32Array;
   private readonly oSym: Uint32Array;
   private readonly oBuy: Uint8Array;
+  // Orders per price of each symbol and side (index s * 2 + buy), and each side's best price
+  // (0: none; NaN: to be found again), so that a new order never crosses or locks the other side.
+  private readonly levels: Array<Map<number, number>>;
+  private readonly best: Float64Array;
   private nextRef = 0;
   private nextMatch = 0;
   private readonly ring = new Float64Array(RING);
@@ -229,6 +233,8 @@ class SessionBuilder {
     this.oPrice = new Uint32Array(this.cap);
     this.oSym = new Uint32Array(this.cap);
     this.oBuy = new Uint8Array(this.cap);
+    this.levels = Array.from({ length: o.symbols * 2 }, () => new Map<number, number>());
+    this.best = new Float64Array(o.symbols * 2);
 
     const rng = this.rng;
     const n = this.nSym;
@@ -340,7 +346,44 @@ class SessionBuilder {
     return (this.nextRef += 1 + (bits & 3));
   }
 
+  /** The best price of a symbol's side (bids: highest, offers: lowest), 0 when it has none. */
+  private bestOf(k: number): number {
+    let b = this.best[k];
+    if (b === b) return b;
+    b = 0;
+    const buy = (k & 1) === 1;
+    for (const p of this.levels[k].keys()) if (b === 0 || (buy ? p > b : p < b)) b = p;
+    this.best[k] = b;
+    return b;
+  }
+
+  private level(s: number, buy: number, price: number, d: number): void {
+    const k = s * 2 + buy;
+    const m = this.levels[k];
+    const c = (m.get(price) ?? 0) + d;
+    if (c > 0) {
+      m.set(price, c);
+      const b = this.best[k];
+      if (d > 0 && b === b && (b === 0 || (buy ? price > b : price < b))) this.best[k] = price;
+    } else {
+      m.delete(price);
+      if (price === this.best[k]) this.best[k] = NaN;
+    }
+  }
+
+  /**
+   * A price for a new order on a side that neither crosses nor locks the other side's best (the
+   * tick inside it); 0 when there is none (a buy with the best offer at one tick).
+   */
+  private inside(s: number, buy: boolean, price: number): number {
+    const other = this.bestOf(s * 2 + (buy ? 0 : 1));
+    if (other === 0) return price;
+    if (buy) return price < other ? price : other - TICK;
+    return price > other ? price : other + TICK;
+  }
+
   private remove(i: number): void {
+    this.level(this.oSym[i], this.oBuy[i], this.oPrice[i], -1);
     const j = --this.n;
     if (i !== j) {
       this.oRef[i] = this.oRef[j];
@@ -369,10 +412,17 @@ class SessionBuilder {
       mid = r & 8 || mid <= 4 * TICK ? mid + TICK : mid - TICK;
       this.mid[s] = mid;
     }
-    const buy = (r & 16) !== 0;
+    let buy = (r & 16) !== 0;
     const depth = 1 + Math.min(Math.clz32(r2), 15);
     let price = buy ? mid - depth * TICK : mid + depth * TICK;
     if (price < TICK) price = TICK;
+    // The random walk leaves older orders behind the mid: a new one stops a tick short of the
+    // other side, as a book never crosses (a buy with no room below the best offer sells).
+    price = this.inside(s, buy, price);
+    if (price < TICK) {
+      buy = false;
+      price = this.inside(s, false, mid + depth * TICK);
+    }
     const shares = this.lots(r2 >>> 16);
     const ref = this.newRef(r >>> 5);
     const i = this.n++;
@@ -381,6 +431,7 @@ class SessionBuilder {
     this.oPrice[i] = price;
     this.oSym[i] = s;
     this.oBuy[i] = buy ? 1 : 0;
+    this.level(s, buy ? 1 : 0, price, 1);
     const dv = this.dv;
     if (mpid) {
       const m = this.head(T_F, L_F, s + 1);
@@ -413,8 +464,11 @@ class SessionBuilder {
     const r = this.rng.u32();
     const i = Math.floor((r >>> 8) * (1 / 16777216) * this.n);
     const s = this.oSym[i];
+    const buy = this.oBuy[i];
     let price = this.oPrice[i] + ((r & 3) - 1) * TICK;
     if (price < TICK) price = TICK;
+    price = this.inside(s, buy === 1, price);
+    if (price < TICK) price = this.oPrice[i]; // already a tick below the best offer: stays
     const shares = r & 4 ? this.oShares[i] : this.lots(r >>> 11);
     const ref = this.newRef(r >>> 3);
     const m = this.head(T_U, L_U, s + 1);
@@ -422,6 +476,8 @@ class SessionBuilder {
     this.u64(m + U_NEW, ref);
     this.dv.setUint32(m + U_SHARES, shares);
     this.dv.setUint32(m + U_PRICE, price);
+    this.level(s, buy, this.oPrice[i], -1);
+    this.level(s, buy, price, 1);
     this.oRef[i] = ref;
     this.oShares[i] = shares;
     this.oPrice[i] = price;
