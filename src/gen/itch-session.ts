@@ -1,5 +1,6 @@
 // A deterministic NASDAQ TotalView-ITCH 5.0 trading day: administrative messages, a stock
-// directory, crosses, halts, and order flow from a per-symbol random walk over a consistent book that never crosses or locks.
+// directory, crosses, halts, and order flow from a per-symbol random walk over a consistent book
+// that never crosses or locks.
 //
 // Output: chunks of whole messages, each message preceded by its length as a u2 big-endian, which
 // is both the NASDAQ binary file framing and the MoldUDP64 message block framing. By default a
