@@ -12,7 +12,7 @@ export { inNetns } from "../bridge/netns.js";
 export { XdpError, type XdpErrorCode } from "../bridge/errors.js";
 export * from "./feeds/index.js";
 export { decode, type DecodeOptions, type DecodeSummary } from "./decode.js";
-export { Dispatcher, type Strategy, type Context, type GapEvent, type BboEvent, type BookEvent, type PollSource, type BookHook } from "./strategy/strategy.js";
+export { Dispatcher, type Strategy, type Context, type GapEvent, type BboEvent, type BookEvent, type BookSnapshot, type PollSource, type BookHook } from "./strategy/strategy.js";
 export { runStrategy, batches, type RunOptions, type RunResult, type RunnableSource } from "./strategy/runner.js";
 export { ReplaySource } from "./strategy/replay-source.js";
 export { bookHook } from "./strategy/book-hook.js";

@@ -128,6 +128,8 @@ async function checkOnBook(input: InputChunk[], caps: BookCapacities & { maxOrde
   let calls = 0;
   let depthMessages = 0;
   let batches = 0;
+  // Every 13th call is kept with copy() and checked after the run against what the reference said then.
+  const kept: Array<{ copy: ReturnType<BookEvent["copy"]>; want: unknown }> = [];
   const sameDepth = (b: BookEvent, side: number) => {
     const d = b.depth(side);
     const r = ref.depth(b.instrument, side, caps.depthWatch ?? 5);
@@ -154,11 +156,17 @@ async function checkOnBook(input: InputChunk[], caps: BookCapacities & { maxOrde
       assert.equal([b.bid, b.ask], [(f & EV_DEPTH_BID) !== 0, (f & EV_DEPTH_ASK) !== 0], `sides of ${b.instrument}`);
       sameDepth(b, Side.BID);
       sameDepth(b, Side.ASK);
+      if (calls % 13 === 0) {
+        const levels = (side: number) => ref.depth(b.instrument, side, caps.depthWatch ?? 5);
+        kept.push({ copy: b.copy(), want: { instrument: b.instrument, bid: b.bid, ask: b.ask, recordIndex: b.recordIndex, bids: levels(Side.BID), asks: levels(Side.ASK) } });
+      }
       dirty.delete(b.instrument);
     },
   }, src, { book: bookHook(src.book!) });
   assert.is(dirty.size, 0);
   assert.is(depthMessages, src.book!.counters().depthChanges);
+  assert.ok(kept.length > 10, `kept ${kept.length}`);
+  for (const k of kept) assert.equal(k.copy, k.want, "a copy keeps the book as of its call");
   return { calls, depthMessages, batches };
 }
 

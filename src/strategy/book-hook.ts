@@ -26,6 +26,13 @@ export function bookHook(view: BookView, priceScale = 4): BookHook {
     depth(side: number, n = watch): Depth {
       return view.depth(d.instrument, side, n);
     },
+    copy() {
+      const levels = (side: number) => {
+        const x = view.depth(d.instrument, side, watch);
+        return Array.from({ length: x.count }, (_, i) => ({ price: x.price[i], shares: x.shares[i], orders: x.orders[i] }));
+      };
+      return { instrument: d.instrument, bid: d.bid, ask: d.ask, recordIndex: d.recordIndex, bids: levels(0), asks: levels(1) };
+    },
   };
   return {
     count: () => view.eventCount(),

@@ -55,6 +55,7 @@ export interface Strategy {
   onStop?(ctx: Context): void;
 }
 
+/** The BBO after a tick: one object reused for every call (spread it, `{ ...b }`, to keep one). */
 export interface BboEvent {
   instrument: number;
   bidPrice: number;
@@ -73,6 +74,17 @@ export interface BookEvent {
   recordIndex: number;
   /** The best n levels of a side (default: the book's depthWatch), valid until the next call. */
   depth(side: number, n?: number): Depth;
+  /** A plain object to keep past the call: the fields and both sides' best depthWatch levels. */
+  copy(): BookSnapshot;
+}
+
+export interface BookSnapshot {
+  instrument: number;
+  bid: boolean;
+  ask: boolean;
+  recordIndex: number;
+  bids: Array<{ price: number; shares: number; orders: number }>;
+  asks: Array<{ price: number; shares: number; orders: number }>;
 }
 
 /** What the loop needs of a feed source (FeedReceiver, KernelFeedReceiver, openFeed()). */
