@@ -14,7 +14,7 @@ import { encodeBySchema } from "./helpers/wire.js";
 import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
 import { ReferenceL3 } from "../src/book/reference.js";
 import { Side, type BookCapacities } from "../src/book/book.js";
-import { EV_DEPTH_BID, EV_DEPTH_ASK } from "../assembly/book/events.js";
+import { EV_DEPTH, EV_DEPTH_BID, EV_DEPTH_ASK } from "../assembly/book/events.js";
 import type { BookEvent } from "../src/strategy/strategy.js";
 
 const SESSION = { seed: 3, symbols: 20, messages: 80_000 };
@@ -144,7 +144,7 @@ async function checkOnBook(input: InputChunk[], caps: BookCapacities & { maxOrde
   await runStrategy({
     onTick(t) {
       const res = ref.apply(mem, t.msgOffset, t.msgLength);
-      const f = res.flags & (EV_DEPTH_BID | EV_DEPTH_ASK);
+      const f = res.flags & EV_DEPTH;
       if (f) {
         depthMessages++;
         dirty.set(res.instrument, (dirty.get(res.instrument) ?? 0) | f);

@@ -48,6 +48,7 @@ export const BE_FLAGS: u32 = 40;
 export const EV_BBO: u32 = 1; // the published best bid or offer (price or quantity)
 export const EV_DEPTH_BID: u32 = 2; // a level among the best BK_DEPTH_N bids
 export const EV_DEPTH_ASK: u32 = 4; // a level among the best BK_DEPTH_N offers
+export const EV_DEPTH: u32 = EV_DEPTH_BID | EV_DEPTH_ASK;
 
 export const BBO_BID_PX: u32 = 0;
 export const BBO_ASK_PX: u32 = 8;

@@ -6,11 +6,9 @@
 // instrument, stamped with a batch number instead of cleared). Only that last event is delivered,
 // and since no later message of the batch changed that instrument's watched levels, the book's
 // levels read then are exactly those after its message.
-import { EV_DEPTH_BID, EV_DEPTH_ASK } from "../../assembly/book/events.js";
+import { EV_DEPTH, EV_DEPTH_BID, EV_DEPTH_ASK } from "../../assembly/book/events.js";
 import type { BookView, Depth } from "../book/book.js";
 import type { BookHook, BboEvent, BookEvent } from "./strategy.js";
-
-const DEPTH = EV_DEPTH_BID | EV_DEPTH_ASK;
 
 export function bookHook(view: BookView, priceScale = 4): BookHook {
   const b: BboEvent = { instrument: 0, bidPrice: 0, bidQuantity: 0, askPrice: 0, askQuantity: 0, priceScale };
@@ -57,7 +55,7 @@ export function bookHook(view: BookView, priceScale = 4): BookHook {
       }
       for (let k = 0; k < n; k++) {
         ev.at(k);
-        const f = ev.flags & DEPTH;
+        const f = ev.flags & EV_DEPTH;
         if (f === 0) continue;
         const i = ev.instrument;
         if (stamp[i] !== batch) {

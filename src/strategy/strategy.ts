@@ -7,7 +7,7 @@ import { TickKind, type TickView } from "../feeds/tick.js";
 import type { MessageView } from "../feeds/message.js";
 import type { ParserSummary } from "../feeds/summary.js";
 import * as L from "../../assembly/layout.js";
-import { EV_BBO, EV_DEPTH_BID, EV_DEPTH_ASK } from "../../assembly/book/events.js";
+import { EV_BBO, EV_DEPTH } from "../../assembly/book/events.js";
 import type { Depth } from "../book/book.js";
 
 export interface GapEvent {
@@ -112,8 +112,6 @@ export interface BookHook {
   enableDepthEvents(): void;
 }
 
-const DEPTH = EV_DEPTH_BID | EV_DEPTH_ASK;
-
 const ORDER_KINDS = new Set<number>([TickKind.ADD, TickKind.MODIFY, TickKind.CANCEL, TickKind.DELETE, TickKind.EXECUTE]);
 const TRADE_KINDS = new Set<number>([TickKind.TRADE, TickKind.EXECUTE]);
 const STATUS_KINDS = new Set<number>([TickKind.STATUS, TickKind.SYSTEM]);
@@ -185,7 +183,7 @@ export class Dispatcher {
       while (next <= i) {
         const f = book!.flags(e);
         if (f & EV_BBO && s.onBbo) s.onBbo(book!.bbo(e), ctx);
-        if (f & DEPTH && s.onBook) {
+        if (f & EV_DEPTH && s.onBook) {
           const b = book!.depth(e);
           if (b) s.onBook(b, ctx);
         }
