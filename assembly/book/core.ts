@@ -43,8 +43,9 @@
 // the node, which holds the key; 0: empty). Open addressing with linear probing; deletion shifts the
 // following entries back (no tombstones). A table is kept at most half full: it starts at
 // HASH_INITIAL entries and doubles into the other region of its pair when it would fill past half
-// (up to the region size, at least twice the capacity), so its size follows the live orders and
-// levels rather than the capacities -- the entries in use stay dense in the caches. Each key's
+// (up to the region size, at least twice the capacity), so its size follows the live levels
+// rather than the capacity -- the entries in use stay dense in the caches (the order table,
+// assembly/book/orders.ts, grows the same way). Each key's
 // home and every compare but the last use the stored hash; only a hash match loads the key.
 // levelHash() below keeps neighbouring prices in one cache line.
 
@@ -562,7 +563,7 @@ export function depthInto(inst: u32, side: u32, n: u32): u32 {
 // ---- checking (tests) ----
 
 // Walks every list, level and free list; returns the CHECK_* of the first broken invariant, or 0.
-// The order part (slots, their hash, level sums) is checkOrders() in l3.ts.
+// The order part (the order table, level sums) is checkBook() in l3.ts.
 export function checkLevels(): u32 {
   const maxInst = ctl(BK_MAX_INSTRUMENTS);
   const maxLevels = ctl(BK_MAX_LEVELS);

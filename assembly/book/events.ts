@@ -6,8 +6,8 @@
 // Book event (BOOK_EVENT_SIZE bytes at BK_EVENTS + k * BOOK_EVENT_SIZE, little-endian): one per
 // message that changed an instrument's published best bid and offer (EV_BBO) or, when
 // BK_DEPTH_EVENTS is on, a level among the best BK_DEPTH_N of a side (EV_DEPTH_BID, EV_DEPTH_ASK),
-// written in message order. For IEX DEEP
-// both are published when the price-level event completes, at the update that completes it.
+// written in message order. For IEX DEEP both are published when the price-level event completes,
+// at the update that completes it.
 // PS_BOOK_EVENTS counts them since the records were last cleared, so event k belongs to record
 // recordIndex (non-decreasing in k) and the two streams interleave in order.
 //
@@ -77,7 +77,7 @@ export const CHECK_LIST_LINKS: u32 = 2; // prev/next disagree, or a node of anot
 export const CHECK_LIST_ORDER: u32 = 3; // prices not strictly best-first
 export const CHECK_LEVEL_HASH: u32 = 4; // a listed level is not found by its key
 export const CHECK_LEVEL_COUNT: u32 = 5; // levels listed disagree with the counts
-export const CHECK_ORDER_HASH: u32 = 6; // a live order slot is not found by its reference
+export const CHECK_ORDER_HASH: u32 = 6; // a live order is not found by its reference from its home
 export const CHECK_ORDER_LEVEL: u32 = 7; // an order's level node has another key
 export const CHECK_ORDER_SUMS: u32 = 8; // level shares / orders disagree with their orders
 export const CHECK_FREE_LISTS: u32 = 9; // free + live != used
