@@ -1,15 +1,14 @@
 // The order-by-order ITCH book: every displayed order by its reference, aggregated into price
-// levels (assembly/book/core.ts). Fed from the tick record the ITCH handler has just written, so
-// it decodes nothing itself:
+// levels (assembly/book/core.ts). Called by the ITCH handler (assembly/feeds/itch50.as.ts) from its
+// switch on the message type, with the fields it has just decoded, so it decodes nothing itself:
 //
-//   record kind        messages  book operation
-//   TICK_ADD           A, F      add orderId (side, quantity, price) at the record's instrument
-//   TICK_EXECUTE       E, C      take quantity off orderId; remove it at 0
-//   TICK_CANCEL        X         take quantity off orderId; remove it at 0
-//   TICK_DELETE        D         remove orderId
-//   TICK_MODIFY        U         remove refOrderId; add orderId with its side and instrument
-//   TICK_DIRECTORY     R         mark the instrument registered
-//   anything else      P, Q, B.. nothing (the record reports it)
+//   messages  hook           book operation
+//   A, F      bookAdd        add orderRef (side, shares, price) at the message's stock locate
+//   E, C, X   bookReduce     take the executed / cancelled shares off orderRef; remove it at 0
+//   D         bookDelete     remove orderRef
+//   U         bookReplace    remove originalOrderRef; add newOrderRef with its side and instrument
+//   R         bookDirectory  mark the instrument registered
+//   others    none           P, Q, B.. change no displayed order (the record reports them)
 //
 // After a message that changed a level, the instrument's BBO is compared with the published one
 // and a book event written when it or the watched depth changed (core.ts). Whatever cannot be
@@ -21,14 +20,10 @@
 // level node and shares left; instrument, side and price are the level's.
 
 import {
-  RECORDS_BASE, BK_BASE, BK_MAX_INSTRUMENTS, BK_MAX_ORDERS, BK_ORDER_HASH, BK_ORDER_LIVE,
+  BK_BASE, BK_MAX_INSTRUMENTS, BK_MAX_ORDERS, BK_ORDER_HASH, BK_ORDER_LIVE,
   PS_BOOK_UNKNOWN_ORDER, PS_BOOK_ORDERS_FULL, PS_BOOK_DUPLICATE_ORDER, PS_BOOK_BAD_INSTRUMENT,
   PS_BOOK_OVERSIZED, PS_BOOK_INVALID,
 } from "../layout";
-import {
-  RECORD_SIZE, R_KIND, R_ORDER_ID, R_REF_ORDER_ID, R_PRICE, R_QUANTITY, R_INSTRUMENT, R_SIDE,
-  TICK_ADD, TICK_EXECUTE, TICK_CANCEL, TICK_DELETE, TICK_MODIFY, TICK_DIRECTORY,
-} from "../records";
 import {
   BBO_REGISTERED, CHECK_OK, CHECK_NO_BOOK, CHECK_ORDER_HASH, CHECK_ORDER_LEVEL, CHECK_ORDER_SUMS, CHECK_HASH_COUNT,
 } from "./events";
@@ -149,44 +144,56 @@ function replaceOrder(oldRef: u64, newRef: u64, shares: u32, price: u32): void {
   addOrder(newRef, key >> 1, key & 1, price, shares);
 }
 
-// The hook of the ITCH handler: applies the message of the record just written.
-export function bookItch(): void {
-  const n = lastRecord();
-  const r = RECORDS_BASE + n * RECORD_SIZE;
-  const kind = <u32>load<u8>(r, R_KIND);
-  if (kind > TICK_EXECUTE && kind != TICK_DIRECTORY) return;
+// The hooks of the ITCH handler, one per book operation, called from its switch on the message
+// type with the fields it has just decoded (and written to the record): the type decides the
+// operation once, so the book adds no second unpredictable branch on it. Each applies one message
+// and publishes what it changed, with the record just written as the event's record.
+
+@inline function begin(): void {
   beginMessage();
   touched = NONE;
-  switch (kind) {
-    case TICK_ADD:
-      addOrder(load<u64>(r, R_ORDER_ID), load<u32>(r, R_INSTRUMENT), sideOf(load<u8>(r, R_SIDE)),
-        <u32>load<u64>(r, R_PRICE), <u32>load<u64>(r, R_QUANTITY));
-      break;
-    case TICK_EXECUTE:
-    case TICK_CANCEL:
-      reduceOrder(load<u64>(r, R_ORDER_ID), <u32>load<u64>(r, R_QUANTITY));
-      break;
-    case TICK_DELETE:
-      deleteOrder(load<u64>(r, R_ORDER_ID));
-      break;
-    case TICK_MODIFY:
-      replaceOrder(load<u64>(r, R_REF_ORDER_ID), load<u64>(r, R_ORDER_ID), <u32>load<u64>(r, R_QUANTITY),
-        <u32>load<u64>(r, R_PRICE));
-      break;
-    case TICK_DIRECTORY: {
-      const inst = load<u32>(r, R_INSTRUMENT);
-      if (inst < ctl(BK_MAX_INSTRUMENTS)) {
-        const ia = instAddr(inst);
-        store<u32>(ia, load<u32>(ia, I_FLAGS) | BBO_REGISTERED, I_FLAGS);
-      } else {
-        psAdd(PS_BOOK_BAD_INSTRUMENT, 1);
-      }
-      return;
-    }
-    default:
-      return;
+}
+
+@inline function finish(): void {
+  if (touched != NONE) finishMessage(touched, instAddr(touched), lastRecord(), true);
+}
+
+// A, F.
+export function bookAdd(ref: u64, inst: u32, side: u32, shares: u32, price: u32): void {
+  begin();
+  addOrder(ref, inst, sideOf(side), price, shares);
+  finish();
+}
+
+// E, C, X: executed or cancelled shares.
+export function bookReduce(ref: u64, qty: u32): void {
+  begin();
+  reduceOrder(ref, qty);
+  finish();
+}
+
+// D.
+export function bookDelete(ref: u64): void {
+  begin();
+  deleteOrder(ref);
+  finish();
+}
+
+// U.
+export function bookReplace(oldRef: u64, newRef: u64, shares: u32, price: u32): void {
+  begin();
+  replaceOrder(oldRef, newRef, shares, price);
+  finish();
+}
+
+// R: the instrument is registered.
+export function bookDirectory(inst: u32): void {
+  if (inst < ctl(BK_MAX_INSTRUMENTS)) {
+    const ia = instAddr(inst);
+    store<u32>(ia, load<u32>(ia, I_FLAGS) | BBO_REGISTERED, I_FLAGS);
+  } else {
+    psAdd(PS_BOOK_BAD_INSTRUMENT, 1);
   }
-  if (touched != NONE) finishMessage(touched, instAddr(touched), n, true);
 }
 
 // The order invariants (every order found by its reference from its home, on a live level, level

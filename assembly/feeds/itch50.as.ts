@@ -19,7 +19,7 @@ import { moldPacket, moldPeek } from "../parse/moldudp64";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages } from "../parse/driver";
 import { bookOn } from "../book/core";
-import { bookItch } from "../book/l3";
+import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../book/l3";
 
 export * from "../abi";
 export * from "../parse/feed-abi";
@@ -73,40 +73,67 @@ function messageLength(type: u32): u32 {
   let r: u32;
   switch (type) {
     case 0x41: // A: orderRef, side, shares, stock, price
-    case 0x46: // F: ... attribution
+    case 0x46: { // F: ... attribution
       r = beginRecord(m, len, seq, type, TICK_ADD, ts, locate, P4);
-      setOrder(r, be64(m + 11), load<u8>(m, 19), be32(m + 20), be32(m + 32));
+      const ref = be64(m + 11);
+      const side = <u32>load<u8>(m, 19);
+      const shares = be32(m + 20);
+      const price = be32(m + 32);
+      setOrder(r, ref, side, shares, price);
+      if (bookOn()) bookAdd(ref, locate, side, shares, price);
       break;
-    case 0x45: // E: orderRef, executedShares, matchNumber
+    }
+    case 0x45: { // E: orderRef, executedShares, matchNumber
       r = beginRecord(m, len, seq, type, TICK_EXECUTE, ts, locate, P4);
-      setU64(r, R_ORDER_ID, be64(m + 11));
-      setU64(r, R_QUANTITY, be32(m + 19));
+      const ref = be64(m + 11);
+      const shares = be32(m + 19);
+      setU64(r, R_ORDER_ID, ref);
+      setU64(r, R_QUANTITY, shares);
       setU64(r, R_MATCH_ID, be64(m + 23));
+      if (bookOn()) bookReduce(ref, shares);
       break;
-    case 0x43: // C: orderRef, executedShares, matchNumber, printable, executionPrice
+    }
+    case 0x43: { // C: orderRef, executedShares, matchNumber, printable, executionPrice
       r = beginRecord(m, len, seq, type, TICK_EXECUTE, ts, locate, P4);
-      setU64(r, R_ORDER_ID, be64(m + 11));
-      setU64(r, R_QUANTITY, be32(m + 19));
+      const ref = be64(m + 11);
+      const shares = be32(m + 19);
+      setU64(r, R_ORDER_ID, ref);
+      setU64(r, R_QUANTITY, shares);
       setU64(r, R_MATCH_ID, be64(m + 23));
       setU8(r, R_FLAGS, load<u8>(m, 31));
       setU64(r, R_PRICE, be32(m + 32));
+      if (bookOn()) bookReduce(ref, shares);
       break;
-    case 0x58: // X: orderRef, cancelledShares
+    }
+    case 0x58: { // X: orderRef, cancelledShares
       r = beginRecord(m, len, seq, type, TICK_CANCEL, ts, locate, P4);
-      setU64(r, R_ORDER_ID, be64(m + 11));
-      setU64(r, R_QUANTITY, be32(m + 19));
+      const ref = be64(m + 11);
+      const shares = be32(m + 19);
+      setU64(r, R_ORDER_ID, ref);
+      setU64(r, R_QUANTITY, shares);
+      if (bookOn()) bookReduce(ref, shares);
       break;
-    case 0x44: // D: orderRef
+    }
+    case 0x44: { // D: orderRef
       r = beginRecord(m, len, seq, type, TICK_DELETE, ts, locate, P4);
-      setU64(r, R_ORDER_ID, be64(m + 11));
+      const ref = be64(m + 11);
+      setU64(r, R_ORDER_ID, ref);
+      if (bookOn()) bookDelete(ref);
       break;
-    case 0x55: // U: originalOrderRef, newOrderRef, shares, price
+    }
+    case 0x55: { // U: originalOrderRef, newOrderRef, shares, price
       r = beginRecord(m, len, seq, type, TICK_MODIFY, ts, locate, P4);
-      setU64(r, R_REF_ORDER_ID, be64(m + 11));
-      setU64(r, R_ORDER_ID, be64(m + 19));
-      setU64(r, R_QUANTITY, be32(m + 27));
-      setU64(r, R_PRICE, be32(m + 31));
+      const original = be64(m + 11);
+      const ref = be64(m + 19);
+      const shares = be32(m + 27);
+      const price = be32(m + 31);
+      setU64(r, R_REF_ORDER_ID, original);
+      setU64(r, R_ORDER_ID, ref);
+      setU64(r, R_QUANTITY, shares);
+      setU64(r, R_PRICE, price);
+      if (bookOn()) bookReplace(original, ref, shares, price);
       break;
+    }
     case 0x50: // P: orderRef, side, shares, stock, price, matchNumber
       r = beginRecord(m, len, seq, type, TICK_TRADE, ts, locate, P4);
       setOrder(r, be64(m + 11), load<u8>(m, 19), be32(m + 20), be32(m + 32));
@@ -147,6 +174,7 @@ function messageLength(type: u32): u32 {
     case 0x52: // R: stock, marketCategory, financialStatusIndicator, roundLotSize, ...
       r = beginRecord(m, len, seq, type, TICK_DIRECTORY, ts, locate, P4);
       setU64(r, R_QUANTITY, be32(m + 21));
+      if (bookOn()) bookDirectory(locate);
       break;
     case 0x56: // V: level1..3 (price8)
       r = beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P8);
@@ -168,8 +196,6 @@ function messageLength(type: u32): u32 {
     default: // L, J, O: the full view has every field
       beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P4);
   }
-  // The order book (assembly/book/l3.ts), from the record just written, when enabled.
-  if (bookOn()) bookItch();
 }
 
 class Handler {
