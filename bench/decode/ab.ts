@@ -1,6 +1,6 @@
 // A/B of wasm builds in one process, for changes worth a few percent on a noisy machine:
 //
-//   node --import tsx bench/decode/ab.ts FORMAT FILE MODULE.wasm MODULE.wasm... [--rounds N]
+//   node --import tsx bench/decode/ab.ts FORMAT FILE MODULE.wasm MODULE.wasm... [--rounds N] [--book]
 //
 // Each build gets its own FeedParser with FILE read into its input region (a decoder benchmark
 // input, bench/.build/decode-FORMAT.bin: payloads; or a NASDAQ binary ITCH file, *.itch: bare
@@ -8,7 +8,8 @@
 // consumed as case.ts does (raw). Passes of different builds run back to back, so the machine's
 // other work falls on all of them alike, which separate processes (run.ts) cannot promise.
 // Prints min, lower quartile and median ns/message per build, and each build's consumed sum
-// (they must agree).
+// (they must agree). With --book each parser builds its order book (emptied before each pass, not
+// timed), and the builds must also agree on the book's counters.
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -16,13 +17,17 @@ import { FeedParser, type EntryKind } from "../../src/feeds/parser.js";
 import { FEEDS } from "../../src/feeds/feeds.js";
 import { RECORDS_BASE } from "../../assembly/layout.js";
 import { R_PRICE, RECORD_SIZE } from "../../assembly/records.js";
+import { enableBook } from "../../src/book/book.js";
 import { FORMATS, entriesOf, hex, type Format } from "./common.js";
 
-const a = parseArgs({ options: { rounds: { type: "string", default: "30" } }, allowPositionals: true, strict: true });
+const a = parseArgs({
+  options: { rounds: { type: "string", default: "30" }, book: { type: "boolean", default: false } },
+  allowPositionals: true, strict: true,
+});
 const [format, path, ...modules] = a.positionals as [Format, string, ...string[]];
 const rounds = Number(a.values.rounds);
 if (!FORMATS.includes(format) || !path || modules.length === 0 || !(rounds >= 1)) {
-  process.stderr.write("usage: ab.ts itch50|iex-tops|iex-deep FILE MODULE.wasm... [--rounds N]\n");
+  process.stderr.write("usage: ab.ts itch50|iex-tops|iex-deep FILE MODULE.wasm... [--rounds N] [--book]\n");
   process.exit(2);
 }
 
@@ -49,6 +54,7 @@ const builds = modules.map((m) => {
     if (got === 0) throw new Error(`${path}: file ended at ${at} of ${size} bytes`);
     at += got;
   }
+  const book = a.values.book ? enableBook(p, { maxOrders: 1 << 20, maxLevels: 1 << 18, maxInstruments: 65536 }) : undefined;
   const data = p.input.subarray(0, size);
   const e = kind === "messages" ? itchEntries(data) : entriesOf(data, path);
   const words = new Uint32Array(p.memory.buffer);
@@ -64,8 +70,12 @@ const builds = modules.map((m) => {
     module: m,
     times: [] as number[],
     messages: 0,
-    pass(): number {
+    book,
+    prepare(): void {
       p.reset();
+      book?.reset();
+    },
+    pass(): number {
       acc = 0;
       p.parsePlaced(e.count, e.offsets, e.lengths, kind, consume, 1);
       this.messages = p.summary().messages;
@@ -76,11 +86,18 @@ const builds = modules.map((m) => {
 closeSync(fd);
 
 const sums = builds.map((b) => {
-  for (let i = 0; i < 2; i++) b.pass();
-  return b.pass();
+  let sum = 0;
+  for (let i = 0; i < 3; i++) {
+    b.prepare();
+    sum = b.pass();
+  }
+  if (b.book && b.book.check() !== "ok") throw new Error(`${b.module}: book check ${b.book.check()}`);
+  return sum;
 });
+const counters = builds.map((b) => JSON.stringify(b.book?.counters() ?? {}));
 for (let r = 0; r < rounds; r++) {
   for (const b of builds) {
+    b.prepare();
     const t0 = process.hrtime.bigint();
     b.pass();
     b.times.push(Number(process.hrtime.bigint() - t0) / b.messages);
@@ -92,6 +109,10 @@ builds.forEach((b, i) => {
   const q = (f: number) => t[Math.min(t.length - 1, Math.floor(f * t.length))].toFixed(2);
   console.log(`${b.module.padEnd(width)}  min ${q(0)}  p25 ${q(0.25)}  median ${q(0.5)} ns/message  (${b.messages} messages, sum ${hex(sums[i])})`);
 });
+if (new Set(counters).size > 1) {
+  console.log(`MISMATCH: the builds' books differ:\n${counters.join("\n")}`);
+  process.exit(1);
+}
 if (new Set(sums).size > 1) {
   console.log("MISMATCH: the builds consumed different sums");
   process.exit(1);
