@@ -141,6 +141,8 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   168     PS_BOOK_OVERSIZED   executions / cancels of more shares than the order had (order removed)
 //   176     PS_BOOK_INVALID     messages skipped: side not B/S, price not in 1..2^32-1
 //   184     PS_BOOK_EVENTS_LOST book events not written: BOOK_EVENT_MAX already since the last clear
+//   192     PS_BOOK_WRONG_LOCATE executions / cancels / deletes / replaces whose stock locate is not
+//                               their order's (applied to the order's own instrument)
 //   256     PS_REJECTED         u64 per reason, REJ_COUNT of them (REJ_*)
 //   512     PS_BY_TYPE          u64 per message type byte (256 of them)
 //   2560    PS_ARB_PORTS        u32: A/B arbitration: line A's UDP port (low 16 bits), line B's
@@ -177,6 +179,7 @@ export const PS_BOOK_BAD_INSTRUMENT: u32 = 160;
 export const PS_BOOK_OVERSIZED: u32 = 168;
 export const PS_BOOK_INVALID: u32 = 176;
 export const PS_BOOK_EVENTS_LOST: u32 = 184;
+export const PS_BOOK_WRONG_LOCATE: u32 = 192;
 export const PS_REJECTED: u32 = 256;
 export const PS_BY_TYPE: u32 = 512;
 export const PS_ARB_PORTS: u32 = 2560;

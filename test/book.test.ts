@@ -85,7 +85,7 @@ function sameCounters(book: BookView, ref: ReferenceL3 | ReferenceLevels): void 
   assert.equal({
     updates: c.updates, bboChanges: c.bboChanges, depthChanges: c.depthChanges, unknownOrder: c.unknownOrder,
     ordersFull: c.ordersFull, levelsFull: c.levelsFull, duplicateOrder: c.duplicateOrder,
-    badInstrument: c.badInstrument, oversized: c.oversized, invalid: c.invalid,
+    badInstrument: c.badInstrument, oversized: c.oversized, invalid: c.invalid, wrongLocate: c.wrongLocate,
   }, r);
   assert.is(c.eventsLost, 0);
 }
@@ -406,6 +406,28 @@ H("trades, crosses, breaks and administrative messages report without touching t
   assert.is(book.bbo(LOC).flags & E.BBO_REGISTERED, E.BBO_REGISTERED);
   assert.is(book.bbo(LOC + 1).flags & E.BBO_REGISTERED, 0);
   sameCounters(book, ref);
+});
+
+H("applies an execution, cancel, delete or replace naming another stock locate to the order's own instrument, and counts it", () => {
+  const { book, ref, feed, levels } = setup();
+  const other = LOC + 1;
+  feed(add(1, "B", 100, 10_00), add(2, "B", 100, 10_00), add(3, "S", 100, 11_00), add(4, "S", 50, 12_00), add(5, "B", 10, 9_00, other));
+  const at = (msg: Uint8Array, locate: number) => {
+    new DataView(msg.buffer, msg.byteOffset).setUint16(1, locate);
+    return msg;
+  };
+  feed(at(exec(1, 30), other), at(cancel(2, 100), other), at(del(3), 12), at(replace(4, 6, 40, 11_50), other));
+  assert.is(book.counters().wrongLocate, 4);
+  assert.equal(levels(Side.BID), [[10_00, 70, 1]]);
+  assert.equal(levels(Side.ASK), [[11_50, 40, 1]]);
+  const b = book.bbo(other);
+  assert.equal([b.bidPx, b.bidQty, b.askPx], [9_00, 10, 0]);
+  assert.is(book.check(), "ok");
+  sameEverywhere(book, ref, "");
+  sameCounters(book, ref);
+  // the order's own locate is not counted
+  feed(exec(1, 10), at(exec(5, 1), other));
+  assert.is(book.counters().wrongLocate, 4);
 });
 
 H("order references above 2^53, duplicates, bad sides and zero prices", () => {

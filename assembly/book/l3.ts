@@ -14,7 +14,8 @@
 // and a book event written when it or the watched depth changed (core.ts). Whatever cannot be
 // applied is counted and skipped: unknown references, BK_MAX_ORDERS orders or BK_MAX_LEVELS
 // levels already on the book, a reference already on the book, an
-// instrument past BK_MAX_INSTRUMENTS, a side other than B/S or a zero price.
+// instrument past BK_MAX_INSTRUMENTS, a side other than B/S or a zero price. A message naming an
+// order under another stock locate than the order's is applied to the order and counted.
 //
 // The orders themselves are entries of the order table (assembly/book/orders.ts): reference,
 // level node and shares left; instrument, side and price are the level's.
@@ -22,7 +23,7 @@
 import {
   BK_BASE, BK_MAX_INSTRUMENTS, BK_MAX_ORDERS, BK_ORDER_HASH, BK_ORDER_LIVE,
   PS_BOOK_UNKNOWN_ORDER, PS_BOOK_ORDERS_FULL, PS_BOOK_DUPLICATE_ORDER, PS_BOOK_BAD_INSTRUMENT,
-  PS_BOOK_OVERSIZED, PS_BOOK_INVALID,
+  PS_BOOK_OVERSIZED, PS_BOOK_INVALID, PS_BOOK_WRONG_LOCATE,
 } from "../layout";
 import {
   BBO_REGISTERED, CHECK_OK, CHECK_NO_BOOK, CHECK_ORDER_HASH, CHECK_ORDER_LEVEL, CHECK_ORDER_SUMS, CHECK_HASH_COUNT,
@@ -80,12 +81,25 @@ function addOrder(ref: u64, inst: u32, side: u32, price: u32, shares: u32): void
   touched = inst;
 }
 
-// Removes the order of entry e from its level and the book.
-function removeOrder(e: u32): void {
+// The instrument of an order on level key, from the stock locate of the message naming it when
+// the two agree: the locate is known before the order's level node is loaded, so the instrument's
+// line is fetched while the node is (behind a branch the CPU predicts, not a data dependency). A
+// message whose locate is not its order's is counted and the order's own instrument used.
+@inline function instrumentOf(key: u32, locate: u32): u32 {
+  if ((key >> 1) != locate) {
+    psAdd(PS_BOOK_WRONG_LOCATE, 1);
+    return key >> 1;
+  }
+  return locate;
+}
+
+// Removes the order of entry e from its level and the book; locate: the message's.
+function removeOrder(e: u32, locate: u32): void {
   const lv = load<u32>(e, O_LEVEL);
   const key = load<u32>(lv, LV_KEY);
-  const inst = key >> 1;
+  const inst = instrumentOf(key, locate);
   const ia = instAddr(inst);
+  store<u32>(ia, load<u32>(ia, I_ORDERS) - 1, I_ORDERS);
   touchLevel(ia, key & 1, lv);
   const orders = load<u32>(lv, LV_ORDERS) - 1;
   if (orders == 0) {
@@ -94,14 +108,13 @@ function removeOrder(e: u32): void {
     store<u32>(lv, orders, LV_ORDERS);
     store<u64>(lv, load<u64>(lv, LV_SHARES) - load<u32>(e, O_SHARES), LV_SHARES);
   }
-  store<u32>(ia, load<u32>(ia, I_ORDERS) - 1, I_ORDERS);
   orderDelete(e);
   setCtl(BK_ORDER_LIVE, ctl(BK_ORDER_LIVE) - 1);
   touched = inst;
 }
 
 // Executes or cancels qty shares of an order; removes it when none are left.
-function reduceOrder(ref: u64, qty: u32): void {
+function reduceOrder(ref: u64, qty: u32, locate: u32): void {
   const e = orderFind(ref);
   if (e == 0) {
     psAdd(PS_BOOK_UNKNOWN_ORDER, 1);
@@ -110,7 +123,7 @@ function reduceOrder(ref: u64, qty: u32): void {
   const shares = load<u32>(e, O_SHARES);
   if (qty >= shares) {
     if (qty > shares) psAdd(PS_BOOK_OVERSIZED, 1);
-    removeOrder(e);
+    removeOrder(e, locate);
     return;
   }
   if (qty == 0) return;
@@ -118,29 +131,29 @@ function reduceOrder(ref: u64, qty: u32): void {
   const lv = load<u32>(e, O_LEVEL);
   store<u64>(lv, load<u64>(lv, LV_SHARES) - qty, LV_SHARES);
   const key = load<u32>(lv, LV_KEY);
-  const inst = key >> 1;
+  const inst = instrumentOf(key, locate);
   touchLevel(instAddr(inst), key & 1, lv);
   touched = inst;
 }
 
-function deleteOrder(ref: u64): void {
+function deleteOrder(ref: u64, locate: u32): void {
   const e = orderFind(ref);
   if (e == 0) {
     psAdd(PS_BOOK_UNKNOWN_ORDER, 1);
     return;
   }
-  removeOrder(e);
+  removeOrder(e, locate);
 }
 
 // U: the original order leaves the book; the new one joins it on the same side and instrument.
-function replaceOrder(oldRef: u64, newRef: u64, shares: u32, price: u32): void {
+function replaceOrder(oldRef: u64, newRef: u64, shares: u32, price: u32, locate: u32): void {
   const e = orderFind(oldRef);
   if (e == 0) {
     psAdd(PS_BOOK_UNKNOWN_ORDER, 1);
     return;
   }
   const key = load<u32>(load<u32>(e, O_LEVEL), LV_KEY);
-  removeOrder(e);
+  removeOrder(e, locate);
   addOrder(newRef, key >> 1, key & 1, price, shares);
 }
 
@@ -166,23 +179,23 @@ export function bookAdd(ref: u64, inst: u32, side: u32, shares: u32, price: u32)
 }
 
 // E, C, X: executed or cancelled shares.
-export function bookReduce(ref: u64, qty: u32): void {
+export function bookReduce(ref: u64, qty: u32, locate: u32): void {
   begin();
-  reduceOrder(ref, qty);
+  reduceOrder(ref, qty, locate);
   finish();
 }
 
 // D.
-export function bookDelete(ref: u64): void {
+export function bookDelete(ref: u64, locate: u32): void {
   begin();
-  deleteOrder(ref);
+  deleteOrder(ref, locate);
   finish();
 }
 
 // U.
-export function bookReplace(oldRef: u64, newRef: u64, shares: u32, price: u32): void {
+export function bookReplace(oldRef: u64, newRef: u64, shares: u32, price: u32, locate: u32): void {
   begin();
-  replaceOrder(oldRef, newRef, shares, price);
+  replaceOrder(oldRef, newRef, shares, price, locate);
   finish();
 }
 

@@ -90,7 +90,7 @@ function messageLength(type: u32): u32 {
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
       setU64(r, R_MATCH_ID, be64(m + 23));
-      if (bookOn()) bookReduce(ref, shares);
+      if (bookOn()) bookReduce(ref, shares, locate);
       break;
     }
     case 0x43: { // C: orderRef, executedShares, matchNumber, printable, executionPrice
@@ -102,7 +102,7 @@ function messageLength(type: u32): u32 {
       setU64(r, R_MATCH_ID, be64(m + 23));
       setU8(r, R_FLAGS, load<u8>(m, 31));
       setU64(r, R_PRICE, be32(m + 32));
-      if (bookOn()) bookReduce(ref, shares);
+      if (bookOn()) bookReduce(ref, shares, locate);
       break;
     }
     case 0x58: { // X: orderRef, cancelledShares
@@ -111,14 +111,14 @@ function messageLength(type: u32): u32 {
       const shares = be32(m + 19);
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
-      if (bookOn()) bookReduce(ref, shares);
+      if (bookOn()) bookReduce(ref, shares, locate);
       break;
     }
     case 0x44: { // D: orderRef
       r = beginRecord(m, len, seq, type, TICK_DELETE, ts, locate, P4);
       const ref = be64(m + 11);
       setU64(r, R_ORDER_ID, ref);
-      if (bookOn()) bookDelete(ref);
+      if (bookOn()) bookDelete(ref, locate);
       break;
     }
     case 0x55: { // U: originalOrderRef, newOrderRef, shares, price
@@ -131,7 +131,7 @@ function messageLength(type: u32): u32 {
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
       setU64(r, R_PRICE, price);
-      if (bookOn()) bookReplace(original, ref, shares, price);
+      if (bookOn()) bookReplace(original, ref, shares, price, locate);
       break;
     }
     case 0x50: // P: orderRef, side, shares, stock, price, matchNumber

@@ -105,6 +105,8 @@ export interface BookCounters {
   badInstrument: number;
   oversized: number;
   invalid: number;
+  /** Executions, cancels, deletes and replaces whose stock locate is not their order's (applied to the order). */
+  wrongLocate: number;
   eventsLost: number;
 }
 
@@ -286,7 +288,7 @@ export class BookView {
       ordersFull: this.#u64(L.PS_BOOK_ORDERS_FULL), levelsFull: this.#u64(L.PS_BOOK_LEVELS_FULL),
       duplicateOrder: this.#u64(L.PS_BOOK_DUPLICATE_ORDER), badInstrument: this.#u64(L.PS_BOOK_BAD_INSTRUMENT),
       oversized: this.#u64(L.PS_BOOK_OVERSIZED), invalid: this.#u64(L.PS_BOOK_INVALID),
-      eventsLost: this.#u64(L.PS_BOOK_EVENTS_LOST),
+      wrongLocate: this.#u64(L.PS_BOOK_WRONG_LOCATE), eventsLost: this.#u64(L.PS_BOOK_EVENTS_LOST),
     };
   }
 

@@ -74,7 +74,7 @@ class SideBook {
 }
 
 function zeroCounters(): RefCounters {
-  return { updates: 0, bboChanges: 0, depthChanges: 0, unknownOrder: 0, ordersFull: 0, levelsFull: 0, duplicateOrder: 0, badInstrument: 0, oversized: 0, invalid: 0 };
+  return { updates: 0, bboChanges: 0, depthChanges: 0, unknownOrder: 0, ordersFull: 0, levelsFull: 0, duplicateOrder: 0, badInstrument: 0, oversized: 0, invalid: 0, wrongLocate: 0 };
 }
 
 /** What the shared level machinery does for both reference books. */
@@ -210,6 +210,10 @@ export class ReferenceL3 extends LevelBook {
     this.changed = false;
     this.depthChanged = 0;
     this.#touched = -1;
+    if ("ECXDU".includes(type)) {
+      const o = this.orders.get(dv.getBigUint64(11));
+      if (o && o.inst !== locate) this.counters.wrongLocate++;
+    }
     switch (type) {
       case "A": // orderRef @11, side @19, shares @20, stock @24, price @32
       case "F":
