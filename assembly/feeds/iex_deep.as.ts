@@ -4,7 +4,7 @@
 import { iexMessage, iexLength, IEX_MIN_BLOCK } from "../parse/iex";
 import { iextpSegment, iextpPeek } from "../parse/iextp";
 import { registerFeed } from "../parse/feed-registry";
-import { tableMessages } from "../parse/driver";
+import { tableMessages, tablePayloads } from "../parse/driver";
 import { PS_RECORDS } from "../layout";
 import { psGet32 } from "../parse/stats";
 import { bookOn } from "../book/core";
@@ -31,8 +31,15 @@ class Handler {
 }
 const handler = new Handler();
 
+class Framing {
+  @inline onPayload(p: u32, len: u32): void {
+    iextpSegment<Handler>(p, len, PROTOCOL, handler);
+  }
+}
+const framing = new Framing();
+
 function onPayload(p: u32, len: u32): void {
-  iextpSegment<Handler>(p, len, PROTOCOL, handler);
+  framing.onPayload(p, len);
 }
 
 function messageLength(type: u32): u32 {
@@ -47,4 +54,8 @@ function onMessages(first: u32, n: u32, firstSeq: u64): u32 {
   return tableMessages<Handler>(first, n, firstSeq, handler);
 }
 
-registerFeed(onPayload, onMessages, messageLength, IEX_MIN_BLOCK, peek);
+function onPayloads(first: u32, n: u32, line: u32): u32 {
+  return tablePayloads<Framing>(first, n, line, IEX_MIN_BLOCK, framing, onPayload, peek);
+}
+
+registerFeed(onPayload, onPayloads, onMessages, messageLength, IEX_MIN_BLOCK, peek);

@@ -17,7 +17,7 @@ import { reject } from "../parse/stats";
 import { beginRecord, setOrder, setU64, setU8 } from "../parse/record";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
 import { registerFeed } from "../parse/feed-registry";
-import { tableMessages } from "../parse/driver";
+import { tableMessages, tablePayloads } from "../parse/driver";
 import { bookOn } from "../book/core";
 import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../book/l3";
 
@@ -205,12 +205,23 @@ class Handler {
 }
 const handler = new Handler();
 
+class Framing {
+  @inline onPayload(p: u32, len: u32): void {
+    moldPacket<Handler>(p, len, handler);
+  }
+}
+const framing = new Framing();
+
 function onPayload(p: u32, len: u32): void {
-  moldPacket<Handler>(p, len, handler);
+  framing.onPayload(p, len);
+}
+
+function onPayloads(first: u32, n: u32, line: u32): u32 {
+  return tablePayloads<Framing>(first, n, line, MIN_BLOCK, framing, onPayload, moldPeek);
 }
 
 function onMessages(first: u32, n: u32, firstSeq: u64): u32 {
   return tableMessages<Handler>(first, n, firstSeq, handler);
 }
 
-registerFeed(onPayload, onMessages, messageLength, MIN_BLOCK, moldPeek);
+registerFeed(onPayload, onPayloads, onMessages, messageLength, MIN_BLOCK, moldPeek);

@@ -1,8 +1,8 @@
 // The parser half of the exported ABI, shared by every feed module (`export * from
-// "../parse/feed-abi"`). The module registers its session framing and its bare-message loop
-// once, at instantiation, with registerFeed() (./feed-registry.ts, not exported: JavaScript cannot
-// swap them); everything here then calls them (one indirect call per packet or per batch of
-// messages, never per message).
+// "../parse/feed-abi"`). The module registers its session framing and its payload and
+// bare-message loops once, at instantiation, with registerFeed() (./feed-registry.ts, not
+// exported: JavaScript cannot swap them); everything here then calls them (one indirect call per
+// frame, or per batch of payloads or messages, never per message).
 //
 //   poll(max)                 RX frames -> records, frames kept in place until the next poll
 //   run(budget, batch)        RX frames -> records, frames refilled at once (records overwritten)
@@ -19,9 +19,9 @@ import { PS_RECORDS } from "../layout";
 import { rxBatch, rxRun } from "../xsk";
 import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
-import { parseFrame, tableFrames, tablePayloads } from "./driver";
+import { parseFrame, tableFrames } from "./driver";
 import { arbFlush as flushHeld } from "./arbiter";
-import { payloadHandler, messagesHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
+import { payloadHandler, payloadsHandler, messagesHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
 
 export { resetParser } from "./driver";
 
@@ -53,7 +53,7 @@ export function parseFrames(first: u32, n: u32): u32 {
 }
 
 export function parsePayloads(first: u32, n: u32, line: u32): u32 {
-  return tablePayloads(first, n, line, minBlock, payloadHandler, peekHandler);
+  return payloadsHandler(first, n, line);
 }
 
 export function arbFlush(): u32 {

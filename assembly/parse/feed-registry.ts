@@ -11,12 +11,18 @@ export let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
 export type MessagesHandler = (first: u32, n: u32, firstSeq: u64) => u32;
 
 export let messagesHandler: MessagesHandler = (first: u32, n: u32, firstSeq: u64): u32 => 0;
+// UDP payloads: batch-table entries [first, first + n) from line 0 or 1; returns entries parsed.
+export type PayloadsHandler = (first: u32, n: u32, line: u32) => u32;
+
+export let payloadsHandler: PayloadsHandler = (first: u32, n: u32, line: u32): u32 => 0;
 export let lengthOf: (type: u32) => u32 = (type: u32): u32 => 0;
 export let minBlock: u32 = 1;
 export let peekHandler: SequencePeek = (p: u32, len: u32): bool => false;
 
-export function registerFeed(onPayload: PayloadHandler, onMessages: MessagesHandler, length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
+export function registerFeed(onPayload: PayloadHandler, onPayloads: PayloadsHandler, onMessages: MessagesHandler,
+  length: (type: u32) => u32, smallestBlock: u32, peek: SequencePeek): void {
   payloadHandler = onPayload;
+  payloadsHandler = onPayloads;
   messagesHandler = onMessages;
   lengthOf = length;
   minBlock = smallestBlock;
