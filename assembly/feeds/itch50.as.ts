@@ -56,8 +56,10 @@ function messageLength(type: u32): u32 {
   return <u32>load<u8>(LENGTHS + (type & 0xff));
 }
 
-// Inlined into the framing's loop (and the bare-message loop): no call per message.
-@inline function onMessage(m: u32, len: u32, seq: u64): void {
+// Inlined into the framing's loop (and the bare-message loop): no call per message. `book` is a
+// constant of each instantiation: with it, the book operations (assembly/book/l3.ts) are called
+// from the switch with the fields just decoded; without it (book off) the loop has no trace of them.
+@inline function onMessage(m: u32, len: u32, seq: u64, book: bool): void {
   const type = <u32>load<u8>(m);
   const need = messageLength(type);
   if (need == 0) {
@@ -80,7 +82,7 @@ function messageLength(type: u32): u32 {
       const shares = be32(m + 20);
       const price = be32(m + 32);
       setOrder(r, ref, side, shares, price);
-      if (bookOn()) bookAdd(ref, locate, side, shares, price);
+      if (book) bookAdd(ref, locate, side, shares, price);
       break;
     }
     case 0x45: { // E: orderRef, executedShares, matchNumber
@@ -90,7 +92,7 @@ function messageLength(type: u32): u32 {
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
       setU64(r, R_MATCH_ID, be64(m + 23));
-      if (bookOn()) bookReduce(ref, shares, locate);
+      if (book) bookReduce(ref, shares, locate);
       break;
     }
     case 0x43: { // C: orderRef, executedShares, matchNumber, printable, executionPrice
@@ -102,7 +104,7 @@ function messageLength(type: u32): u32 {
       setU64(r, R_MATCH_ID, be64(m + 23));
       setU8(r, R_FLAGS, load<u8>(m, 31));
       setU64(r, R_PRICE, be32(m + 32));
-      if (bookOn()) bookReduce(ref, shares, locate);
+      if (book) bookReduce(ref, shares, locate);
       break;
     }
     case 0x58: { // X: orderRef, cancelledShares
@@ -111,14 +113,14 @@ function messageLength(type: u32): u32 {
       const shares = be32(m + 19);
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
-      if (bookOn()) bookReduce(ref, shares, locate);
+      if (book) bookReduce(ref, shares, locate);
       break;
     }
     case 0x44: { // D: orderRef
       r = beginRecord(m, len, seq, type, TICK_DELETE, ts, locate, P4);
       const ref = be64(m + 11);
       setU64(r, R_ORDER_ID, ref);
-      if (bookOn()) bookDelete(ref, locate);
+      if (book) bookDelete(ref, locate);
       break;
     }
     case 0x55: { // U: originalOrderRef, newOrderRef, shares, price
@@ -131,7 +133,7 @@ function messageLength(type: u32): u32 {
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
       setU64(r, R_PRICE, price);
-      if (bookOn()) bookReplace(original, ref, shares, price, locate);
+      if (book) bookReplace(original, ref, shares, price, locate);
       break;
     }
     case 0x50: // P: orderRef, side, shares, stock, price, matchNumber
@@ -174,7 +176,7 @@ function messageLength(type: u32): u32 {
     case 0x52: // R: stock, marketCategory, financialStatusIndicator, roundLotSize, ...
       r = beginRecord(m, len, seq, type, TICK_DIRECTORY, ts, locate, P4);
       setU64(r, R_QUANTITY, be32(m + 21));
-      if (bookOn()) bookDirectory(locate);
+      if (book) bookDirectory(locate);
       break;
     case 0x56: // V: level1..3 (price8)
       r = beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P8);
@@ -200,14 +202,22 @@ function messageLength(type: u32): u32 {
 
 class Handler {
   @inline onMessage(m: u32, len: u32, seq: u64): void {
-    onMessage(m, len, seq);
+    onMessage(m, len, seq, false);
   }
 }
 const handler = new Handler();
 
+class BookHandler {
+  @inline onMessage(m: u32, len: u32, seq: u64): void {
+    onMessage(m, len, seq, true);
+  }
+}
+const bookHandler = new BookHandler();
+
 class Framing {
   @inline onPayload(p: u32, len: u32): void {
-    moldPacket<Handler>(p, len, handler);
+    if (bookOn()) moldPacket<BookHandler>(p, len, bookHandler);
+    else moldPacket<Handler>(p, len, handler);
   }
 }
 const framing = new Framing();
@@ -221,7 +231,7 @@ function onPayloads(first: u32, n: u32, line: u32): u32 {
 }
 
 function onMessages(first: u32, n: u32, firstSeq: u64): u32 {
-  return tableMessages<Handler>(first, n, firstSeq, handler);
+  return bookOn() ? tableMessages<BookHandler>(first, n, firstSeq, bookHandler) : tableMessages<Handler>(first, n, firstSeq, handler);
 }
 
 registerFeed(onPayload, onPayloads, onMessages, messageLength, MIN_BLOCK, moldPeek);
