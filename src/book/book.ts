@@ -44,9 +44,10 @@ export interface BookCapacities {
   /** A change to one of the best depthWatch levels of a side counts as a depth change (default 5). */
   depthWatch?: number;
   /**
-   * Depth changes also write book events (flags DEPTH_BID / DEPTH_ASK), as onBook needs; off by
-   * default, when only BBO changes do (they cost ~10% of the book's rate). runStrategy turns them
-   * on for a strategy with onBook; `BookView.depthEvents` at any time.
+   * Depth changes are detected, counted and write book events (flags DEPTH_BID / DEPTH_ASK), as
+   * onBook needs; off by default, when only BBO changes do (detecting them costs ~10% of the
+   * book's rate on 1,000 symbols). runStrategy turns them on for a strategy with onBook;
+   * `BookView.depthEvents` at any time.
    */
   depthEvents?: boolean;
 }
@@ -96,7 +97,7 @@ export interface BookCounters {
   updates: number;
   /** Messages that changed the published BBO. */
   bboChanges: number;
-  /** Messages that changed a level among the best depthWatch of its side. */
+  /** Messages that changed a level among the best depthWatch of its side, while depthEvents is on. */
   depthChanges: number;
   unknownOrder: number;
   ordersFull: number;

@@ -12,6 +12,8 @@ export interface RefCapacities {
   maxInstruments: number;
   /** Levels per side watched for depth changes (default 5). */
   depthWatch?: number;
+  /** Whether depth changes are counted, as the wasm book counts them only with depth events on (default false). */
+  depthEvents?: boolean;
 }
 
 export interface RefBbo {
@@ -90,8 +92,12 @@ class LevelBook {
   protected depthChanged = 0;
 
   constructor(caps: RefCapacities) {
-    this.caps = { depthWatch: 5, ...caps };
+    this.caps = { depthWatch: 5, depthEvents: false, ...caps };
+    this.depthEvents = this.caps.depthEvents;
   }
+
+  /** Counts depth changes (BookView.depthEvents); the results report them either way. */
+  depthEvents: boolean;
 
   protected side(inst: number, side: number): SideBook {
     let s = this.sides.get(inst);
@@ -159,7 +165,7 @@ class LevelBook {
   protected finish(): void {
     if (this.changed) {
       this.counters.updates++;
-      if (this.depthChanged) this.counters.depthChanges++;
+      if (this.depthChanged && this.depthEvents) this.counters.depthChanges++;
     }
   }
 
