@@ -4,8 +4,8 @@
 //   node --import tsx bench/book.ts [--messages 5000000] [--symbols 20,200,1000] [--seed 1] [--rounds 3]
 //       [--input messages|payloads|both] [--max-orders 1048576] [--max-levels 262144]
 //
-// Inputs: "messages" is the session as a NASDAQ binary file (each message one entry of the batch
-// table), "payloads" the same messages in MoldUDP64 packets of up to 1400 bytes (one entry per
+// Inputs: "messages" is the session as a NASDAQ binary file (parsed as "prefixed" messages: wasm
+// walks their length prefixes, PREFIXED_RUN messages per batch-table entry), "payloads" the same messages in MoldUDP64 packets of up to 1400 bytes (one entry per
 // packet, as they come off a socket). Each child generates the session and places it in the
 // parser's input region (not timed), parses it once to warm up, empties the parser (and the book),
 // then times a second full pass of FeedParser.parsePlaced (parse where the input lies, records; the
@@ -87,7 +87,7 @@ function payloadChunks(): InputChunk[] {
 }
 
 function child(mode: string, input: string): Result {
-  const kind: EntryKind = input === "payloads" ? "payloads" : "messages";
+  const kind: EntryKind = input === "payloads" ? "payloads" : "prefixed";
   const chunks = kind === "payloads" ? payloadChunks() : messageChunks();
   // The whole session placed once in the parser's input region, parsed where it lies (as the
   // AF_XDP path parses the UMEM, and as the decoder benchmark does): no copy is timed.

@@ -4,5 +4,5 @@ import { itchInputChunks } from "../src/gen/itch-writers.js";
 
 export async function runOverSession(s: Strategy, session: { seed: number; symbols: number; messages: number }): Promise<RunResult> {
   const chunks = itchInputChunks(session);
-  return runStrategy(s, new ReplaySource(itch50, chunks, "messages"));
+  return runStrategy(s, new ReplaySource(itch50, chunks, "prefixed"));
 }

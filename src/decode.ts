@@ -109,7 +109,7 @@ async function decodeItchFile(path: string, parser: FeedParser, bar: ProgressBar
   const stats = new ItchStats();
   let seq = 1;
   for await (const b of readItchBinary(path, { stats, onProgress: bar.update, buffer: parser.input })) {
-    parser.parse(b, "messages", onRecords, seq);
+    parser.parse(b, "prefixed", onRecords, seq);
     seq += b.count;
     await after();
   }

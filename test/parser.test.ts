@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as L from "../assembly/layout.js";
 import { XdpError } from "../bridge/errors.js";
-import { FeedParser, INPUT_CAPACITY, type EntryKind } from "../src/feeds/parser.js";
+import { FeedParser, INPUT_CAPACITY, PREFIXED_RUN, type EntryKind } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";
 import { attachBook, enableBook } from "../src/book/book.js";
 import { moldPackets, itchInputChunks } from "../src/gen/itch-writers.js";
@@ -122,7 +122,95 @@ P("a chunk larger than the region is copied in runs that fit, with the same reco
   assert.ok(after.every((b) => b === 0xa5), "nothing written past the input region");
 });
 
+const X = suite("FeedParser prefixed messages");
+
+// The session's NASDAQ binary file as one chunk: each message after its u16 big-endian length.
+function itchFile(): Entries {
+  const data = new Uint8Array(messages.reduce((a, c) => a + c.data.length, 0));
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 0;
+  for (const c of messages) {
+    data.set(c.data, at);
+    for (let i = 0; i < c.count; i++) {
+      offsets.push(at + c.offsets[i]);
+      lengths.push(c.lengths[i]);
+    }
+    at += c.data.length;
+  }
+  return { data, count: offsets.length, offsets, lengths };
+}
+
+X("give the same records, numbers and summary as bare messages, placed, copied in small runs, or with the book on", () => {
+  const file = itchFile();
+  assert.ok(file.count > 20 * PREFIXED_RUN && file.count % PREFIXED_RUN !== 0);
+  const bare = new FeedParser(itch50);
+  const want = collect(bare, (on) => bare.parse(file, "messages", on, 1000));
+  assert.is(want.records.length, file.count);
+  assert.equal(want.records.map((r) => r.tick.seq), file.offsets.map((_, i) => 1000 + i));
+
+  const copied = new FeedParser(itch50);
+  const got = collect(copied, (on) => copied.parse(file, "prefixed", on, 1000));
+  assert.equal(withoutAddress(got.records), withoutAddress(want.records));
+  assert.equal(got.summary, want.summary);
+
+  const placed = new FeedParser(itch50);
+  placed.input.set(file.data, 8);
+  const offsets = file.offsets.map((o) => o + 8);
+  const inPlace = collect(placed, (on) => placed.parsePlaced(file.count, offsets, file.lengths, "prefixed", on, 1000));
+  assert.equal(withoutAddress(inPlace.records), withoutAddress(want.records));
+  assert.is(inPlace.records[0].at, placed.inputBase + offsets[0]);
+
+  // Runs copied a few at a time into a region of 16 KiB: numbering continues across the copies.
+  const small = new FeedParser(itch50, { inputCapacity: 16384 });
+  const runs = collect(small, (on) => small.parse(file, "prefixed", on, 1000));
+  assert.equal(withoutAddress(runs.records), withoutAddress(want.records));
+
+  const books = [bare, copied].map((p) => {
+    p.reset();
+    const book = enableBook(p, { maxOrders: 1 << 16, maxLevels: 1 << 14, maxInstruments: 64 });
+    p.parse(file, p === bare ? "messages" : "prefixed", () => {});
+    assert.is(book.check(), "ok");
+    return { counters: book.counters(), orders: book.orderCount(), levels: book.levelCount() };
+  });
+  assert.equal(books[1], books[0]);
+  assert.ok(books[0].orders > 0);
+});
+
+X("a length running past its run is counted and ends the run, the whole messages before it delivered", () => {
+  const file = itchFile();
+  const n = 10;
+  const end = file.offsets[n - 1] + file.lengths[n - 1];
+  const p = new FeedParser(itch50);
+  const data = p.input.subarray(0, end + 16);
+  data.set(file.data.subarray(0, end));
+  data.fill(0xa5, end);
+  // The last message claims 40 bytes more than the run holds.
+  const last = file.offsets[n - 1] - 2;
+  new DataView(data.buffer, data.byteOffset).setUint16(last, file.lengths[n - 1] + 40);
+  const { records, summary } = collect(p, (on) => p.parse({ data, count: n, offsets: file.offsets.slice(0, n), lengths: file.lengths.slice(0, n) }, "prefixed", on, 1));
+  assert.is(records.length, n - 1);
+  assert.equal(summary.rejected, { lengthOverrun: 1 });
+  assert.ok(data.subarray(end).every((b) => b === 0xa5));
+});
+
+X("a first message with no room for its length before it is refused", () => {
+  const p = new FeedParser(itch50);
+  const file = itchFile();
+  const e = (() => {
+    try {
+      p.parsePlaced(1, [1], [file.lengths[0]], "prefixed", () => {});
+    } catch (err) {
+      return err as XdpError;
+    }
+  })();
+  assert.instance(e, XdpError);
+  assert.is(e!.code, "ECONFIG");
+  assert.match(e!.message, "not a run of messages each after its 2-byte length");
+});
+
 P.run();
+X.run();
 
 const E = suite("FeedParser input errors");
 

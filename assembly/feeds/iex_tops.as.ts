@@ -50,8 +50,8 @@ function peek(p: u32, len: u32): bool {
   return iextpPeek(p, len, PROTOCOL);
 }
 
-function onMessages(first: u32, n: u32, firstSeq: u64): u32 {
-  return tableMessages<Handler>(first, n, firstSeq, handler);
+function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
+  return tableMessages<Handler>(first, n, firstSeq, perEntry, IEX_MIN_BLOCK, handler);
 }
 
 function onPayloads(first: u32, n: u32, line: u32): u32 {

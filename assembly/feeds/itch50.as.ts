@@ -230,8 +230,9 @@ function onPayloads(first: u32, n: u32, line: u32): u32 {
   return tablePayloads<Framing>(first, n, line, MIN_BLOCK, framing, onPayload, moldPeek);
 }
 
-function onMessages(first: u32, n: u32, firstSeq: u64): u32 {
-  return bookOn() ? tableMessages<BookHandler>(first, n, firstSeq, bookHandler) : tableMessages<Handler>(first, n, firstSeq, handler);
+function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
+  return bookOn() ? tableMessages<BookHandler>(first, n, firstSeq, perEntry, MIN_BLOCK, bookHandler)
+    : tableMessages<Handler>(first, n, firstSeq, perEntry, MIN_BLOCK, handler);
 }
 
 registerFeed(onPayload, onPayloads, onMessages, messageLength, MIN_BLOCK, moldPeek);

@@ -6,7 +6,9 @@
 import {
   BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
   PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_BYTES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
+  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING,
 } from "../layout";
+import { be16 } from "./bytes";
 import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
 import { arbitrate, lineOfPort, SequencePeek } from "./arbiter";
 import { recordsFree, clearRecords } from "./record";
@@ -71,12 +73,41 @@ export interface Payloads {
   return n;
 }
 
-// Bare messages (no session framing), numbered firstSeq, firstSeq + 1, ...
-@inline export function tableMessages<H extends Messages>(first: u32, n: u32, firstSeq: u64, h: H): u32 {
+// Bare messages (no session framing). perEntry 0: each entry is one message, numbered firstSeq,
+// firstSeq + 1, ... Otherwise each entry is a run of up to perEntry messages, each preceded by its
+// length (u16 big-endian: NASDAQ's binary files, the MoldUDP64 block framing), those of entry i
+// numbered from firstSeq + i * perEntry: one entry per few hundred messages instead of one per
+// message. A length running past its entry is counted and ends the entry.
+@inline export function tableMessages<H extends Messages>(first: u32, n: u32, firstSeq: u64, perEntry: u32, minBlock: u32, h: H): u32 {
+  if (perEntry == 0) {
+    for (let i: u32 = 0; i < n; i++) {
+      if (recordsFree() == 0) return i;
+      const e = entry(first + i);
+      h.onMessage(load<u32>(e), load<u32>(e, 4), firstSeq + i);
+    }
+    return n;
+  }
   for (let i: u32 = 0; i < n; i++) {
-    if (recordsFree() == 0) return i;
     const e = entry(first + i);
-    h.onMessage(load<u32>(e), load<u32>(e, 4), firstSeq + i);
+    const len = load<u32>(e, 4);
+    if (!fits(len, minBlock)) return i;
+    let at = load<u32>(e);
+    const end = at + len;
+    let seq = firstSeq + <u64>i * perEntry;
+    while (at + 2 <= end) {
+      const mlen = be16(at);
+      at += 2;
+      if (at + mlen > end) {
+        reject(REJ_LENGTH_OVERRUN);
+        at = end;
+        break;
+      }
+      if (mlen == 0) reject(REJ_ZERO_LENGTH);
+      else h.onMessage(at, mlen, seq);
+      seq++;
+      at += mlen;
+    }
+    if (at != end) reject(REJ_TRAILING);
   }
   return n;
 }

@@ -9,7 +9,9 @@
 //   parseFrames(first, n)     batch-table entries are Ethernet frames; returns entries parsed
 //   parsePayloads(first, n, line) entries are UDP payloads (session packets) from line 0 or 1
 //   arbFlush()                release what A/B arbitration holds (declaring open gaps)
-//   parseMessages(first, n, seq) entries are bare messages numbered seq, seq + 1, ...
+//   parseMessages(first, n, seq, per) entries are bare messages numbered seq, seq + 1, ... (per 0),
+//                             or runs of up to per u16-BE-length-prefixed messages, entry i's
+//                             numbered from seq + i * per
 //   recordCount()             records written since the last clear
 //   clearRecords()            start writing records at 0 again
 //   resetParser()             zero counters, session state, symbol table
@@ -60,8 +62,8 @@ export function arbFlush(): u32 {
   return flushHeld(payloadHandler, peekHandler);
 }
 
-export function parseMessages(first: u32, n: u32, firstSeq: u64): u32 {
-  return messagesHandler(first, n, firstSeq);
+export function parseMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
+  return messagesHandler(first, n, firstSeq, perEntry);
 }
 
 export function recordCount(): u32 {

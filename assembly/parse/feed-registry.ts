@@ -7,10 +7,11 @@ import { PayloadHandler } from "./driver";
 import { SequencePeek } from "./arbiter";
 
 export let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
-// Bare messages: batch-table entries [first, first + n) numbered from firstSeq; returns entries parsed.
-export type MessagesHandler = (first: u32, n: u32, firstSeq: u64) => u32;
+// Bare messages: batch-table entries [first, first + n) numbered from firstSeq, one message each
+// (perEntry 0) or runs of length-prefixed messages (driver.ts tableMessages); returns entries parsed.
+export type MessagesHandler = (first: u32, n: u32, firstSeq: u64, perEntry: u32) => u32;
 
-export let messagesHandler: MessagesHandler = (first: u32, n: u32, firstSeq: u64): u32 => 0;
+export let messagesHandler: MessagesHandler = (first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 => 0;
 // UDP payloads: batch-table entries [first, first + n) from line 0 or 1; returns entries parsed.
 export type PayloadsHandler = (first: u32, n: u32, line: u32) => u32;
 

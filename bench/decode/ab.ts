@@ -44,7 +44,7 @@ function itchEntries(b: Uint8Array): { count: number; offsets: Uint32Array; leng
   return { count: offsets.length, offsets: Uint32Array.from(offsets), lengths: Uint32Array.from(lengths) };
 }
 
-const kind: EntryKind = path.endsWith(".itch") ? "messages" : "payloads";
+const kind: EntryKind = path.endsWith(".itch") ? "prefixed" : "payloads";
 const fd = openSync(path, "r");
 const size = fstatSync(fd).size;
 const builds = modules.map((m) => {
@@ -56,7 +56,7 @@ const builds = modules.map((m) => {
   }
   const book = a.values.book ? enableBook(p, { maxOrders: 1 << 20, maxLevels: 1 << 18, maxInstruments: 65536 }) : undefined;
   const data = p.input.subarray(0, size);
-  const e = kind === "messages" ? itchEntries(data) : entriesOf(data, path);
+  const e = kind === "prefixed" ? itchEntries(data) : entriesOf(data, path);
   const words = new Uint32Array(p.memory.buffer);
   const price = (RECORDS_BASE + R_PRICE) >>> 2;
   const stride = RECORD_SIZE >>> 2;

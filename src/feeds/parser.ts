@@ -21,7 +21,7 @@ export interface ParserExports extends FeedExports {
   parseFrames(first: number, n: number): number;
   parsePayloads(first: number, n: number, line: number): number;
   arbFlush(): number;
-  parseMessages(first: number, n: number, firstSeq: bigint): number;
+  parseMessages(first: number, n: number, firstSeq: bigint, perEntry: number): number;
   recordCount(): number;
   clearRecords(): void;
   resetParser(): void;
@@ -38,7 +38,20 @@ export interface InputChunk {
   timestampsNs?: ArrayLike<bigint>;
 }
 
-export type EntryKind = "frames" | "payloads" | "messages";
+/**
+ * What the entries are: Ethernet frames, UDP payloads (session packets), bare messages, or bare
+ * messages each directly preceded in the data by its length as a u16 big-endian and following one
+ * another (NASDAQ's binary ITCH files, MoldUDP64 message blocks): "prefixed" entries are handed to
+ * wasm PREFIXED_RUN at a time, as one batch-table entry, which it walks by their prefixes.
+ * Messages of either kind are numbered firstSeq, firstSeq + 1, ...
+ */
+export type EntryKind = "frames" | "payloads" | "messages" | "prefixed";
+
+/** Prefixed messages per batch-table entry (EntryKind "prefixed"). */
+export const PREFIXED_RUN = 256;
+
+// What the batch table holds: "runs" are PREFIXED_RUN prefixed messages per entry.
+type TableKind = Exclude<EntryKind, "prefixed"> | "runs";
 
 /** Default size of a parser's input region in bytes (the inputCapacity option). */
 export const INPUT_CAPACITY = 4 << 20;
@@ -138,9 +151,10 @@ export class FeedParser {
    * the input region first, as many entries at a time as the region holds.
    */
   parse(chunk: InputChunk, kind: EntryKind, onRecords: (n: number) => void, firstSeq = 0, line = 0): number {
-    const { data, count, offsets, lengths, timestampsNs } = chunk;
+    const { data } = chunk;
+    const { count, offsets, lengths, timestampsNs, table } = this.#entries(chunk.count, chunk.offsets, chunk.lengths, kind, chunk.timestampsNs);
     const at = this.#placedAt(data);
-    if (at >= 0) return this.#parseEntries(0, count, offsets, lengths, at, at, at + data.length, kind, onRecords, firstSeq, line, timestampsNs);
+    if (at >= 0) return this.#parseEntries(0, count, offsets, lengths, at, at, at + data.length, table, onRecords, firstSeq, line, timestampsNs);
     const cap = this.inputCapacity;
     const endOf = (i: number): number => offsets[i] + lengths[i];
     let total = 0;
@@ -173,7 +187,7 @@ export class FeedParser {
       let shift = (data.byteOffset + lo) & 7;
       if (hi - lo + shift > cap) shift = 0;
       this.#u8.set(data.subarray(lo, hi), this.inputBase + shift);
-      total += this.#parseEntries(start, end - start, offsets, lengths, shift - lo, shift, shift + hi - lo, kind, onRecords, firstSeq, line, timestampsNs);
+      total += this.#parseEntries(start, end - start, offsets, lengths, shift - lo, shift, shift + hi - lo, table, onRecords, firstSeq, line, timestampsNs);
       start = end;
     }
     return total;
@@ -181,8 +195,9 @@ export class FeedParser {
 
   /**
    * Parses count entries already in the input region, zero copy: entry i is
-   * input[offsets[i], offsets[i] + lengths[i]). Records as parse(); messages (kind "messages")
-   * are numbered firstSeq + i; timestampsNs gives each entry's receive time (default 0). Throws
+   * input[offsets[i], offsets[i] + lengths[i]). Records as parse(); messages (kinds "messages"
+   * and "prefixed") are numbered firstSeq + i; timestampsNs gives each entry's receive time
+   * (default 0; "prefixed" messages take none). Throws
    * XdpError ECONFIG when an entry lies outside the region: it never reaches wasm, nor does any
    * entry of its batch (BATCH_MAX entries); the records of earlier batches were delivered.
    */
@@ -190,7 +205,29 @@ export class FeedParser {
     count: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, kind: EntryKind, onRecords: (n: number) => void,
     firstSeq = 0, line = 0, timestampsNs?: ArrayLike<bigint>,
   ): number {
-    return this.#parseEntries(0, count, offsets, lengths, 0, 0, this.inputCapacity, kind, onRecords, firstSeq, line, timestampsNs);
+    const e = this.#entries(count, offsets, lengths, kind, timestampsNs);
+    return this.#parseEntries(0, e.count, e.offsets, e.lengths, 0, 0, this.inputCapacity, e.table, onRecords, firstSeq, line, e.timestampsNs);
+  }
+
+  // The batch-table entries for a kind: as given, or for "prefixed" messages one entry per run of
+  // PREFIXED_RUN of them, from the first one's length prefix to the last one's end.
+  #entries(count: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, kind: EntryKind, timestampsNs: ArrayLike<bigint> | undefined) {
+    if (kind !== "prefixed") return { count, offsets, lengths, timestampsNs, table: kind as TableKind };
+    const runs = Math.ceil(count / PREFIXED_RUN);
+    const ro = new Uint32Array(runs);
+    const rl = new Uint32Array(runs);
+    for (let j = 0; j < runs; j++) {
+      const a = j * PREFIXED_RUN;
+      const b = Math.min(count, a + PREFIXED_RUN) - 1;
+      const start = offsets[a] - 2;
+      const end = offsets[b] + lengths[b];
+      if (!(start >= 0 && end >= start + 2)) {
+        throw new XdpError("ECONFIG", `prefixed messages ${a} to ${b} span offsets ${start} to ${end}: not a run of messages each after its 2-byte length`);
+      }
+      ro[j] = start;
+      rl[j] = end - start;
+    }
+    return { count: runs, offsets: ro, lengths: rl, timestampsNs: undefined, table: "runs" as TableKind };
   }
 
   // Offset of data in the input region when it is a view of `input`, else -1.
@@ -207,7 +244,7 @@ export class FeedParser {
   // and lets wasm parse each batch once all of it is checked.
   #parseEntries(
     first: number, n: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, delta: number, from: number, end: number,
-    kind: EntryKind, onRecords: (n: number) => void, firstSeq: number, line: number, timestampsNs: ArrayLike<bigint> | undefined,
+    kind: TableKind, onRecords: (n: number) => void, firstSeq: number, line: number, timestampsNs: ArrayLike<bigint> | undefined,
   ): number {
     this.#checkBook();
     const table = this.#table;
@@ -230,7 +267,8 @@ export class FeedParser {
         this.x.clearRecords();
         const m = kind === "frames" ? this.x.parseFrames(done, k - done)
           : kind === "payloads" ? this.x.parsePayloads(done, k - done, line)
-          : this.x.parseMessages(done, k - done, BigInt(firstSeq + e0 + done));
+          : kind === "messages" ? this.x.parseMessages(done, k - done, BigInt(firstSeq + e0 + done), 0)
+          : this.x.parseMessages(done, k - done, BigInt(firstSeq + (e0 + done) * PREFIXED_RUN), PREFIXED_RUN);
         const r = this.x.recordCount();
         if (r > 0) onRecords(r);
         total += r;

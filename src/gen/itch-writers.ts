@@ -441,7 +441,8 @@ export async function writePcap(path: string, source: SessionSource, o: PcapOpti
 
 /**
  * A session as parser input: each chunk of its NASDAQ binary file with the offset and length of
- * every message (bare, without its u16 length), ready for FeedParser.parse(chunk, "messages").
+ * every message (bare, without its u16 length), ready for FeedParser.parse(chunk, "messages") or,
+ * since each follows its length, "prefixed".
  */
 export function* itchInputChunks(source: SessionSource): Generator<{ data: Uint8Array; count: number; offsets: number[]; lengths: number[] }> {
   for (const data of itchFileChunks(source)) {

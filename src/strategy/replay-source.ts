@@ -36,7 +36,7 @@ export class ReplaySource implements RunnableSource {
     const next = (this.#chunks as Iterator<InputChunk>).next();
     if (next.done) return false;
     this.parser.parse(next.value, this.#kind, onRecords, this.#seq);
-    if (this.#kind === "messages") this.#seq += next.value.count;
+    if (this.#kind === "messages" || this.#kind === "prefixed") this.#seq += next.value.count;
     return true;
   }
 
