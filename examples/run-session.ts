@@ -1,8 +1,10 @@
-// Runs a strategy over a generated ITCH session (the examples' stand-alone mode).
-import { runStrategy, ReplaySource, itch50, type Strategy, type RunResult } from "../src/index.js";
+// Runs a strategy over a generated ITCH session (the examples' stand-alone mode), with an order
+// book so that onBbo and onBook are called as they are live. The session is generated first, so
+// that the run's time is the receive path's: parse, book, dispatch and the strategy.
+import { runStrategy, ReplaySource, bookHook, itch50, type Strategy, type RunResult } from "../src/index.js";
 import { itchInputChunks } from "../src/gen/itch-writers.js";
 
 export async function runOverSession(s: Strategy, session: { seed: number; symbols: number; messages: number }): Promise<RunResult> {
-  const chunks = itchInputChunks(session);
-  return runStrategy(s, new ReplaySource(itch50, chunks, "prefixed"));
+  const src = new ReplaySource(itch50, [...itchInputChunks(session)], "prefixed", { book: true });
+  return runStrategy(s, src, { book: src.book && bookHook(src.book) });
 }
