@@ -298,7 +298,9 @@ E("copied entries out of order are refused, never read from outside what was cop
 });
 
 E("inputCapacity must be a whole number of bytes that fits in 4 GiB with the fixed regions", () => {
-  for (const bad of [0, -1, 1.5, NaN, 65536 * L.WASM_PAGE]) {
+  // The largest region leaves two pages at the top of the 4 GiB: a length read near the end of an
+  // entry must not wrap an address past 2^32.
+  for (const bad of [0, -1, 1.5, NaN, 65536 * L.WASM_PAGE, (65536 - 2) * L.WASM_PAGE - L.DYNAMIC_BASE + 1]) {
     const e = xdpError(() => new FeedParser(itch50, { inputCapacity: bad }));
     assert.match(e.message, /inputCapacity .* must be an integer from 1 to/);
   }

@@ -56,8 +56,11 @@ type TableKind = Exclude<EntryKind, "prefixed"> | "runs";
 /** Default size of a parser's input region in bytes (the inputCapacity option). */
 export const INPUT_CAPACITY = 4 << 20;
 
-/** Largest input region: the rest of a 4 GiB memory (wasm addresses are u32). */
-const MAX_INPUT_CAPACITY = 65536 * L.WASM_PAGE - L.DYNAMIC_BASE;
+/**
+ * Largest input region: the rest of a 4 GiB memory (wasm addresses are u32) but two pages, so that
+ * no address a parser computes inside an entry (a position plus a 16-bit length) wraps past 2^32.
+ */
+const MAX_INPUT_CAPACITY = (65536 - 2) * L.WASM_PAGE - L.DYNAMIC_BASE;
 
 export interface FeedParserOptions {
   /** Accept only UDP datagrams to this port (default any). */
