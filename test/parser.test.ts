@@ -194,6 +194,48 @@ X("a length running past its run is counted and ends the run, the whole messages
   assert.ok(data.subarray(end).every((b) => b === 0xa5));
 });
 
+X("runs of messages as large as lengths go are parsed, each unknown one counted, none refused for its size", () => {
+  // 600 messages of 60,000 bytes of an unknown type: ~36 MB of runs, 15 MB a run.
+  const n = 600;
+  const size = 60_000;
+  const data = new Uint8Array(n * (size + 2));
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = i * (size + 2);
+    new DataView(data.buffer).setUint16(at, size);
+    data[at + 2] = 0x7a; // "z": no ITCH 5.0 type
+    offsets.push(at + 2);
+    lengths.push(size);
+  }
+  const p = new FeedParser(itch50, { inputCapacity: 64 << 20 });
+  const { records, summary } = collect(p, (on) => p.parse({ data, count: n, offsets, lengths }, "prefixed", on, 1));
+  assert.is(records.length, 0);
+  assert.equal(summary.rejected, { unknownType: n });
+});
+
+X("a run whose length prefixes describe more messages than it was given yields no more than its share", () => {
+  // Offsets name 300 messages of 20 bytes; the bytes hold 2-byte prefixes of 0 (empty messages)
+  // after the first: more blocks than the run's 256 messages, each counted, none past the run.
+  const file = itchFile();
+  const p = new FeedParser(itch50);
+  const m = 300;
+  const data = p.input.subarray(0, m * 22);
+  data.fill(0);
+  const offsets = Array.from({ length: m }, (_, i) => i * 22 + 2);
+  const lengths = offsets.map(() => 20);
+  // The first message is a real one (its prefix and bytes), the rest of each run zero prefixes.
+  const first = file.data.subarray(file.offsets[0] - 2, file.offsets[0] + file.lengths[0]);
+  data.set(first, 0);
+  const { records, summary } = collect(p, (on) => p.parse({ data, count: m, offsets, lengths }, "prefixed", on, 1));
+  assert.is(records.length, 1);
+  assert.is(records[0].tick.seq, 1);
+  // Run 1: the real message, then 255 empty blocks, then bytes left over; run 2: 256 empty blocks
+  // and bytes left over.
+  assert.is(summary.rejected.zeroLength, 255 + PREFIXED_RUN);
+  assert.is(summary.rejected.trailingBytes, 2);
+});
+
 X("a first message with no room for its length before it is refused", () => {
   const p = new FeedParser(itch50);
   const file = itchFile();

@@ -51,7 +51,7 @@ function peek(p: u32, len: u32): bool {
 }
 
 function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
-  return tableMessages<Handler>(first, n, firstSeq, perEntry, IEX_MIN_BLOCK, handler);
+  return tableMessages<Handler>(first, n, firstSeq, perEntry, handler);
 }
 
 function onPayloads(first: u32, n: u32, line: u32): u32 {

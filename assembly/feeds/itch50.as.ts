@@ -231,8 +231,8 @@ function onPayloads(first: u32, n: u32, line: u32): u32 {
 }
 
 function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
-  return bookOn() ? tableMessages<BookHandler>(first, n, firstSeq, perEntry, MIN_BLOCK, bookHandler)
-    : tableMessages<Handler>(first, n, firstSeq, perEntry, MIN_BLOCK, handler);
+  return bookOn() ? tableMessages<BookHandler>(first, n, firstSeq, perEntry, bookHandler)
+    : tableMessages<Handler>(first, n, firstSeq, perEntry, handler);
 }
 
 registerFeed(onPayload, onPayloads, onMessages, messageLength, MIN_BLOCK, moldPeek);

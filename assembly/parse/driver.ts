@@ -77,8 +77,10 @@ export interface Payloads {
 // firstSeq + 1, ... Otherwise each entry is a run of up to perEntry messages, each preceded by its
 // length (u16 big-endian: NASDAQ's binary files, the MoldUDP64 block framing), those of entry i
 // numbered from firstSeq + i * perEntry: one entry per few hundred messages instead of one per
-// message. A length running past its entry is counted and ends the entry.
-@inline export function tableMessages<H extends Messages>(first: u32, n: u32, firstSeq: u64, perEntry: u32, minBlock: u32, h: H): u32 {
+// message. A run is taken when perEntry records are free, whatever its bytes, and yields at most
+// perEntry messages (bytes past them are counted as trailing); a length running past the entry is
+// counted and ends it.
+@inline export function tableMessages<H extends Messages>(first: u32, n: u32, firstSeq: u64, perEntry: u32, h: H): u32 {
   if (perEntry == 0) {
     for (let i: u32 = 0; i < n; i++) {
       if (recordsFree() == 0) return i;
@@ -88,13 +90,12 @@ export interface Payloads {
     return n;
   }
   for (let i: u32 = 0; i < n; i++) {
+    if (recordsFree() < perEntry) return i;
     const e = entry(first + i);
-    const len = load<u32>(e, 4);
-    if (!fits(len, minBlock)) return i;
     let at = load<u32>(e);
-    const end = at + len;
+    const end = at + load<u32>(e, 4);
     let seq = firstSeq + <u64>i * perEntry;
-    while (at + 2 <= end) {
+    for (let k: u32 = 0; k < perEntry && at + 2 <= end; k++) {
       const mlen = be16(at);
       at += 2;
       if (at + mlen > end) {
