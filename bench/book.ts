@@ -5,13 +5,14 @@
 //       [--input messages|payloads|both] [--max-orders 1048576] [--max-levels 262144]
 //
 // Inputs: "messages" is the session as a NASDAQ binary file (parsed as "prefixed" messages: wasm
-// walks their length prefixes, PREFIXED_RUN messages per batch-table entry), "payloads" the same messages in MoldUDP64 packets of up to 1400 bytes (one entry per
-// packet, as they come off a socket). Each child generates the session and places it in the
-// parser's input region (not timed), parses it once to warm up, empties the parser (and the book),
-// then times a second full pass of FeedParser.parsePlaced (parse where the input lies, records; the
-// callback does nothing): decode only, with the book (BBO events), or with the book detecting depth
-// changes and writing depth events too (depthEvents, as onBook needs). The three alternate their order each round; the medians are reported, as a table on
-// stdout and in bench/results/book.json.
+// walks their length prefixes, PREFIXED_RUN messages per batch-table entry), "payloads" the same
+// messages in MoldUDP64 packets of up to 1400 bytes (one entry per packet, as they come off a
+// socket). Each child generates the session and places it in the parser's input region (not
+// timed), parses it once to warm up, empties the parser (and the book), then times a second full
+// pass of FeedParser.parsePlaced (parse where the input lies, records; the callback does nothing):
+// decode only, with the book (BBO events), or with the book detecting depth changes and writing
+// depth events too (depthEvents, as onBook needs). The three alternate their order each round;
+// the medians are reported, as a table on stdout and in bench/results/book.json.
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
