@@ -85,15 +85,15 @@ class LevelBook {
   protected readonly published = new Map<number, RefBbo>();
   levelCount = 0;
   readonly counters: RefCounters = zeroCounters();
-  protected readonly caps: Required<RefCapacities>;
+  protected readonly caps: Required<Omit<RefCapacities, "depthEvents">>;
   // per message
   protected changed = false;
   /** EV_DEPTH_BID << side for each side whose watched depth the message changed. */
   protected depthChanged = 0;
 
   constructor(caps: RefCapacities) {
-    this.caps = { depthWatch: 5, depthEvents: false, ...caps };
-    this.depthEvents = this.caps.depthEvents;
+    this.caps = { depthWatch: 5, ...caps };
+    this.depthEvents = caps.depthEvents ?? false;
   }
 
   /** Counts depth changes (BookView.depthEvents); the results report them either way. */
