@@ -20,8 +20,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FeedParser, INPUT_CAPACITY, type InputChunk, type EntryKind } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";
-import { generateSession, forEachMessage } from "../src/gen/itch-session.js";
-import { moldPackets } from "../src/gen/itch-writers.js";
+import { generateSession, forEachMessage } from "../src/itchgen/itch-session.js";
+import { moldPackets } from "../src/itchgen/itch-writers.js";
 import { enableBook } from "../src/book/book.js";
 
 const { values: o } = parseArgs({

@@ -15,10 +15,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createPair, destroyPair } from "../src/veth.js";
-import { XdpSocket } from "../src/socket.js";
+import { createPair, destroyPair } from "../src/lab/veth.js";
+import { XdpSocket } from "../src/socket/socket.js";
 import { inNetns } from "../bridge/netns.js";
-import { udpFrame } from "../src/frame.js";
+import { udpFrame } from "../src/socket/frame.js";
 
 const { values: o } = parseArgs({
   options: {

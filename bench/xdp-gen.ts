@@ -11,8 +11,8 @@
 // out: the JSON says so), 2 on error (one line on stderr).
 
 import { parseArgs } from "node:util";
-import { XdpSocket } from "../src/socket.js";
-import { generate } from "../src/generator.js";
+import { XdpSocket } from "../src/socket/socket.js";
+import { sendTraffic } from "../src/socket/traffic.js";
 
 const USAGE = "usage: xdp-gen --iface IF --count N [--rate PPS|max] [--payload BYTES] --dst-mac MAC --src-mac MAC --src-ip IP --dst-ip IP --port P [--src-port P] [--queue Q] [--timeout-ms T]";
 
@@ -76,7 +76,7 @@ function main(): void {
 
   const sock = XdpSocket.open({ iface, queue, program: false });
   try {
-    const r = generate(sock, { ...endpoints, count, rate, payloadLen, timeoutMs });
+    const r = sendTraffic(sock, { ...endpoints, count, rate, payloadLen, timeoutMs });
     const s = sock.stats();
     process.stdout.write(JSON.stringify({
       ...r,

@@ -13,7 +13,7 @@
 
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { XdpSocket } from "../src/socket.js";
+import { XdpSocket } from "../src/socket/socket.js";
 
 // Times are milliseconds as doubles (performance.now()): unlike hrtime.bigint(), nothing is
 // allocated per call. performance.now() counts from process start, where xsk_ref's timeout

@@ -2,20 +2,33 @@
 
 import { errnoName } from "./libc.js";
 
+/**
+ * The base of every error xdpfeed throws: a stable `code`, the failing system call as `syscall`
+ * (as in Node's SystemError) with its `errno` where there is one, and the underlying `cause`.
+ */
+export class XdpfeedError extends Error {
+  readonly code: string;
+  readonly syscall: string;
+  readonly errno: number;
+  constructor(code: string, message: string, o: { syscall?: string; errno?: number; cause?: unknown } = {}) {
+    super(message, o.cause === undefined ? undefined : { cause: o.cause });
+    this.name = "XdpfeedError";
+    this.code = code;
+    this.syscall = o.syscall ?? "";
+    this.errno = o.errno ?? 0;
+  }
+}
+
 export type XdpErrorCode =
   | "EPERM" | "ENOBUFS" | "ENODEV" | "EBUSY" | "EAFNOSUPPORT" | "EINVAL_QUEUE" | "ENOLIB"
   | "ERINGSIZE" | "ECONFIG" | "ECLOSED" | "ESYSCALL";
 
-export class XdpError extends Error {
-  readonly code: XdpErrorCode;
-  readonly errno: number;
-  readonly call: string;
-  constructor(code: XdpErrorCode, message: string, call = "", errno = 0) {
-    super(message);
+/** A socket, program or module could not be set up: the code says why, the message the fix. */
+export class XdpError extends XdpfeedError {
+  declare readonly code: XdpErrorCode;
+  constructor(code: XdpErrorCode, message: string, syscall = "", errno = 0) {
+    super(code, message, { syscall, errno });
     this.name = "XdpError";
-    this.code = code;
-    this.call = call;
-    this.errno = errno;
   }
 }
 

@@ -3,7 +3,6 @@
 // owned by its file descriptor, so the kernel detaches the program when the last descriptor
 // closes: after close(), exit, a crash or SIGKILL the interface is left as it was found.
 
-import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { libc } from "./libc.js";
@@ -12,12 +11,13 @@ import { XdpError, syscallError } from "./errors.js";
 import { ifindexOf } from "./xsk.js";
 import { track, untrack } from "./lifecycle.js";
 import * as A from "./bpf-abi.js";
+import { BPF_OBJECT } from "./assets.js";
 
 const BPF_XDP = 37; // enum bpf_attach_type
 const XDP_FLAGS_SKB_MODE = 2;
 const XDP_FLAGS_DRV_MODE = 4;
 
-export const DEFAULT_OBJECT = fileURLToPath(new URL("../bpf/xdpfeed.bpf.o", import.meta.url));
+export const DEFAULT_OBJECT = BPF_OBJECT;
 
 export type AttachMode = "auto" | "native" | "generic";
 

@@ -16,6 +16,7 @@ import {
   memoryMap, writeControl, DEFAULT_GEOMETRY, checkGeometry, type Geometry, type MemoryMap,
   type MmapOffsets, type RingOffsets, type RingRegion,
 } from "./memory-map.js";
+import { Wasm, type WasmMemory } from "./wasm.js";
 
 // <linux/if_xdp.h>
 const XDP_MMAP_OFFSETS = 1;
@@ -89,7 +90,7 @@ export class XskSocket {
   readonly iface: string;
   readonly ifindex: number;
   readonly queue: number;
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly map: MemoryMap;
   readonly zeroCopy: boolean;
   readonly busyPoll: BusyPollState;
@@ -100,7 +101,7 @@ export class XskSocket {
   txWakeups = 0;
 
   private constructor(fd: number, iface: string, ifindex: number, queue: number,
-    memory: WebAssembly.Memory, map: MemoryMap, zeroCopy: boolean, busyPoll: BusyPollState) {
+    memory: WasmMemory, map: MemoryMap, zeroCopy: boolean, busyPoll: BusyPollState) {
     this.fd = fd;
     this.iface = iface;
     this.ifindex = ifindex;
@@ -116,7 +117,7 @@ export class XskSocket {
    * Creates, maps and binds the socket. `beforeBind` runs once the rings are mapped and the
    * control block written, so FILL can be stocked before the first frame arrives.
    */
-  static open(opts: XskOptions, beforeBind?: (memory: WebAssembly.Memory, map: MemoryMap) => void): XskSocket {
+  static open(opts: XskOptions, beforeBind?: (memory: WasmMemory, map: MemoryMap) => void): XskSocket {
     const g = resolveGeometry(opts.geometry);
     checkGeometry(g);
     const queue = opts.queue ?? 0;
@@ -124,13 +125,13 @@ export class XskSocket {
     const ctx = { iface: opts.iface, queue };
     const fd = libc.socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
     if (fd < 0) throw syscallError("socket(AF_XDP)", errno(), ctx);
-    let memory: WebAssembly.Memory | undefined;
+    let memory: WasmMemory | undefined;
     let map: MemoryMap | undefined;
     try {
       map = memoryMap(g, mmapOffsets(fd));
       // A shared memory's backing store is reserved at its maximum once and never moves, so the
       // rings and UMEM mapped into its first pages stay put when it grows (an order book does).
-      memory = new WebAssembly.Memory({ initial: map.pages, maximum: 65536, shared: true });
+      memory = new Wasm.Memory({ initial: map.pages, maximum: 65536, shared: true });
       const base = addressOf(memory.buffer);
       registerUmem(fd, base, map, ctx);
       setRingSize(fd, XDP_UMEM_FILL_RING, map.fill.size, "fill");

@@ -1,17 +1,15 @@
 // xdpfeed: kernel-bypass market data. Public API.
-export { XdpSocket, FrameBatch, type SocketOptions, type SocketStats } from "./socket.js";
-export { generate, type GenerateOptions, type GenerateResult } from "./generator.js";
-export { udpFrame, udpHeaders, genPayload, type UdpEndpoints } from "./frame.js";
-export { instantiate, compileModule, modulePath, type FeedExports } from "./module.js";
-export { startWorker } from "./worker.js";
-export { createPair, destroyPair, withPair, type VethPair } from "./veth.js";
+export { XdpSocket, FrameBatch, type SocketOptions, type SocketStats } from "./socket/socket.js";
+export { sendTraffic, type TrafficOptions, type TrafficResult } from "./socket/traffic.js";
+export { udpFrame, udpHeaders, genPayload, type UdpEndpoints } from "./socket/frame.js";
+export { instantiate, compileModule, modulePath, type FeedExports } from "./socket/module.js";
+export { startWorker } from "./strategy/worker.js";
 export { XdpProgram, registerSocket, programCounters, type ProgramOptions, type ProgramHandle, type ProgramCounters, type AttachMode } from "../bridge/program.js";
 export { XskSocket, type XskOptions, type XdpStatistics, type BindMode } from "../bridge/xsk.js";
 export { DEFAULT_GEOMETRY, memoryMap, type Geometry, type MemoryMap } from "../bridge/memory-map.js";
-export { inNetns } from "../bridge/netns.js";
 export { XdpError, type XdpErrorCode } from "../bridge/errors.js";
 export * from "./feeds/index.js";
-export { decode, type DecodeOptions, type DecodeSummary } from "./decode.js";
+export { decode, type DecodeOptions, type DecodeSummary } from "./feeds/decode.js";
 export { Dispatcher, type Strategy, type Context, type GapEvent, type BboEvent, type BookEvent, type BookSnapshot, type PollSource, type BookHook } from "./strategy/strategy.js";
 export { runStrategy, batches, type RunOptions, type RunResult, type RunnableSource } from "./strategy/runner.js";
 export { ReplaySource } from "./strategy/replay-source.js";

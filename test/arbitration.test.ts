@@ -6,9 +6,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { FeedParser } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";
-import { udpFrame } from "../src/frame.js";
-import { moldFrames } from "../src/gen/itch-writers.js";
-import { Rng } from "../src/gen/rng.js";
+import { udpFrame } from "../src/socket/frame.js";
+import { moldFrames } from "../src/itchgen/itch-writers.js";
+import { Rng } from "../src/itchgen/rng.js";
 import { ENDS } from "./helpers/wire.js";
 import * as L from "../assembly/layout.js";
 

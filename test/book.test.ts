@@ -9,10 +9,10 @@ import * as E from "../assembly/book/events.js";
 import { FeedParser, type InputChunk } from "../src/feeds/parser.js";
 import { itch50, iexDeep, iexTops } from "../src/feeds/feeds.js";
 import { ITCH50_SCHEMA as S } from "../src/feeds/itch50-schema.js";
-import { generateSession, forEachMessage } from "../src/gen/itch-session.js";
+import { generateSession, forEachMessage } from "../src/itchgen/itch-session.js";
 import { enableBook, Side, type BookView, type BookCapacities } from "../src/book/book.js";
-import { ReferenceL3, ReferenceLevels, type RefBbo, type RefCapacities, type RefResult } from "../src/book/reference.js";
-import { Rng } from "../src/gen/rng.js";
+import { ReferenceL3, ReferenceLevels, type RefBbo, type RefCapacities, type RefResult } from "./oracle/reference-book.js";
+import { Rng } from "../src/itchgen/rng.js";
 import { encodeBySchema } from "./helpers/wire.js";
 
 // ---- helpers ----

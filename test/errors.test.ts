@@ -2,12 +2,12 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { XdpSocket } from "../src/socket.js";
+import { XdpSocket } from "../src/socket/socket.js";
 import { XdpError } from "../bridge/errors.js";
 import { inNetns } from "../bridge/netns.js";
 import { hasXdp, pairSuite } from "./helpers/netns.js";
 import { runFixture } from "./helpers/child.js";
-import { generate } from "../src/generator.js";
+import { sendTraffic } from "../src/socket/traffic.js";
 
 const PORT = 5000;
 
@@ -71,8 +71,8 @@ Kernel("sockets reopened on a queue right after others were closed there bind (t
     let tx: XdpSocket | undefined;
     try {
       tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, program: false }));
-      generate(tx, { ...ep, dstPort: PORT, count: 32, timeoutMs: 5000 });
-      generate(tx, { ...ep, dstPort: PORT + 1, count: 32, timeoutMs: 5000 });
+      sendTraffic(tx, { ...ep, dstPort: PORT, count: 32, timeoutMs: 5000 });
+      sendTraffic(tx, { ...ep, dstPort: PORT + 1, count: 32, timeoutMs: 5000 });
       const end = Date.now() + 2000;
       let got = 0;
       while (got < 32 && Date.now() < end) {

@@ -3,11 +3,11 @@
 // equal to decoding the same session from a file.
 
 import * as assert from "uvu/assert";
-import { XdpSocket } from "../src/socket.js";
+import { XdpSocket } from "../src/socket/socket.js";
 import { FeedReceiver } from "../src/feeds/receiver.js";
 import { itch50 } from "../src/feeds/feeds.js";
-import { udpFrame } from "../src/frame.js";
-import { moldPackets } from "../src/gen/itch-writers.js";
+import { udpFrame } from "../src/socket/frame.js";
+import { moldPackets } from "../src/itchgen/itch-writers.js";
 import { inNetns } from "../bridge/netns.js";
 import { pairSuite } from "./helpers/netns.js";
 import { sessionReference } from "./helpers/wire.js";

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writePcap, writeItchFile, moldFrames } from "../src/gen/itch-writers.js";
-import { summarizeSession } from "../src/gen/itch-session.js";
+import { writePcap, writeItchFile, moldFrames } from "../src/itchgen/itch-writers.js";
+import { summarizeSession } from "../src/itchgen/itch-session.js";
 
 const cli = fileURLToPath(new URL("../src/xdpfeed.mjs", import.meta.url));
 const SESSION = { seed: 7, symbols: 50, messages: 30_000 };

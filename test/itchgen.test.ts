@@ -19,9 +19,9 @@ import {
   type FieldSpec,
   type ItchMessage,
   type ItchType,
-} from "../src/gen/itch-encode.js";
-import { Rng } from "../src/gen/rng.js";
-import { ReferenceL3 } from "../src/book/reference.js";
+} from "../src/itchgen/itch-encode.js";
+import { Rng } from "../src/itchgen/rng.js";
+import { ReferenceL3 } from "./oracle/reference-book.js";
 import {
   forEachMessage,
   generateSession,
@@ -29,7 +29,7 @@ import {
   sessionMessages,
   type SessionOptions,
   type SessionSummary,
-} from "../src/gen/itch-session.js";
+} from "../src/itchgen/itch-session.js";
 import {
   MOLD_END_OF_SESSION,
   moldFrames,
@@ -38,7 +38,7 @@ import {
   writePcap,
   type MoldPacket,
   type PcapOptions,
-} from "../src/gen/itch-writers.js";
+} from "../src/itchgen/itch-writers.js";
 
 // ---- helpers ----
 

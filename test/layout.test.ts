@@ -8,8 +8,9 @@ import * as L from "../assembly/layout.js";
 import * as R from "../assembly/records.js";
 import * as A from "../bridge/bpf-abi.js";
 import { memoryMap, DEFAULT_GEOMETRY, type MmapOffsets } from "../bridge/memory-map.js";
-import { instantiate, modulePath, compileModule } from "../src/module.js";
+import { instantiate, modulePath, compileModule } from "../src/socket/module.js";
 import { FEEDS } from "../src/feeds/feeds.js";
+import { Wasm } from "../bridge/wasm.js";
 
 // The offsets Linux 6.x reports (producer 0, consumer 64, flags 128, desc 192); any values work.
 const ring = { producer: 0, consumer: 64, flags: 128, desc: 192 };
@@ -62,7 +63,7 @@ M("every compiled module keeps its static data and heap below the AssemblyScript
   const pages = Math.ceil(L.DYNAMIC_BASE / L.WASM_PAGE) + 16;
   for (const name of MODULES) {
     for (const debug of [false, true]) {
-      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+      const memory = new Wasm.Memory({ initial: pages, maximum: pages, shared: true });
       const x = instantiate(modulePath(name, debug), memory);
       assert.ok(x.heapBase() <= L.AS_REGION_END, `${name}: heap base ${x.heapBase()}`);
       assert.is(x.controlBase(), L.CTL_BASE);
@@ -72,7 +73,7 @@ M("every compiled module keeps its static data and heap below the AssemblyScript
 
 M("every module imports exactly one shared memory from the host, and nothing else", () => {
   for (const name of MODULES) {
-    const imports = WebAssembly.Module.imports(compileModule(modulePath(name)));
+    const imports = Wasm.Module.imports(compileModule(modulePath(name)));
     assert.equal(imports.map((i) => `${i.module}.${i.name}:${i.kind}`), ["env.memory:memory"], name);
   }
 });
@@ -100,7 +101,7 @@ B.run();
 const F = suite("feed module ABI");
 
 F("every feed module, release and debug, exports the same functions, and none exports registerFeed", () => {
-  const names = (path: string) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(path))).map((e) => e.name).sort();
+  const names = (path: string) => Wasm.Module.exports(new Wasm.Module(readFileSync(path))).map((e) => e.name).sort();
   const itch = names(FEEDS.itch50.modulePath());
   for (const f of Object.values(FEEDS)) {
     for (const debug of [false, true]) assert.equal(names(f.modulePath(debug)), itch, `${f.name}${debug ? " (debug)" : ""}`);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeItchFile } from "../src/gen/itch-writers.js";
+import { writeItchFile } from "../src/itchgen/itch-writers.js";
 import { pairSuite, hasXdp } from "./helpers/netns.js";
 
 const cli = fileURLToPath(new URL("../src/xdpfeed.mjs", import.meta.url));

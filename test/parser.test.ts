@@ -9,7 +9,7 @@ import { XdpError } from "../bridge/errors.js";
 import { FeedParser, INPUT_CAPACITY, PREFIXED_RUN, type EntryKind } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";
 import { attachBook, enableBook } from "../src/book/book.js";
-import { moldPackets, itchInputChunks } from "../src/gen/itch-writers.js";
+import { moldPackets, itchInputChunks } from "../src/itchgen/itch-writers.js";
 import { frameOf } from "./helpers/wire.js";
 
 const SESSION = { seed: 7, symbols: 20, messages: 6000 };

@@ -2,10 +2,10 @@
 // (send/flush) from one namespace to a receiver in the other.
 
 import * as assert from "uvu/assert";
-import { XdpSocket } from "../src/socket.js";
+import { XdpSocket } from "../src/socket/socket.js";
 import { inNetns } from "../bridge/netns.js";
 import { ipv6Bytes, registerSocket } from "../bridge/program.js";
-import { inetChecksum } from "../src/frame.js";
+import { inetChecksum } from "../src/socket/frame.js";
 import { type VethPair, pairSuite } from "./helpers/netns.js";
 
 const PORT = 5000;

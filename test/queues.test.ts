@@ -4,16 +4,16 @@
 import * as assert from "uvu/assert";
 import type { Worker } from "node:worker_threads";
 import { XdpProgram } from "../bridge/program.js";
-import { XdpSocket } from "../src/socket.js";
-import { generate } from "../src/generator.js";
+import { XdpSocket } from "../src/socket/socket.js";
+import { sendTraffic } from "../src/socket/traffic.js";
 import { inNetns } from "../bridge/netns.js";
 import * as L from "../assembly/layout.js";
 import { hasXdp, pairSuite } from "./helpers/netns.js";
 import { tsWorker, fixture } from "./helpers/child.js";
 import { runQueues } from "../src/strategy/queues.js";
-import { udpFrame } from "../src/frame.js";
-import { moldPackets } from "../src/gen/itch-writers.js";
-import { summarizeSession } from "../src/gen/itch-session.js";
+import { udpFrame } from "../src/socket/frame.js";
+import { moldPackets } from "../src/itchgen/itch-writers.js";
+import { summarizeSession } from "../src/itchgen/itch-session.js";
 
 const PORT = 5000;
 const COUNT = 20_000;
@@ -44,7 +44,7 @@ Q("each queue's frames reach the worker that owns that queue, verified", async (
     for (const queue of [0, 1]) {
       const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, queue, program: false }));
       try {
-        const r = generate(tx, { srcMac: lab.pair.macA, dstMac: lab.pair.macB, srcIp: lab.pair.ipA, dstIp: lab.pair.ipB, srcPort: 4000, dstPort: PORT,
+        const r = sendTraffic(tx, { srcMac: lab.pair.macA, dstMac: lab.pair.macB, srcIp: lab.pair.ipA, dstIp: lab.pair.ipB, srcPort: 4000, dstPort: PORT,
           count: COUNT, payloadLen: payloads[queue], rate: 100_000, timeoutMs: 10_000 });
         assert.is(r.sent, COUNT);
       } finally {

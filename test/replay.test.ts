@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeItchFile } from "../src/gen/itch-writers.js";
+import { writeItchFile } from "../src/itchgen/itch-writers.js";
 import { FeedReceiver } from "../src/feeds/receiver.js";
 import { FeedParser } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";

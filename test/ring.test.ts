@@ -4,8 +4,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as L from "../assembly/layout.js";
-import { instantiate, modulePath, type FeedExports } from "../src/module.js";
-import { genPayload, udpFrame } from "../src/frame.js";
+import { instantiate, modulePath, type FeedExports } from "../src/socket/module.js";
+import { genPayload, udpFrame } from "../src/socket/frame.js";
+import { Wasm } from "../bridge/wasm.js";
 
 const PAGES = 64;
 // A fake ring area above the fixed regions: producer, consumer, flags words, then descriptors.
@@ -19,7 +20,7 @@ interface Harness {
 }
 
 function harness(): Harness {
-  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES, shared: true });
+  const memory = new Wasm.Memory({ initial: PAGES, maximum: PAGES, shared: true });
   const x = instantiate(modulePath("frames", true), memory);
   return { x, u32: new Uint32Array(memory.buffer), dv: new DataView(memory.buffer), u8: new Uint8Array(memory.buffer) };
 }

@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { runStrategy, ReplaySource, itch50, type Strategy, type InputChunk } from "../src/index.js";
-import { itchInputChunks } from "../src/gen/itch-writers.js";
+import { itchInputChunks } from "../src/itchgen/itch-writers.js";
 import { FeedParser } from "../src/feeds/parser.js";
 import { vwapStrategy } from "../examples/vwap.js";
 import { bookHook } from "../src/strategy/book-hook.js";
@@ -12,7 +12,7 @@ import { signalStrategy } from "../examples/signal.js";
 import { mold, frameOf } from "./helpers/wire.js";
 import { encodeBySchema } from "./helpers/wire.js";
 import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
-import { ReferenceL3 } from "../src/book/reference.js";
+import { ReferenceL3 } from "./oracle/reference-book.js";
 import { Side, type BookCapacities } from "../src/book/book.js";
 import { EV_DEPTH, EV_DEPTH_BID, EV_DEPTH_ASK } from "../assembly/book/events.js";
 import type { BookEvent } from "../src/strategy/strategy.js";

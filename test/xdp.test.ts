@@ -3,9 +3,9 @@
 
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
-import { XdpSocket } from "../src/socket.js";
-import { generate } from "../src/generator.js";
-import { genPayload } from "../src/frame.js";
+import { XdpSocket } from "../src/socket/socket.js";
+import { sendTraffic } from "../src/socket/traffic.js";
+import { genPayload } from "../src/socket/frame.js";
 import { inNetns } from "../bridge/netns.js";
 import { libc, SOL_SOCKET, SO_BUSY_POLL } from "../bridge/libc.js";
 import * as L from "../assembly/layout.js";
@@ -62,7 +62,7 @@ Rx("receives 100,000 generated frames byte for byte while ping and a kernel UDP 
         }
       }
     };
-    const r = generate(tx, {
+    const r = sendTraffic(tx, {
       ...endpoints(lab.pair), count: COUNT, payloadLen: PAYLOAD, rate: 100_000, timeoutMs: 20_000,
       onBatch: (sent) => {
         // A kernel datagram to another port on the same interface every 5,000 frames.
@@ -124,8 +124,8 @@ Rx("redirects only the configured destination address when one is given", () => 
   const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT], dst: "198.51.100.7" }));
   const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, program: false }));
   try {
-    generate(tx, { ...endpoints(lab.pair), count: 100, timeoutMs: 5000 });
-    generate(tx, { ...endpoints(lab.pair), dstIp: "198.51.100.7", count: 50, firstSeq: 1000, timeoutMs: 5000 });
+    sendTraffic(tx, { ...endpoints(lab.pair), count: 100, timeoutMs: 5000 });
+    sendTraffic(tx, { ...endpoints(lab.pair), dstIp: "198.51.100.7", count: 50, firstSeq: 1000, timeoutMs: 5000 });
     let got = 0;
     const end = Date.now() + 2000;
     while (got < 50 && Date.now() < end) got += rx.run(1000);

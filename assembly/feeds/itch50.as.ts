@@ -4,7 +4,7 @@
 // ns since midnight) @5, then its fields from @11 in spec order; integers big-endian; price4 has
 // 4 implied decimals, price8 has 8. Each length is checked exactly; an unknown type or a wrong
 // length is counted, never thrown. The field tables for the full-message view are in
-// src/gen/itch-encode.ts (ITCH50); test/itch50.test.ts checks both agree.
+// src/itchgen/itch-encode.ts (ITCH50); test/itch50.test.ts checks both agree.
 
 import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH } from "../layout";
 import {

@@ -1,12 +1,12 @@
 // Inputs of the decoder benchmark, prepared once by run.ts (outside every timed region) and
 // written to bench/.build/ for the cases (common.ts has the file format):
-//   itch50    a generated ITCH 5.0 session (src/gen/itch-session.ts) as MoldUDP64 payloads of at
-//             most 1400 bytes (src/gen/itch-writers.ts moldPackets), end-of-session packet included
+//   itch50    a generated ITCH 5.0 session (src/itchgen/itch-session.ts) as MoldUDP64 payloads of at
+//             most 1400 bytes (src/itchgen/itch-writers.ts moldPackets), end-of-session packet included
 //   iex-tops  the UDP payloads of /work/shared/data/iex/TOPS16.pcapng.gz
 //   iex-deep  the UDP payloads of /work/shared/data/iex/DEEP10.pcap.gz (its last frame is cut short
 //             in the file: its payload is what the file holds, so each decoder counts one overrun)
 
-import { moldPackets } from "../../src/gen/itch-writers.js";
+import { moldPackets } from "../../src/itchgen/itch-writers.js";
 import { readPackets } from "../../src/input/index.js";
 import { writeEntries, type Format } from "./common.js";
 

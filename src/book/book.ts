@@ -16,6 +16,7 @@ import * as L from "../../assembly/layout.js";
 import * as E from "../../assembly/book/events.js";
 import { XdpError } from "../../bridge/errors.js";
 import type { FeedParser } from "../feeds/parser.js";
+import type { WasmMemory } from "../../bridge/wasm.js";
 
 /** The book half of a feed module's exports (assembly/book/abi.ts). */
 export interface BookExports {
@@ -119,7 +120,7 @@ export class BookEventView {
   readonly #base: number;
   #at: number;
 
-  constructor(memory: WebAssembly.Memory, base: number) {
+  constructor(memory: WasmMemory, base: number) {
     this.#u32 = new Uint32Array(memory.buffer);
     this.#base = base;
     this.#at = base;
@@ -155,7 +156,7 @@ export class BookEventView {
 }
 
 export class BookView {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly x: BookExports;
   /** Flyweight over the events of the current batch (0 .. eventCount() - 1). */
   readonly events: BookEventView;
@@ -168,7 +169,7 @@ export class BookView {
   readonly #ctl: Uint32Array;
   readonly #ps: Uint32Array;
 
-  constructor(memory: WebAssembly.Memory, x: BookExports) {
+  constructor(memory: WasmMemory, x: BookExports) {
     this.memory = memory;
     this.x = x;
     this.#ctl = new Uint32Array(memory.buffer, L.BOOK_CTL_BASE, L.BOOK_CTL_SIZE / 4);
@@ -321,7 +322,7 @@ function positive(name: string, v: number, max: number): number {
  * there), growing the memory as needed, and turns it on. For memories laid out by hand (e.g. a
  * socket's, base after its UMEM); parsers use enableBook().
  */
-export function attachBook(memory: WebAssembly.Memory, exports: unknown, base: number, capacities: BookCapacities = {}, iex = false): BookView {
+export function attachBook(memory: WasmMemory, exports: unknown, base: number, capacities: BookCapacities = {}, iex = false): BookView {
   const x = bookExports(exports);
   const maxOrders = positive("maxOrders", capacities.maxOrders ?? (iex ? 0 : 1 << 20), 0x8000000);
   const maxLevels = positive("maxLevels", capacities.maxLevels ?? 1 << 18, 0x8000000);

@@ -1,7 +1,7 @@
 // The compiled feed parsers shipped with xdpfeed. A feed is its compiled module (one
 // assembly/feeds/NAME.as.ts each), its message schema and its session framing.
 
-import { modulePath } from "../module.js";
+import { modulePath } from "../socket/module.js";
 import { IEX_TOPS16, IEX_DEEP10, type Schema } from "./schema.js";
 import { ITCH50_SCHEMA } from "./itch50-schema.js";
 

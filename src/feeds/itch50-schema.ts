@@ -1,6 +1,6 @@
-// ITCH 5.0's message layouts for the full-message view: the one table in src/gen/itch-encode.ts
+// ITCH 5.0's message layouts for the full-message view: the one table in src/itchgen/itch-encode.ts
 // (which the generator encodes with), in the shape of schema.ts.
-import { ITCH50 } from "../gen/itch-encode.js";
+import { ITCH50 } from "../itchgen/itch-encode.js";
 import type { Schema, MessageDef } from "./schema.js";
 
 export const ITCH50_SCHEMA: Schema = {

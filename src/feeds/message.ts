@@ -2,6 +2,7 @@
 // frame or input chunk stays valid until the next batch). decode --json prints toJSON().
 
 import type { Schema, MessageDef, FieldDef } from "./schema.js";
+import type { WasmMemory } from "../../bridge/wasm.js";
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -13,8 +14,8 @@ export class MessageView {
   #len = 0;
   #def: MessageDef | undefined;
 
-  constructor(memory: WebAssembly.Memory | ArrayBufferLike, schema: Schema) {
-    const buf = memory instanceof WebAssembly.Memory ? memory.buffer : memory;
+  constructor(memory: WasmMemory | ArrayBufferLike, schema: Schema) {
+    const buf = memory instanceof ArrayBuffer || memory instanceof SharedArrayBuffer ? memory : memory.buffer;
     this.schema = schema;
     this.#dv = new DataView(buf);
     this.#u8 = new Uint8Array(buf);

@@ -38,7 +38,7 @@ import { enableBook, type BookCapacities, type BookView } from "../book/book.js"
 import { libc, errno, errnoName, SOCK_CLOEXEC } from "../../bridge/libc.js";
 import { ifindexOf } from "../../bridge/xsk.js";
 import { XdpError, type XdpErrorCode } from "../../bridge/errors.js";
-import type { SocketOptions } from "../socket.js";
+import type { SocketOptions } from "../socket/socket.js";
 import { FeedReceiver } from "./receiver.js";
 import { KernelFeedReceiver, isIPv4Multicast, joinGroup, type KernelFeedOptions } from "./kernel.js";
 import type { TickView } from "./tick.js";

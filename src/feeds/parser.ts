@@ -8,13 +8,14 @@
 
 import * as L from "../../assembly/layout.js";
 import { XdpError } from "../../bridge/errors.js";
-import { instantiate, type FeedExports } from "../module.js";
+import { instantiate, type FeedExports } from "../socket/module.js";
 import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
 import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";
 
 export type { ParserSummary };
 import type { Feed } from "./feeds.js";
+import { Wasm, type WasmMemory } from "../../bridge/wasm.js";
 
 /** What the parser ABI (assembly/parse/feed-abi.ts) adds to every feed module. */
 export interface ParserExports extends FeedExports {
@@ -74,7 +75,7 @@ export interface FeedParserOptions {
 
 export class FeedParser {
   readonly feed: Feed;
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly x: ParserExports;
   /** Flyweight over the current records: ticks.at(i). */
   readonly ticks: TickView;
@@ -111,7 +112,7 @@ export class FeedParser {
     const pages = Math.ceil((this.inputBase + Math.max(cap, INPUT_CAPACITY)) / L.WASM_PAGE);
     this.feed = feed;
     // Maximum 4 GiB: enableBook (src/book/book.ts) grows the memory for an order book.
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
+    this.memory = new Wasm.Memory({ initial: pages, maximum: 65536, shared: true });
     this.x = instantiate(feed.modulePath(opts.debug), this.memory) as ParserExports;
     this.ticks = new TickView(this.memory);
     this.message = new MessageView(this.memory, feed.schema);

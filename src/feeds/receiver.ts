@@ -3,7 +3,7 @@
 // messages are read in place until the next poll, when their frames go back to FILL.
 
 import * as L from "../../assembly/layout.js";
-import { XdpSocket, type SocketOptions } from "../socket.js";
+import { XdpSocket, type SocketOptions } from "../socket/socket.js";
 import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
 import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";

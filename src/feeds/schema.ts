@@ -1,5 +1,5 @@
 // Message layouts for the full-message view: for each type, every field of the spec with its
-// offset, size and kind. ITCH 5.0's table is src/gen/itch-encode.ts (ITCH50); IEX's is below.
+// offset, size and kind. ITCH 5.0's table is src/itchgen/itch-encode.ts (ITCH50); IEX's is below.
 // test/feeds.test.ts checks each table against the compiled parser's messageLength().
 
 export type FieldKind = "char" | "alpha" | "u1" | "u2" | "u4" | "u6" | "u8" | "i8";

@@ -1,6 +1,7 @@
 // Parser counters (PSTATS, assembly/layout.ts) as a report: the same for files and sockets.
 import * as L from "../../assembly/layout.js";
 import { REJECT_REASONS } from "./reasons.js";
+import type { WasmMemory } from "../../bridge/wasm.js";
 
 export interface ParserSummary {
   frames: number;
@@ -28,7 +29,7 @@ export interface LineStats {
   missing: number;
 }
 
-export function readSummary(memory: WebAssembly.Memory, extraRejects: Record<string, number> = {}): ParserSummary {
+export function readSummary(memory: WasmMemory, extraRejects: Record<string, number> = {}): ParserSummary {
   const ps = new BigUint64Array(memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
   const at = (off: number) => Number(ps[off / 8]);
   const byType: Record<string, number> = {};
@@ -60,11 +61,11 @@ export function readSummary(memory: WebAssembly.Memory, extraRejects: Record<str
 }
 
 /** A/B arbitration between two UDP ports carrying the same sequence space (lines A and B). */
-export function setLines(memory: WebAssembly.Memory, lines: [number, number] | undefined): void {
+export function setLines(memory: WasmMemory, lines: [number, number] | undefined): void {
   new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_ARB_PORTS, 1)[0] = lines ? (lines[0] & 0xffff) | ((lines[1] & 0xffff) << 16) : 0;
 }
 
 /** Accept only UDP datagrams to this destination port (0: any). */
-export function setFilterPort(memory: WebAssembly.Memory, port: number): void {
+export function setFilterPort(memory: WasmMemory, port: number): void {
   new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_FILTER_PORT, 1)[0] = port;
 }

@@ -5,6 +5,7 @@
 
 import * as R from "../../assembly/records.js";
 import * as L from "../../assembly/layout.js";
+import type { WasmMemory } from "../../bridge/wasm.js";
 
 export const TickKind = {
   OTHER: R.TICK_OTHER, ADD: R.TICK_ADD, MODIFY: R.TICK_MODIFY, CANCEL: R.TICK_CANCEL,
@@ -25,9 +26,9 @@ export class TickView {
   #at = L.RECORDS_BASE;
 
   /** The memory the records (and the parser's counters) live in. */
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
 
-  constructor(memory: WebAssembly.Memory) {
+  constructor(memory: WasmMemory) {
     this.memory = memory;
     this.#u32 = new Uint32Array(memory.buffer);
     this.#u8 = new Uint8Array(memory.buffer);

@@ -3,6 +3,8 @@
 // record, a corrupt block length, a broken gzip stream) ends the stream and is counted in the
 // reader's stats instead, so a long run keeps everything that was whole.
 
+import { XdpfeedError } from "../../bridge/errors.js";
+
 export type InputErrorCode =
   | "ENOENT" // the file does not exist
   | "EACCES" // no permission to read it
@@ -10,14 +12,13 @@ export type InputErrorCode =
   | "EOPEN" // any other failure to open or read it (the errno name is in `cause`)
   | "EFORMAT"; // not a format this reader understands
 
-export class InputError extends Error {
-  readonly code: InputErrorCode;
+export class InputError extends XdpfeedError {
+  declare readonly code: InputErrorCode;
   /** The path exactly as the caller passed it. */
   readonly path: string;
   constructor(code: InputErrorCode, path: string, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(code, message, { cause });
     this.name = "InputError";
-    this.code = code;
     this.path = path;
   }
 }

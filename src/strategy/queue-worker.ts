@@ -4,7 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { FeedReceiver } from "../feeds/receiver.js";
 import { FEEDS } from "../feeds/feeds.js";
 import { inNetns } from "../../bridge/netns.js";
-import { loadStrategy } from "../listen.js";
+import { loadStrategy } from "./load.js";
 import { runStrategy } from "./runner.js";
 import type { QueueWorkerData } from "./queues.js";
 

@@ -6,7 +6,7 @@
 import type { Worker } from "node:worker_threads";
 import { XdpProgram, type ProgramHandle } from "../../bridge/program.js";
 import { inNetns } from "../../bridge/netns.js";
-import { startWorker } from "../worker.js";
+import { startWorker, sibling } from "./worker.js";
 import type { RunResult } from "./runner.js";
 import type { ParserSummary } from "../feeds/summary.js";
 
@@ -65,7 +65,7 @@ export async function runQueues(o: QueuesOptions): Promise<QueueResult[]> {
         ns: o.ns, iface: o.iface, queue, ports: o.ports, format: o.format, program: program.handle(), strategy: o.strategy,
         mode: o.mode ?? "busy", count: o.count, durationMs: o.durationMs, stop,
       };
-      const w = startWorker(new URL("./queue-worker.ts", import.meta.url), data);
+      const w = startWorker(sibling("queue-worker", import.meta.url), data);
       workers.push(w);
       let ready!: () => void;
       let fail!: (e: Error) => void;

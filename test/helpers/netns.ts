@@ -2,9 +2,9 @@
 
 import { readFileSync } from "node:fs";
 import { suite, type Test } from "uvu";
-import { createPair, destroyPair, type PairOptions, type VethPair } from "../../src/veth.js";
+import { createPair, destroyPair, type PairOptions, type VethPair } from "../../src/lab/veth.js";
 
-export * from "../../src/veth.js";
+export * from "../../src/lab/veth.js";
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;

@@ -1,11 +1,11 @@
 // Building feed traffic for tests: MoldUDP64 and IEX-TP packets, Ethernet frames around them,
 // messages encoded from a schema table with chosen field values.
 
-import { udpFrame } from "../../src/frame.js";
+import { udpFrame } from "../../src/socket/frame.js";
 import type { Schema, FieldDef } from "../../src/feeds/schema.js";
 import { FeedParser, type EntryKind } from "../../src/feeds/parser.js";
 import { itch50 } from "../../src/feeds/feeds.js";
-import { itchInputChunks } from "../../src/gen/itch-writers.js";
+import { itchInputChunks } from "../../src/itchgen/itch-writers.js";
 
 export const ENDS = { srcMac: "02:00:00:00:00:01", dstMac: "02:00:00:00:00:02", srcIp: "198.18.0.1", dstIp: "198.18.0.2", srcPort: 30000, dstPort: 26400 };
 

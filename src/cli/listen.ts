@@ -4,16 +4,15 @@
 // Ctrl-C, and detaches everything on the way out.
 
 import { once } from "node:events";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { openFeed, XdpFeedSource, type FeedSource } from "./feeds/open.js";
-import { KernelFeedReceiver } from "./feeds/kernel.js";
-import { FEEDS } from "./feeds/feeds.js";
-import { runStrategy, type RunResult } from "./strategy/runner.js";
-import { bookHook } from "./strategy/book-hook.js";
-import type { Strategy } from "./strategy/strategy.js";
-import type { ParserSummary } from "./feeds/summary.js";
-import { DecodeError } from "./decode.js";
+import { openFeed, XdpFeedSource, type FeedSource } from "../feeds/open.js";
+import { KernelFeedReceiver } from "../feeds/kernel.js";
+import { FEEDS } from "../feeds/feeds.js";
+import { runStrategy, type RunResult } from "../strategy/runner.js";
+import { bookHook } from "../strategy/book-hook.js";
+import type { Strategy } from "../strategy/strategy.js";
+import { loadStrategy } from "../strategy/load.js";
+import type { ParserSummary } from "../feeds/summary.js";
+import { DecodeError } from "../feeds/decode.js";
 
 export interface ListenOptions {
   iface: string;
@@ -37,15 +36,6 @@ export interface ListenResult {
   modeReason: string;
   run: RunResult;
   summary: ParserSummary;
-}
-
-/** Loads a strategy module: its default export, a strategy object or a function returning one. */
-export async function loadStrategy(file: string): Promise<Strategy> {
-  const m = await import(pathToFileURL(resolve(file)).href);
-  const d = m.default ?? m.strategy;
-  if (typeof d === "function") return d();
-  if (d && typeof d === "object") return d as Strategy;
-  throw new DecodeError(`${file} exports no strategy: export default a strategy object or a function returning one`);
 }
 
 function both(a: Strategy, b: Strategy | undefined): Strategy {

@@ -2,9 +2,9 @@
 // Every module exports the ABI in assembly/abi.ts plus poll/run bound to its frame handler.
 
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import * as L from "../assembly/layout.js";
-import { XdpError } from "../bridge/errors.js";
+import * as L from "../../assembly/layout.js";
+import { XdpError } from "../../bridge/errors.js";
+import { Wasm, type WasmGlobal, type WasmMemory, type WasmModule } from "../../bridge/wasm.js";
 
 export const ABI_VERSION = 1;
 
@@ -28,17 +28,14 @@ export interface FeedExports {
   ringRelease(r: number, nb: number): void;
   ringNeedsWakeup(r: number): number;
   ringIndex(): number;
-  ABI_VERSION: WebAssembly.Global;
+  ABI_VERSION: WasmGlobal;
 }
 
-/** Compiled modules shipped with xdpfeed, by name. */
-export function modulePath(name: string, debug = false): string {
-  return fileURLToPath(new URL(`../assembly/build/${name}${debug ? ".debug" : ""}.wasm`, import.meta.url));
-}
+export { modulePath } from "../../bridge/assets.js";
 
-const compiled = new Map<string, WebAssembly.Module>();
+const compiled = new Map<string, WasmModule>();
 
-export function compileModule(path: string): WebAssembly.Module {
+export function compileModule(path: string): WasmModule {
   let m = compiled.get(path);
   if (!m) {
     let bytes: Buffer;
@@ -47,16 +44,16 @@ export function compileModule(path: string): WebAssembly.Module {
     } catch {
       throw new XdpError("ECONFIG", `feed module ${path} not found (build it with: npm run build:wasm)`);
     }
-    m = new WebAssembly.Module(bytes);
+    m = new Wasm.Module(bytes);
     compiled.set(path, m);
   }
   return m;
 }
 
 /** Instantiates a module on memory and checks that its view of the memory map is ours. */
-export function instantiate(module: WebAssembly.Module | string, memory: WebAssembly.Memory): FeedExports {
+export function instantiate(module: WasmModule | string, memory: WasmMemory): FeedExports {
   const m = typeof module === "string" ? compileModule(module) : module;
-  const inst = new WebAssembly.Instance(m, {
+  const inst = new Wasm.Instance(m, {
     env: {
       memory,
       abort: (_msg: number, _file: number, line: number, col: number) => {

@@ -4,7 +4,7 @@
 // Straightforward rather than fast; not for production use.
 
 import { EV_BBO, EV_DEPTH_BID } from "../../assembly/book/events.js";
-import type { BookCounters } from "./book.js";
+import type { BookCounters } from "../../src/book/book.js";
 
 export interface RefCapacities {
   maxOrders: number;

@@ -3,13 +3,13 @@
 // sender stamps each message's send time (ms, wall clock) into shared memory by sequence number.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { openFeed, XdpFeedSource, type FeedSource } from "./feeds/open.js";
-import { itch50 } from "./feeds/feeds.js";
-import { inNetns } from "../bridge/netns.js";
-import { runStrategy } from "./strategy/runner.js";
-import { bookHook } from "./strategy/book-hook.js";
-import { vwapStrategy } from "../examples/vwap.js";
-import type { Strategy } from "./strategy/strategy.js";
+import { openFeed, XdpFeedSource, type FeedSource } from "../../feeds/open.js";
+import { itch50 } from "../../feeds/feeds.js";
+import { inNetns } from "../../../bridge/netns.js";
+import { runStrategy } from "../../strategy/runner.js";
+import { bookHook } from "../../strategy/book-hook.js";
+import { vwapStrategy } from "../../../examples/vwap.js";
+import type { Strategy } from "../../strategy/strategy.js";
 
 export interface FeedDemoWorkerData {
   ns?: string;
@@ -50,7 +50,7 @@ const meter: Strategy = {
 };
 let user: Strategy | undefined;
 if (d.strategyFile) {
-  const { loadStrategy } = await import("./listen.js");
+  const { loadStrategy } = await import("../../strategy/load.js");
   user = await loadStrategy(d.strategyFile);
 }
 const strategy: Strategy = {

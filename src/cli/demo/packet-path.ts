@@ -3,12 +3,12 @@
 // verifies each in wasm; prints frames/s and the stats, then removes everything it created.
 
 import type { Worker } from "node:worker_threads";
-import { createPair, destroyPair, receiverHasXdp, type VethPair } from "./veth.js";
-import { XdpSocket, type SocketStats } from "./socket.js";
-import { generate, type GenerateResult } from "./generator.js";
-import { startWorker } from "./worker.js";
-import { inNetns } from "../bridge/netns.js";
-import type { DemoWorkerData } from "./demo-worker.js";
+import { createPair, destroyPair, receiverHasXdp, type VethPair } from "../../lab/veth.js";
+import { XdpSocket, type SocketStats } from "../../socket/socket.js";
+import { sendTraffic, type TrafficResult } from "../../socket/traffic.js";
+import { startWorker, sibling } from "../../strategy/worker.js";
+import { inNetns } from "../../../bridge/netns.js";
+import type { DemoWorkerData } from "./packet-path-worker.js";
 
 export interface DemoOptions {
   count: number;
@@ -23,7 +23,7 @@ export const DEMO_DEFAULTS: DemoOptions = { count: 1_000_000, payloadLen: 64, ra
 
 export interface DemoSummary {
   lab: { senderNs: string; receiverNs: string; senderIf: string; receiverIf: string; port: number };
-  sent: GenerateResult;
+  sent: TrafficResult;
   received: { frames: number; seconds: number; framesPerSecond: number };
   receiver: SocketStats;
   cleanedUp: boolean;
@@ -75,16 +75,16 @@ export async function demo(o: DemoOptions): Promise<DemoSummary> {
     log(`  receiver  ${pair.nsB}  ${pair.ifB}  ${pair.ipB}  UDP port ${o.port}`);
     const stop = new SharedArrayBuffer(4);
     const data: DemoWorkerData = { ns: pair.nsB, iface: pair.ifB, port: o.port, count: o.count, stop };
-    worker = startWorker(new URL("./demo-worker.ts", import.meta.url), data);
+    worker = startWorker(sibling("packet-path-worker", import.meta.url), data);
     const next = onWorker(worker);
     const ready = await next("ready", 20_000);
     const mode = ready.mode as SocketStats["mode"];
     log(`  modes     ${mode.attach} XDP, ${mode.bind} mode${mode.bind === "copy" ? " (veth has no zero-copy)" : ""}`);
     const tx = inNetns(pair.nsA, () => XdpSocket.open({ iface: pair.ifA, program: false }));
-    let sent: GenerateResult;
+    let sent: TrafficResult;
     try {
       log(`  sending   ${fmt(o.count)} frames of ${o.payloadLen}-byte payload, rate ${o.rate === "max" ? "max" : fmt(o.rate) + "/s"}`);
-      sent = generate(tx, {
+      sent = sendTraffic(tx, {
         srcMac: pair.macA, dstMac: pair.macB, srcIp: pair.ipA, dstIp: pair.ipB, srcPort: 4000, dstPort: o.port,
         count: o.count, payloadLen: o.payloadLen, rate: o.rate, timeoutMs: 60_000,
       });

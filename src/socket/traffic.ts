@@ -2,12 +2,12 @@
 // the TX frames), at a chosen rate or as fast as the TX ring drains, always bounded in count
 // and in time.
 
-import * as L from "../assembly/layout.js";
-import { XdpError } from "../bridge/errors.js";
+import * as L from "../../assembly/layout.js";
+import { XdpError } from "../../bridge/errors.js";
 import { udpHeaders, type UdpEndpoints } from "./frame.js";
 import type { XdpSocket } from "./socket.js";
 
-export interface GenerateOptions extends UdpEndpoints {
+export interface TrafficOptions extends UdpEndpoints {
   count: number;
   /** UDP payload bytes per frame, at least 8 (the sequence number). Default 64. */
   payloadLen?: number;
@@ -23,14 +23,14 @@ export interface GenerateOptions extends UdpEndpoints {
   onBatch?: (sent: number) => void;
 }
 
-export interface GenerateResult {
+export interface TrafficResult {
   sent: number;
   seconds: number;
   framesPerSecond: number;
   timedOut: boolean;
 }
 
-export function generate(sock: XdpSocket, o: GenerateOptions): GenerateResult {
+export function sendTraffic(sock: XdpSocket, o: TrafficOptions): TrafficResult {
   const payloadLen = o.payloadLen ?? 64;
   if (payloadLen < L.GEN_SEQ_BYTES || L.GEN_HEADERS + payloadLen > sock.xsk.map.frameSize) {
     throw new XdpError("ECONFIG", `invalid payload length ${payloadLen}, expected ${L.GEN_SEQ_BYTES}..${sock.xsk.map.frameSize - L.GEN_HEADERS}`);

@@ -1,8 +1,8 @@
 // Building Ethernet/IPv4/UDP frames (generator templates, test and replay traffic).
 
 import { isIPv4 } from "node:net";
-import { XdpError } from "../bridge/errors.js";
-import * as L from "../assembly/layout.js";
+import { XdpError } from "../../bridge/errors.js";
+import * as L from "../../assembly/layout.js";
 
 export interface UdpEndpoints {
   srcMac: string;

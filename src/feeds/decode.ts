@@ -2,9 +2,10 @@
 // compiled feed parser; one JSON object per message in feed order, or a summary.
 
 import { once } from "node:events";
-import { readPackets, readItchBinary, CaptureStats, ItchStats, InputError, ProgressBar } from "./input/index.js";
-import { FeedParser, type ParserSummary } from "./feeds/parser.js";
-import { FEEDS, type Feed } from "./feeds/feeds.js";
+import { readPackets, readItchBinary, CaptureStats, ItchStats, InputError, ProgressBar } from "../input/index.js";
+import { FeedParser, type ParserSummary } from "./parser.js";
+import { FEEDS, type Feed } from "./feeds.js";
+import { XdpfeedError } from "../../bridge/errors.js";
 
 export type Framing = "raw" | "moldudp64" | "iextp";
 
@@ -21,8 +22,13 @@ export interface DecodeOptions {
 /** What --summary prints: the parser's report (src/feeds/summary.ts) less its internal frame count. */
 export type DecodeSummary = Omit<ParserSummary, "frames" | "lines">;
 
-/** A problem with the input itself: one line, exit status 2. */
-export class DecodeError extends Error {}
+/** A problem with the input itself (one line, exit status 2): the input or the options do not fit the format (unknown format, wrong framing, not the format). */
+export class DecodeError extends XdpfeedError {
+  constructor(message: string, cause?: unknown) {
+    super("EDECODE", message, { cause });
+    this.name = "DecodeError";
+  }
+}
 
 const ETHERNET = 1;
 const FLUSH_BYTES = 1 << 16;
@@ -76,7 +82,7 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
       });
     }
   } catch (e) {
-    if (e instanceof InputError) throw new DecodeError(e.message);
+    if (e instanceof InputError) throw new DecodeError(e.message, e);
     throw e;
   } finally {
     bar.done();

@@ -1,15 +1,16 @@
 // XdpSocket: one AF_XDP socket on (interface, queue), its XDP program, and the compiled module
 // that walks its rings, all over one shared WebAssembly.Memory.
 
-import * as L from "../assembly/layout.js";
-import { checkGeometry } from "../bridge/memory-map.js";
-import { XskSocket, resolveGeometry, type XskOptions, type XdpStatistics, type BusyPollState } from "../bridge/xsk.js";
+import * as L from "../../assembly/layout.js";
+import { checkGeometry } from "../../bridge/memory-map.js";
+import { XskSocket, resolveGeometry, type XskOptions, type XdpStatistics, type BusyPollState } from "../../bridge/xsk.js";
 import {
   XdpProgram, registerSocket, programCounters, type AttachMode, type ProgramHandle, type ProgramCounters,
-} from "../bridge/program.js";
-import { XdpError } from "../bridge/errors.js";
+} from "../../bridge/program.js";
+import { XdpError } from "../../bridge/errors.js";
 import { instantiate, modulePath, type FeedExports } from "./module.js";
-import { track, untrack } from "../bridge/lifecycle.js";
+import { track, untrack } from "../../bridge/lifecycle.js";
+import type { WasmMemory } from "../../bridge/wasm.js";
 
 export interface SocketOptions extends XskOptions {
   /** UDP destination ports to receive (required unless `program` is given). */
@@ -45,7 +46,7 @@ export class FrameBatch {
   readonly #table: Uint32Array;
   readonly #u8: Uint8Array;
 
-  constructor(memory: WebAssembly.Memory) {
+  constructor(memory: WasmMemory) {
     this.#table = new Uint32Array(memory.buffer, L.BATCH_BASE, L.BATCH_MAX * (L.BATCH_ENTRY / 4));
     this.#u8 = new Uint8Array(memory.buffer);
   }
@@ -128,7 +129,7 @@ export class XdpSocket {
     return s;
   }
 
-  get memory(): WebAssembly.Memory {
+  get memory(): WasmMemory {
     return this.xsk.memory;
   }
 

@@ -2,8 +2,8 @@
 // wasm, reporting progress once a second, until it has `count` frames or is told to stop.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { XdpSocket } from "./socket.js";
-import { inNetns } from "../bridge/netns.js";
+import { XdpSocket } from "../../socket/socket.js";
+import { inNetns } from "../../../bridge/netns.js";
 
 export interface DemoWorkerData {
   ns: string;

@@ -7,14 +7,14 @@
 import dgram from "node:dgram";
 import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
-import { createPair, destroyPair, receiverHasXdp, type VethPair } from "./veth.js";
-import { XdpSocket } from "./socket.js";
-import { udpFrame } from "./frame.js";
-import { moldFrames } from "./gen/itch-writers.js";
-import { startWorker } from "./worker.js";
-import { inNetns } from "../bridge/netns.js";
-import type { FeedDemoWorkerData } from "./feed-demo-worker.js";
-import type { ParserSummary } from "./feeds/summary.js";
+import { createPair, destroyPair, receiverHasXdp, type VethPair } from "../../lab/veth.js";
+import { XdpSocket } from "../../socket/socket.js";
+import { udpFrame } from "../../socket/frame.js";
+import { moldFrames } from "../../itchgen/itch-writers.js";
+import { startWorker, sibling } from "../../strategy/worker.js";
+import { inNetns } from "../../../bridge/netns.js";
+import type { FeedDemoWorkerData } from "./market-worker.js";
+import type { ParserSummary } from "../../feeds/summary.js";
 
 export interface FeedDemoOptions {
   messages: number;
@@ -85,7 +85,7 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
         if (pending > 64) while (pending > 8) await new Promise((r) => setImmediate(r));
       };
     }
-    worker = startWorker(new URL("./feed-demo-worker.ts", import.meta.url), data);
+    worker = startWorker(sibling("market-worker", import.meta.url), data);
     const w = worker;
     const messages: Array<Record<string, unknown>> = [];
     const arrived = () => new Promise<void>((resolve, reject) => {

@@ -1,10 +1,10 @@
 // The `xdpfeed` command line.
 
 import { parseArgs } from "node:util";
-import { demo, DEMO_DEFAULTS } from "./demo.js";
-import { feedDemo, FEED_DEMO_DEFAULTS } from "./feed-demo.js";
-import { XdpError } from "../bridge/errors.js";
-import { decode, DecodeError } from "./decode.js";
+import { demo, DEMO_DEFAULTS } from "./demo/packet-path.js";
+import { feedDemo, FEED_DEMO_DEFAULTS } from "./demo/market.js";
+import { XdpError } from "../../bridge/errors.js";
+import { decode, DecodeError } from "../feeds/decode.js";
 import { replay } from "./replay.js";
 import { listen } from "./listen.js";
 
