@@ -36,6 +36,6 @@ if [ ! -d node_modules/koffi ] || [ package-lock.json -nt node_modules/.package-
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-# The XDP object is committed; make rebuilds it only when its source is newer.
-make -s -C bpf
-node assembly/compile.mjs
+# The package build: the XDP object (committed; rebuilt only when its source is newer), the feed
+# modules (when a source is newer) and dist/ (incremental).
+node --import tsx scripts/build.ts

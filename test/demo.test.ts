@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { skipUnlessRoot } from "./helpers/netns.js";
+import { installedPackage } from "./helpers/package.js";
 
 const cli = fileURLToPath(new URL("../src/xdpfeed.mjs", import.meta.url));
 const D = suite("xdpfeed demo");
@@ -24,9 +25,12 @@ D("replays a generated ITCH session AF_XDP to AF_XDP, parses and trades on every
   assert.not.match(ns, /^xfd/m);
 });
 
-D("without root runs the same pipeline through kernel sockets on loopback, and says so", () => {
+D("without root, the installed package runs the same pipeline through kernel sockets on loopback, and says so", () => {
   if (skip) return;
-  const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", process.execPath, cli, "demo", "--messages", "50000", "--port", "26455"], { encoding: "utf8", timeout: 90_000 });
+  // As a user who installed xdpfeed: the compiled CLI of the packed tarball, run as nobody.
+  const pkg = installedPackage();
+  const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", process.execPath, pkg.bin, "demo", "--messages", "50000", "--port", "26455"],
+    { encoding: "utf8", timeout: 90_000, cwd: pkg.project });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, "not root, so no namespaces and no AF_XDP: the same pipeline through kernel UDP sockets on loopback");
   assert.match(r.stdout, "received  50,000 messages; gaps 0, duplicates 0");

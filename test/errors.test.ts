@@ -125,7 +125,7 @@ async function childError(args: string[], opts: Parameters<typeof runFixture>[3]
 
 Kernel("without privileges: EPERM naming the capabilities", async () => {
   if (lab.skip) return;
-  const r = await childError([], { prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"] });
+  const r = await childError([], { prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"], readable: true });
   assert.is(r.error, "EPERM");
   assert.match(r.message, "need CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW");
   assert.not.ok(hasXdp(lab.pair.nsB, lab.pair.ifB));

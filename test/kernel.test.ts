@@ -451,7 +451,7 @@ function tests(): void {
 
   A("without privileges, auto runs on kernel sockets and says why (EPERM, capabilities)", async () => {
     if (labA.skip) return console.log("# skipped: needs root to run a child as nobody");
-    const { open, result } = await fallbackChild({ prefix: NOBODY });
+    const { open, result } = await fallbackChild({ prefix: NOBODY, readable: true });
     assert.is(open.mode, "socket");
     assert.match(open.modeReason, /^socket: auto fell back from AF_XDP \(EPERM\): /);
     assert.match(open.modeReason, "need CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW");
@@ -462,7 +462,7 @@ function tests(): void {
   A("without privileges, mode 'xdp' fails with the XDP error instead", async () => {
     if (labA.skip) return;
     const args: ChildArgs = { mode: "xdp", iface: "lo", port: PORT, expect: 1, timeoutMs: 1000, holdMs: 0 };
-    const c = runFixture(labA.pair.nsB, "../kernel.test.ts", [], { prefix: NOBODY, env: { XDPFEED_KERNEL_CHILD: JSON.stringify(args) } });
+    const c = runFixture(labA.pair.nsB, "../kernel.test.ts", [], { prefix: NOBODY, readable: true, env: { XDPFEED_KERNEL_CHILD: JSON.stringify(args) } });
     const r = await c.exit();
     assert.is(r.code, 3, `stdout: ${c.out()} stderr: ${c.err()}`);
     const e = JSON.parse(c.out().trim().replace(/^ERROR /, ""));

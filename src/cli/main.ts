@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `xdpfeed` command line.
 
 import { parseArgs } from "node:util";

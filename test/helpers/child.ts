@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "../../src/strategy/worker.js";
+import { readableCheckout, readablePath } from "./readable.js";
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -16,10 +17,14 @@ export interface Child {
   exit(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `ip netns exec NS [prefix...] node --import tsx FIXTURE args...` */
-export function runFixture(ns: string, name: string, args: string[], opts: { prefix?: string[]; env?: NodeJS.ProcessEnv } = {}): Child {
-  const argv = ["netns", "exec", ns, ...(opts.prefix ?? []), process.execPath, "--import", "tsx", fixture(name), ...args];
-  const proc = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } });
+/**
+ * `ip netns exec NS [prefix...] node --import tsx FIXTURE args...`. With `readable`, the fixture
+ * runs from a copy of the checkout every user can read (for a prefix that drops privileges).
+ */
+export function runFixture(ns: string, name: string, args: string[], opts: { prefix?: string[]; env?: NodeJS.ProcessEnv; readable?: boolean } = {}): Child {
+  const file = opts.readable ? readablePath(fixture(name)) : fixture(name);
+  const argv = ["netns", "exec", ns, ...(opts.prefix ?? []), process.execPath, "--import", "tsx", file, ...args];
+  const proc = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env }, cwd: opts.readable ? readableCheckout() : undefined });
   let out = "";
   let err = "";
   proc.stdout!.on("data", (d) => (out += d));
