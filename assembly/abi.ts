@@ -1,6 +1,6 @@
 // The exports every compiled feed module shares (`export * from "../abi"` in each *.as.ts).
 // A feed module adds `poll` and `run`, binding the receive loops to its own frame handler.
-// TypeScript side: src/module.ts. Everything here works on the memory laid out in layout.ts.
+// TypeScript side: src/socket/module.ts. Everything here works on the memory laid out in layout.ts.
 
 import { CTL_BASE } from "./layout";
 import {

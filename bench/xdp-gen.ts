@@ -6,8 +6,8 @@
 //       [--src-port P] [--queue Q] [--timeout-ms T]
 //
 // Opens a transmit-only AF_XDP socket (no XDP program), sends N UDP frames whose payloads
-// carry a sequence number and a verifiable pattern (src/generator.ts), and prints one JSON line
-// {sent, seconds, framesPerSecond, timedOut, ...}. Exit code 0 on success (even when timed
+// carry a sequence number and a verifiable pattern (src/socket/traffic.ts), and prints one JSON
+// line {sent, seconds, framesPerSecond, timedOut, ...}. Exit code 0 on success (even when timed
 // out: the JSON says so), 2 on error (one line on stderr).
 
 import { parseArgs } from "node:util";

@@ -1,5 +1,5 @@
 // Names and numbers shared with the XDP program; they mirror bpf/xdpfeed.h, and
-// test/bpf-abi.test.ts parses that header to keep the two equal.
+// test/layout.test.ts ("XDP program ABI") parses that header to keep the two equal.
 
 export const XDPFEED_XSKS_MAP_NAME = "xsks_map";
 export const XDPFEED_PORTS_MAP_NAME = "ports_map";

@@ -1,6 +1,7 @@
 // Order books in wasm memory (assembly/book/, src/book/book.ts) against the plain TypeScript
-// reference books (src/book/reference.ts): generated ITCH sessions checked after every message,
-// hand-built edge cases, capacity exhaustion, unknown references, and the IEX DEEP / TOPS books.
+// reference books (test/oracle/reference-book.ts): generated ITCH sessions checked after every
+// message, hand-built edge cases, capacity exhaustion, unknown references, and the IEX DEEP /
+// TOPS books.
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";

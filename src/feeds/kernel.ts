@@ -15,17 +15,19 @@
 // caller yields: `await receiver.wait(ms)` (or any other await) between polls. A loop of
 // poll() calls that never yields receives nothing.
 //
-// The sockets are created with socket(2)/bind(2) on the calling thread and then handed to dgram
-// (bind({ fd })), so open() is synchronous and its sockets belong to the network namespace the
-// thread is in when it runs: inNetns(ns, () => KernelFeedReceiver.open(...)) receives in ns.
-// (dgram's own bind() resolves its address on a later tick, outside such a namespace.)
+// The sockets are created with socket(2)/bind(2) on the calling thread (bridge/udp.ts) and then
+// handed to dgram (bind({ fd })), so open() is synchronous and its sockets belong to the network
+// namespace the thread is in when it runs: inNetns(ns, () => KernelFeedReceiver.open(...))
+// receives in ns. (dgram's own bind() resolves its address on a later tick, outside such a
+// namespace.)
 
 import type { BookView } from "../book/book.js";
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv4 } from "node:net";
 import * as L from "../../assembly/layout.js";
-import { libc, errno, errnoName, E, SOL_SOCKET, SOCK_CLOEXEC } from "../../bridge/libc.js";
-import { XdpError, syscallError } from "../../bridge/errors.js";
+import { bindUdpSocket, closeSocket, isIPv4Multicast, socketMeminfo, type JoinOn } from "../../bridge/udp.js";
+import { ifindexOf } from "../../bridge/xsk.js";
+import { XdpError } from "../../bridge/errors.js";
 import { FeedParser, INPUT_CAPACITY } from "./parser.js";
 import type { TickView } from "./tick.js";
 import type { MessageView } from "./message.js";
@@ -35,17 +37,6 @@ import type { Feed } from "./feeds.js";
 const TWO32 = 4294967296;
 /** Line index of a datagram on a port that is not an A/B line while arbitration is on. */
 const NO_LINE = 255;
-
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SO_REUSEADDR = 2;
-const SO_RCVBUF = 8;
-const SO_RCVBUFFORCE = 33;
-const SO_MEMINFO = 55;
-const SK_MEMINFO_RCVBUF = 1;
-const SK_MEMINFO_DROPS = 8;
-const SK_MEMINFO_VARS = 9;
 
 /** Default payload bytes the input ring holds between polls. */
 export const DEFAULT_BUFFER_BYTES = 16 << 20;
@@ -115,104 +106,9 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-function sockaddrIn(ip: string, port: number): Uint8Array {
-  const a = new Uint8Array(16);
-  const dv = new DataView(a.buffer);
-  dv.setUint16(0, AF_INET, true);
-  dv.setUint16(2, port, false);
-  a.set(ip.split(".").map(Number), 4);
-  return a;
-}
-
-/** True for an IPv4 multicast address (224.0.0.0/4). */
-export function isIPv4Multicast(ip: string): boolean {
-  if (!isIPv4(ip)) return false;
-  const first = Number(ip.split(".")[0]);
-  return first >= 224 && first <= 239;
-}
-
-function sysError(call: string, err: number, hint = ""): XdpError {
-  return new XdpError("ESYSCALL", `${call} failed with ${errnoName(err)}${hint ? `: ${hint}` : ""}`, call, err);
-}
-
-const IPPROTO_IP = 0;
-const IP_ADD_MEMBERSHIP = 35;
-const IP_MULTICAST_ALL = 49;
-
-/** Where to join a group: an interface (by index) and/or one of its addresses; neither: the kernel's route to the group. */
-export interface JoinOn {
-  ifindex?: number;
-  localAddress?: string;
-  /** For messages. */
-  iface?: string;
-}
-
-/**
- * IP_ADD_MEMBERSHIP on a UDP socket, as struct ip_mreqn { group, address, ifindex }: by
- * interface index it works whatever addresses the interface has and whether or not it has
- * carrier (dgram's addMembership takes only an address).
- */
-export function joinGroup(fd: number, group: string, on: JoinOn): void {
-  const mreqn = new Uint8Array(12);
-  mreqn.set(group.split(".").map(Number), 0);
-  if (on.localAddress) mreqn.set(on.localAddress.split(".").map(Number), 4);
-  new DataView(mreqn.buffer).setInt32(8, on.ifindex ?? 0, true);
-  if (libc.setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn, mreqn.length) !== 0) {
-    const err = errno();
-    const name = errnoName(err);
-    const where = on.iface ?? on.localAddress ?? "the interface the route to it names";
-    throw sysError(`setsockopt(IP_ADD_MEMBERSHIP, ${group} on ${where})`, err,
-      name === "ENOBUFS" ? "the group limit (net.ipv4.igmp_max_memberships) is reached"
-      : name === "ENODEV" || name === "EADDRNOTAVAIL" ? `no interface ${on.localAddress ? `with address ${on.localAddress}` : "to join on"} here; pass iface or localAddress`
-      : name === "EADDRINUSE" ? "this socket has joined the group already" : "");
-  }
-}
-
 function positiveInt(v: number, what: string): number {
   if (!Number.isInteger(v) || v < 1) throw new XdpError("ECONFIG", `${what} must be a positive integer, got ${v}`);
   return v;
-}
-
-function setInt(fd: number, level: number, name: number, value: number): boolean {
-  return libc.setsockopt(fd, level, name, new Int32Array([value]), 4) === 0;
-}
-
-function meminfo(fd: number): Uint32Array | undefined {
-  const v = new Uint32Array(SK_MEMINFO_VARS);
-  const len = new Uint32Array([v.byteLength]);
-  if (libc.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, v, len) !== 0 || len[0] < v.byteLength) return undefined;
-  return v;
-}
-
-// A bound UDP socket made on this thread (so in its network namespace), for dgram to wrap.
-function udpSocket(address: string, port: number, reuse: boolean, rcvbuf: number, group: string | undefined, joinOn: JoinOn): number {
-  const fd = libc.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw sysError("socket(AF_INET, SOCK_DGRAM)", errno());
-  try {
-    if (reuse && !setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1)) throw sysError("setsockopt(SO_REUSEADDR)", errno());
-    // SO_RCVBUFFORCE passes net.core.rmem_max with CAP_NET_ADMIN; SO_RCVBUF is capped by it.
-    if (!setInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf) && !setInt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf)) {
-      throw sysError(`setsockopt(SO_RCVBUF, ${rcvbuf})`, errno());
-    }
-    if (libc.bind(fd, sockaddrIn(address, port), 16) !== 0) {
-      const err = errno();
-      const name = errnoName(err);
-      throw sysError(`bind(${address}:${port})`, err,
-        name === "EADDRINUSE" ? `another socket has UDP port ${port}${reuse ? " without SO_REUSEADDR" : ""}; close it or choose another port`
-        : name === "EADDRNOTAVAIL" ? `${address} is not an address of this host (or of this network namespace)`
-        : name === "EACCES" ? `ports below 1024 need CAP_NET_BIND_SERVICE` : "");
-    }
-    if (group !== undefined) {
-      // Only the groups this socket joined (Linux otherwise delivers every group any socket of
-      // the host joined to a socket bound to 0.0.0.0 and the port).
-      setInt(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0);
-      joinGroup(fd, group, joinOn);
-    }
-    return fd;
-  } catch (e) {
-    libc.close(fd);
-    throw e;
-  }
 }
 
 export class KernelFeedReceiver {
@@ -310,8 +206,7 @@ export class KernelFeedReceiver {
     for (const a of [opts.localAddress, opts.bindAddress]) {
       if (a !== undefined && !isIPv4(a)) throw new XdpError("ECONFIG", `${a} is not an IPv4 address`);
     }
-    const ifindex = opts.iface !== undefined ? libc.if_nametoindex(opts.iface) : undefined;
-    if (ifindex === 0) throw syscallError(`if_nametoindex(${opts.iface})`, E.ENODEV, { iface: opts.iface });
+    const ifindex = opts.iface !== undefined ? ifindexOf(opts.iface) : undefined;
     const joinOn: JoinOn = { ifindex, localAddress: opts.localAddress, iface: opts.iface };
     const rcvbuf = positiveInt(opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, "socketBufferBytes");
     const r = new KernelFeedReceiver(feed, opts, new FeedParser(feed, { lines, debug: opts.debug }));
@@ -325,12 +220,12 @@ export class KernelFeedReceiver {
   }
 
   #listen(port: number, line: number, group: string | undefined, address: string, joinOn: JoinOn, reuse: boolean, rcvbuf: number): void {
-    const fd = udpSocket(address, port, reuse, rcvbuf, group, joinOn);
+    const fd = bindUdpSocket({ address, port, reuseAddr: reuse, receiveBufferBytes: rcvbuf, group, joinOn });
     const sock = createSocket({ type: "udp4" });
     try {
       sock.bind({ fd });
     } catch (e) {
-      libc.close(fd);
+      closeSocket(fd);
       throw e;
     }
     // From here the socket owns fd (close() closes it).
@@ -534,13 +429,13 @@ export class KernelFeedReceiver {
     const socketBufferBytes: number[] = [];
     if (this.#closed) kernelDrops = undefined;
     for (const fd of this.#closed ? [] : this.#fds) {
-      const m = meminfo(fd);
+      const m = socketMeminfo(fd);
       if (m === undefined) {
         kernelDrops = undefined;
         socketBufferBytes.push(0);
       } else {
-        if (kernelDrops !== undefined) kernelDrops += m[SK_MEMINFO_DROPS];
-        socketBufferBytes.push(m[SK_MEMINFO_RCVBUF]);
+        if (kernelDrops !== undefined) kernelDrops += m.drops;
+        socketBufferBytes.push(m.receiveBufferBytes);
       }
     }
     return {

@@ -35,12 +35,12 @@
 // and both modes work.
 
 import { enableBook, type BookCapacities, type BookView } from "../book/book.js";
-import { libc, errno, errnoName, SOCK_CLOEXEC } from "../../bridge/libc.js";
+import { closeSocket, isIPv4Multicast, membershipSocket } from "../../bridge/udp.js";
 import { ifindexOf } from "../../bridge/xsk.js";
 import { XdpError, type XdpErrorCode } from "../../bridge/errors.js";
 import type { SocketOptions } from "../socket/socket.js";
 import { FeedReceiver } from "./receiver.js";
-import { KernelFeedReceiver, isIPv4Multicast, joinGroup, type KernelFeedOptions } from "./kernel.js";
+import { KernelFeedReceiver, type KernelFeedOptions } from "./kernel.js";
 import type { TickView } from "./tick.js";
 import type { MessageView } from "./message.js";
 import type { ParserSummary } from "./summary.js";
@@ -97,24 +97,6 @@ export interface OpenFeedOptions {
   socket?: Pick<KernelFeedOptions, "localAddress" | "bindAddress" | "bufferBytes" | "maxDatagrams" | "socketBufferBytes" | "reuseAddr">;
 }
 
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-
-// A UDP socket (unbound: it receives nothing) whose only job is to hold a group membership on
-// the interface, so the NIC's filter and the switches deliver the group to the AF_XDP socket.
-function membershipSocket(group: string, iface: string): number {
-  const ifindex = ifindexOf(iface);
-  const fd = libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new XdpError("ESYSCALL", `socket(AF_INET, SOCK_DGRAM) failed with ${errnoName(errno())}`, "socket", errno());
-  try {
-    joinGroup(fd, group, { ifindex, iface });
-  } catch (e) {
-    libc.close(fd);
-    throw e;
-  }
-  return fd;
-}
-
 /** The XDP path as a FeedSource: a FeedReceiver, plus the socket holding the group membership. */
 export class XdpFeedSource implements FeedSource {
   readonly mode = "xdp" as const;
@@ -163,7 +145,7 @@ export class XdpFeedSource implements FeedSource {
     try {
       this.receiver.close();
     } finally {
-      if (this.#membershipFd >= 0) libc.close(this.#membershipFd);
+      if (this.#membershipFd >= 0) closeSocket(this.#membershipFd);
       this.#membershipFd = -1;
     }
   }
@@ -175,7 +157,7 @@ function openXdp(feed: Feed, o: OpenFeedOptions, reason: (r: FeedReceiver) => st
   });
   let fd = -1;
   try {
-    if (o.group !== undefined) fd = membershipSocket(o.group, o.iface);
+    if (o.group !== undefined) fd = membershipSocket(o.group, { ifindex: ifindexOf(o.iface), iface: o.iface });
   } catch (e) {
     rx.close();
     throw e;

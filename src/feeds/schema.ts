@@ -1,6 +1,7 @@
 // Message layouts for the full-message view: for each type, every field of the spec with its
 // offset, size and kind. ITCH 5.0's table is src/itchgen/itch-encode.ts (ITCH50); IEX's is below.
-// test/feeds.test.ts checks each table against the compiled parser's messageLength().
+// test/itch50.test.ts (ITCH 5.0) and test/iex.test.ts (IEX TOPS and DEEP) check each table
+// against the compiled parser's messageLength().
 
 export type FieldKind = "char" | "alpha" | "u1" | "u2" | "u4" | "u6" | "u8" | "i8";
 

@@ -1,4 +1,4 @@
-// The veth-pair lab (src/veth.ts) plus what only tests need.
+// The veth-pair lab (src/lab/veth.ts) plus what only tests need.
 
 import { readFileSync } from "node:fs";
 import { suite, type Test } from "uvu";

@@ -1,21 +1,9 @@
 // Plain kernel UDP sockets through libc, created synchronously so that inNetns() puts them in
 // the namespace it enters (Node's dgram binds on a later tick, outside it).
 
-import { libc, errno, E } from "../../bridge/libc.js";
+import { libc, errno, E, SOCK_CLOEXEC } from "../../bridge/libc.js";
+import { AF_INET, SOCK_DGRAM, SOCK_NONBLOCK, SOCKADDR_IN_SIZE, sockaddrIn } from "../../bridge/udp.js";
 import { inNetns } from "../../bridge/netns.js";
-
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-
-function sockaddrIn(ip: string, port: number): Uint8Array {
-  const a = new Uint8Array(16);
-  new DataView(a.buffer).setUint16(0, AF_INET, true);
-  new DataView(a.buffer).setUint16(2, port, false);
-  a.set(ip.split(".").map(Number), 4);
-  return a;
-}
 
 export class KernelUdp {
   readonly fd: number;
@@ -28,13 +16,13 @@ export class KernelUdp {
     return inNetns(ns, () => {
       const fd = libc.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (fd < 0) throw new Error(`socket(AF_INET) errno ${errno()}`);
-      if (libc.bind(fd, sockaddrIn("0.0.0.0", port), 16) !== 0) throw new Error(`bind(${port}) errno ${errno()}`);
+      if (libc.bind(fd, sockaddrIn("0.0.0.0", port), SOCKADDR_IN_SIZE) !== 0) throw new Error(`bind(${port}) errno ${errno()}`);
       return new KernelUdp(fd);
     });
   }
 
   send(ip: string, port: number, payload: Uint8Array): void {
-    if (libc.sendto(this.fd, payload, payload.length, 0, sockaddrIn(ip, port), 16) < 0) {
+    if (libc.sendto(this.fd, payload, payload.length, 0, sockaddrIn(ip, port), SOCKADDR_IN_SIZE) < 0) {
       throw new Error(`sendto errno ${errno()}`);
     }
   }
