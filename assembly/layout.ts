@@ -247,8 +247,9 @@ export const SYM_BY_ID: u32 = 0x40000;
 // BK_BYTES bytes at BK_BASE, an address in the dynamic part of the memory chosen by TypeScript
 // (FeedParser: after its input region), laid out by bookInit (64-byte aligned, in this order):
 // the book events (BOOK_EVENT_MAX entries, layout in assembly/book/events.ts), the instrument
-// table, two order table regions (assembly/book/orders.ts), the level nodes and two level hash
-// regions (assembly/book/core.ts).
+// table (assembly/book/instruments.ts), two order table regions (assembly/book/orders.ts), the
+// level nodes (assembly/book/level-nodes.ts) and two level hash regions (assembly/book/hash.ts);
+// their sizes: assembly/book/setup.ts.
 // Links between orders and level nodes are wasm addresses (0: none).
 //
 //   offset  field

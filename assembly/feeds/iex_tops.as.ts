@@ -7,7 +7,7 @@ import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
 import { PS_RECORDS } from "../layout";
 import { psGet32 } from "../parse/stats";
-import { bookOn } from "../book/core";
+import { bookOn } from "../book/instruments";
 import { bookTops } from "../book/levels";
 
 export * from "../abi";
