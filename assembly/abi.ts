@@ -8,7 +8,7 @@ import {
 } from "./ring";
 
 export { fillAll, txFrame, txPush, txSubmit, txReclaim, txNeedsWakeup, txInFlight } from "./xsk";
-export { genFrames } from "./generator";
+export { genFrames } from "./traffic";
 
 // Bumped whenever an export's meaning or the layout changes; checked by TypeScript at load.
 export const ABI_VERSION: u32 = 1;

@@ -13,7 +13,7 @@
 //   BATCH_BASE          BATCH_SIZE          batch table: one BATCH_ENTRY per frame of the last
 //                                           receive (offset u32, length u32)
 //   TXFREE_BASE         TXFREE_SIZE         stack of free TX frame addresses (u32 each)
-//   TEMPLATE_BASE       TEMPLATE_SIZE       generator frame template (headers, filled by TypeScript)
+//   TEMPLATE_BASE       TEMPLATE_SIZE       traffic frame template (headers, filled by TypeScript)
 //   PSTATS_BASE         PSTATS_SIZE         parser counters and session state (PS_*)
 //   BATCH_TS_BASE       BATCH_TS_SIZE       receive timestamp (u64 ns) of each batch-table entry
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
@@ -93,8 +93,9 @@ export const STAT_RX_BATCHES: u32 = 2;
 export const STAT_TX_FRAMES: u32 = 3;
 export const STAT_TX_BYTES: u32 = 4;
 export const STAT_TX_COMPLETED: u32 = 5;
-// Generator-payload verifier (frames module): next expected sequence, frames whose payload
-// matched, frames whose payload did not, sequence numbers skipped, frames below the expected one.
+// Traffic-payload verifier (frames module, assembly/traffic.ts): next expected sequence, frames
+// whose payload matched, frames whose payload did not, sequence numbers skipped, frames below the
+// expected one.
 export const STAT_VERIFY_NEXT: u32 = 6;
 export const STAT_VERIFY_OK: u32 = 7;
 export const STAT_VERIFY_BAD: u32 = 8;
@@ -246,8 +247,9 @@ export const SYM_BY_ID: u32 = 0x40000;
 // BK_BYTES bytes at BK_BASE, an address in the dynamic part of the memory chosen by TypeScript
 // (FeedParser: after its input region), laid out by bookInit (64-byte aligned, in this order):
 // the book events (BOOK_EVENT_MAX entries, layout in assembly/book/events.ts), the instrument
-// table, two order table regions (assembly/book/orders.ts), the level nodes and two level hash
-// regions (assembly/book/core.ts).
+// table (assembly/book/instruments.ts), two order table regions (assembly/book/orders.ts), the
+// level nodes (assembly/book/level-nodes.ts) and two level hash regions (assembly/book/hash.ts);
+// their sizes: assembly/book/setup.ts.
 // Links between orders and level nodes are wasm addresses (0: none).
 //
 //   offset  field
@@ -329,7 +331,7 @@ export const XDP_DESC_SIZE: u32 = 16;
 export const ADDR_DESC_SIZE: u32 = 8;
 export const XDP_RING_NEED_WAKEUP: u32 = 1;
 
-// Generator frames: Ethernet + IPv4 (no options) + UDP, then the payload below.
+// Traffic frames (assembly/traffic.ts): Ethernet + IPv4 (no options) + UDP, then the payload below.
 export const GEN_HEADERS: u32 = 42;
 // Payload: u64 little-endian sequence number, then byte i (i >= 8) = (seq * GEN_MUL + i) & 0xff.
 export const GEN_SEQ_BYTES: u32 = 8;

@@ -18,7 +18,10 @@
 //   bookCheck()                    0, or the CHECK_* of the first broken invariant (tests)
 
 import { PS_BOOK_EVENTS, BK_ENABLED, BK_BASE, BK_DEPTH_N, BK_DEPTH_EVENTS, BK_ORDER_LIVE, BK_LEVEL_LIVE } from "../layout";
-import { ctl, setCtl, bookBytes, bookSetup, bookClear, bboInto, depthInto, resetNth } from "./core";
+import { ctl, setCtl } from "./instruments";
+import { bookBytes, bookSetup, bookClear } from "./setup";
+import { resetNth } from "./level-nodes";
+import { bboInto, depthInto } from "./snapshot";
 import { checkBook } from "./l3";
 import { psGet32 } from "../parse/stats";
 

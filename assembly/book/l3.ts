@@ -1,5 +1,5 @@
 // The order-by-order ITCH book: every displayed order by its reference, aggregated into price
-// levels (assembly/book/core.ts). Called by the ITCH handler (assembly/feeds/itch50.as.ts) from its
+// levels (./level-nodes.ts). Called by the ITCH handler (assembly/feeds/itch50.as.ts) from its
 // switch on the message type, with the fields it has just decoded, so it decodes nothing itself:
 //
 //   messages  hook           book operation
@@ -11,7 +11,7 @@
 //   others    none           P, Q, B.. change no displayed order (the record reports them)
 //
 // After a message that changed a level, the instrument's BBO is compared with the published one
-// and a book event written when it or the watched depth changed (core.ts). Whatever cannot be
+// and a book event written when it or the watched depth changed (message.ts). Whatever cannot be
 // applied is counted and skipped: unknown references, BK_MAX_ORDERS orders or BK_MAX_LEVELS
 // levels already on the book, a reference already on the book, an
 // instrument past BK_MAX_INSTRUMENTS, a side other than B/S or a zero price. A message naming an
@@ -28,10 +28,13 @@ import {
 import {
   BBO_REGISTERED, CHECK_OK, CHECK_NO_BOOK, CHECK_ORDER_HASH, CHECK_ORDER_LEVEL, CHECK_ORDER_SUMS, CHECK_HASH_COUNT,
 } from "./events";
+import { I_ORDERS, I_FLAGS, ctl, setCtl, instAddr } from "./instruments";
 import {
-  I_ORDERS, I_FLAGS, LV_ORDERS, LV_SHARES, LV_NEXT, LV_KEY, LV_PRICE, ctl, setCtl, instAddr, beginMessage,
-  touchLevel, finishMessage, levelGet, levelFind, levelRemove, lastRecord, checkLevels,
-} from "./core";
+  LV_ORDERS, LV_SHARES, LV_NEXT, LV_KEY, LV_PRICE, levelGet, levelFind, levelRemove,
+} from "./level-nodes";
+import { beginMessage, touchLevel, finishMessage } from "./message";
+import { lastRecord } from "./publish";
+import { checkLevels } from "./snapshot";
 import { O_REF, O_LEVEL, O_SHARES, orderProbe, orderFind, orderDelete, orderReserve, orderSlots, orderEntry } from "./orders";
 import { psAdd } from "../parse/stats";
 

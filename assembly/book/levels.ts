@@ -23,10 +23,10 @@ import {
   TICK_LEVEL, TICK_QUOTE,
 } from "../records";
 import { BBO_PENDING, BBO_QUOTED } from "./events";
-import {
-  I_FLAGS, LV_SHARES, ctl, instAddr, isPublished, beginMessage,
-  touchLevel, finishMessage, levelFind, levelGet, levelRemove, publish, setBbo, takePendingDepth,
-} from "./core";
+import { I_FLAGS, ctl, instAddr } from "./instruments";
+import { LV_SHARES, levelFind, levelGet, levelRemove } from "./level-nodes";
+import { beginMessage, touchLevel, finishMessage, takePendingDepth } from "./message";
+import { isPublished, publish, setBbo } from "./publish";
 import { psAdd, psGet32 } from "../parse/stats";
 
 // The record the handler wrote for this message, or 0 when it wrote none (a rejected message).

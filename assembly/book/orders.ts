@@ -8,7 +8,7 @@
 //
 //   offset  field     type
 //   0       orderRef  u64
-//   8       level     u32   address of its level node (assembly/book/core.ts), 0: an empty entry
+//   8       level     u32   address of its level node (./level-nodes.ts), 0: an empty entry
 //   12      shares    u32   shares left
 //
 // Instrument, side and price are the level node's (key, price). Linear probing from the home
@@ -19,7 +19,8 @@
 // orders allow.
 
 import { BK_ORDER_HASH, BK_ORDER_MASK, BK_ORDER_HASH_ALT, BK_ORDER_HASH_MAX } from "../layout";
-import { ctl, setCtl, hash32, HASH_INITIAL } from "./core";
+import { ctl, setCtl } from "./instruments";
+import { hash32, HASH_INITIAL } from "./hash";
 
 export const ORDER_ENTRY: u32 = 16;
 export const O_REF: u32 = 0;

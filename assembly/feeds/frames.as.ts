@@ -1,8 +1,9 @@
 // Feed module "frames": no feed protocol, the frames themselves. poll() hands each batch to
-// TypeScript as (offset, length) views; run() checks generator frames in wasm (tests, bench).
+// TypeScript as (offset, length) views; run() checks test-traffic frames (assembly/traffic.ts) in
+// wasm (tests, bench).
 
 import { rxBatch, rxRun } from "../xsk";
-import { verifyFrame } from "../generator";
+import { verifyFrame } from "../traffic";
 
 export * from "../abi";
 

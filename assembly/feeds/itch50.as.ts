@@ -18,7 +18,7 @@ import { beginRecord, setOrder, setU64, setU8 } from "../parse/record";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
-import { bookOn } from "../book/core";
+import { bookOn } from "../book/instruments";
 import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../book/l3";
 
 export * from "../abi";

@@ -1,6 +1,7 @@
-// The traffic generator's frames and their verifier. A generated frame is the template written
-// by TypeScript at TEMPLATE_BASE (Ethernet + IPv4 + UDP headers, GEN_HEADERS bytes, lengths and
-// checksum already set for the payload length) followed by the payload described in
+// Test-traffic frames: built here into TX frames for the traffic generator (src/generator.ts,
+// genFrames) and checked here by the frames module (verifyFrame). A traffic frame is the template
+// written by TypeScript at TEMPLATE_BASE (Ethernet + IPv4 + UDP headers, GEN_HEADERS bytes,
+// lengths and checksum already set for the payload length) followed by the payload described in
 // assembly/layout.ts (u64 LE sequence number, then byte i = (seq * GEN_MUL + i) & 0xff).
 
 import {
@@ -30,7 +31,7 @@ import { txFrame, txPush, statAdd } from "./xsk";
   return ((rep & ~h) + (lanes & ~h)) ^ ((rep ^ lanes) & h);
 }
 
-// Queue up to count generated frames with sequence numbers seq, seq+1, ...; returns how many
+// Queue up to count traffic frames with sequence numbers seq, seq+1, ...; returns how many
 // were queued (fewer when TX frames or TX ring slots run out). Call txSubmit() after.
 export function genFrames(count: u32, seq: u64, payloadLen: u32): u32 {
   for (let i: u32 = 0; i < count; i++) {
@@ -47,8 +48,8 @@ export function genFrames(count: u32, seq: u64, payloadLen: u32): u32 {
   return load<u64>(CTL_BASE + CTL_STATS + (index << 3));
 }
 
-// Frame handler: checks a generated frame byte for byte and its sequence against the expected
-// next one. Any frame not of the generator's shape counts as bad; nothing is read past len.
+// Frame handler: checks a traffic frame byte for byte and its sequence against the expected
+// next one. Any frame not of that shape counts as bad; nothing is read past len.
 export function verifyFrame(frame: u32, len: u32): bool {
   if (len < GEN_HEADERS + GEN_SEQ_BYTES || load<u16>(frame, 12) != 0x0008) {
     statAdd(STAT_VERIFY_BAD, 1);
