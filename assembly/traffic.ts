@@ -1,4 +1,4 @@
-// Test-traffic frames: built here into TX frames for the traffic generator (src/generator.ts,
+// Test-traffic frames: built here into TX frames for the traffic generator (src/socket/traffic.ts,
 // genFrames) and checked here by the frames module (verifyFrame). A traffic frame is the template
 // written by TypeScript at TEMPLATE_BASE (Ethernet + IPv4 + UDP headers, GEN_HEADERS bytes,
 // lengths and checksum already set for the payload length) followed by the payload described in

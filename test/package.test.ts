@@ -126,6 +126,35 @@ export const gen: (o: SessionOptions) => unknown = generateSession;
   assert.is(r.status, 0, r.stdout + r.stderr);
 });
 
+P("sudo npx xdpfeed demo: the compiled demo and its worker thread run AF_XDP to AF_XDP and clean up", () => {
+  if (process.getuid?.() !== 0) return console.log("# skipped: the AF_XDP demo needs root");
+  const pkg = installedPackage();
+  const r = pkg.run("npx", ["xdpfeed", "demo", "--messages", "20000", "--port", "26471", "--json"], { timeout: 90_000 });
+  assert.is(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal([s.mode, s.sent.messages, s.received.messages, s.parser.gaps], ["xdp", 20000, 20000, 0]);
+  assert.ok(s.cleanedUp);
+});
+
+P("--strategy loads a plain .mjs module; a .ts one on a Node that cannot strip types is one line naming the fix", () => {
+  const pkg = installedPackage();
+  writeFileSync(join(pkg.project, "strategy.mjs"), `console.error("strategy module loaded");\nexport default { onTick() {} };\n`);
+  const ok = pkg.run("npx", ["xdpfeed", "listen", "--iface", "lo", "--port", "26472", "--format", "itch50", "--mode", "socket", "--strategy", "strategy.mjs", "--duration", "1"]);
+  assert.is(ok.status, 0, ok.stderr);
+  assert.match(ok.stderr, "strategy module loaded");
+  writeFileSync(join(pkg.project, "strategy.ts"), `const s: { onTick(): void } = { onTick() {} };\nexport default s;\n`);
+  const ts = pkg.run("npx", ["xdpfeed", "listen", "--iface", "lo", "--port", "26472", "--format", "itch50", "--mode", "socket", "--strategy", "strategy.ts", "--duration", "1"]);
+  if ((process.features as { typescript?: unknown }).typescript) {
+    assert.is(ts.status, 0, ts.stderr);
+  } else {
+    assert.is(ts.status, 2, ts.stderr);
+    assert.is(ts.stderr.trim().split("\n").length, 1, ts.stderr);
+    assert.match(ts.stderr, "cannot load strategy strategy.ts");
+    assert.match(ts.stderr, "compile it to .js");
+    assert.match(ts.stderr, "--import tsx");
+  }
+});
+
 P("publint and arethetypeswrong find nothing wrong with the tarball", () => {
   const pkg = installedPackage();
   const lint = pkg.run(process.execPath, [join(REPO, "node_modules/publint/src/cli.js"), "run", pkg.tarball, "--strict"]);

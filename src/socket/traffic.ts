@@ -1,4 +1,4 @@
-// Traffic generator: UDP frames with verifiable payloads (assembly/generator.ts builds them in
+// Test traffic: UDP frames with verifiable payloads (assembly/traffic.ts builds them in
 // the TX frames), at a chosen rate or as fast as the TX ring drains, always bounded in count
 // and in time.
 
