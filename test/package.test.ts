@@ -89,6 +89,17 @@ console.log(JSON.stringify({ packets: s.packets, messages: s.messages, gaps: s.g
   assert.equal([out.socket, out.decode, out.wasm], ["function", "function", true]);
 });
 
+P("the README's ten-line library example runs from the installed package", () => {
+  const readme = readFileSync(join(REPO, "README.md"), "utf8");
+  const m = /<!-- example: ten lines[^>]*-->\n```js\n([\s\S]*?)```/.exec(readme);
+  assert.ok(m, "the README holds the marked example");
+  const pkg = installedPackage();
+  writeFileSync(join(pkg.project, "vwap.mjs"), m[1]);
+  const r = pkg.run(process.execPath, ["vwap.mjs", "lo", "26474", "1"]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^(xdp|socket): /, "it prints the mode it runs in and why");
+});
+
 P("a strict TypeScript consumer (module nodenext, no skipLibCheck, no DOM) compiles against the declarations", () => {
   const pkg = installedPackage();
   pkg.add("typescript", "@types/node");
