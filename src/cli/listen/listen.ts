@@ -4,15 +4,15 @@
 // Ctrl-C, and detaches everything on the way out.
 
 import { once } from "node:events";
-import { openFeed, XdpFeedSource, type FeedSource } from "../feeds/open.js";
-import { KernelFeedReceiver } from "../feeds/kernel.js";
-import { FEEDS } from "../feeds/feeds.js";
-import { runStrategy, type RunResult } from "../strategy/runner.js";
-import { bookHook } from "../strategy/book-hook.js";
-import type { Strategy } from "../strategy/strategy.js";
-import { loadStrategy } from "../strategy/load.js";
-import type { ParserSummary } from "../feeds/summary.js";
-import { DecodeError } from "../feeds/decode.js";
+import { openFeed, XdpFeedSource, type FeedSource } from "../../feeds/open.js";
+import { KernelFeedReceiver } from "../../feeds/kernel.js";
+import { FEEDS } from "../../feeds/feeds.js";
+import { runStrategy, type RunResult } from "../../strategy/runner.js";
+import { bookHook } from "../../strategy/book-hook.js";
+import type { Strategy } from "../../strategy/strategy.js";
+import { loadStrategy } from "../../strategy/load.js";
+import type { ParserSummary } from "../../feeds/summary.js";
+import { DecodeError } from "../../feeds/decode.js";
 
 export interface ListenOptions {
   iface: string;

@@ -8,11 +8,11 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { isIPv4 } from "node:net";
-import { XdpSocket } from "../socket/socket.js";
-import { udpFrame, type UdpEndpoints } from "../socket/frame.js";
-import { moldFrames } from "../itchgen/itch-writers.js";
-import { readPackets, readItchBinary, InputError, ProgressBar, CaptureStats } from "../input/index.js";
-import { XdpError } from "../../bridge/errors.js";
+import { XdpSocket } from "../../socket/socket.js";
+import { udpFrame, type UdpEndpoints } from "../../socket/frame.js";
+import { moldFrames } from "../../itchgen/itch-writers.js";
+import { readPackets, readItchBinary, InputError, ProgressBar, CaptureStats } from "../../input/index.js";
+import { XdpError } from "../../../bridge/errors.js";
 
 export interface ReplayOptions {
   input: string;

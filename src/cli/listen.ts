@@ -1,0 +1,59 @@
+// `xdpfeed listen`: the command line of listen() (listen/listen.ts), loaded when it runs.
+
+import { command } from "./options.js";
+import { FORMATS } from "./decode.js";
+
+const portList = (s: string): number[] => s.split(",").map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+
+export const listenCommand = command({
+  name: "listen",
+  summary: "receive a feed live (AF_XDP or kernel sockets): JSON per message or a status line",
+  usage: "--iface IF --port P[,P2] --format FORMAT [options]",
+  description: `
+Receives a feed live and parses it with the compiled parser of FORMAT: through AF_XDP (the XDP
+program redirects the ports to the socket, everything else stays with the kernel) or through
+kernel UDP sockets. Two ports are the A and B lines of one feed, arbitrated (first arrival wins).`,
+  epilogue: `
+Ctrl-C stops it cleanly; the summary (counts, gaps, duplicates, resets, rejections, per-line
+stats) is printed at the end (stderr with --json, stdout otherwise).`,
+  options: [
+    { name: "iface", type: "string", value: "IF", description: "interface the feed arrives on", required: true },
+    { name: "port", type: "string", value: "P[,P2]", description: "UDP port, or the two ports of the A/B lines", required: true },
+    { name: "format", type: "string", value: "F", description: `the feed: ${FORMATS.join(" | ")}`, required: true },
+    { name: "group", type: "string", value: "G", description: "IPv4 multicast group to join (and to match in XDP)", defaultText: "none" },
+    { name: "queue", type: "string", value: "Q", description: "AF_XDP RX queue", default: 0, integer: { min: 0 } },
+    { name: "mode", type: "string", value: "M", description: "auto uses AF_XDP when it can", choices: ["auto", "xdp", "socket"], default: "auto" },
+    { name: "json", type: "boolean", description: "print each message as decode --json does", defaultText: "status line" },
+    { name: "count", type: "string", value: "N", description: "stop after N messages", defaultText: "no limit", integer: { min: 1 } },
+    { name: "duration", type: "string", value: "S", description: "stop after S seconds", defaultText: "no limit", integer: { min: 1 } },
+    {
+      name: "strategy", type: "string", value: "FILE",
+      description: "a module whose default export is a strategy (or returns one); one with onBbo or onBook gets an order book (default capacities)",
+    },
+  ],
+  check(v) {
+    const ports = portList(v.port);
+    if (ports.length > 2 || ports.some((p) => !(p >= 1 && p <= 65535))) return `--port expects P or P,P2 (integers from 1 to 65535), got '${v.port}'`;
+    return undefined;
+  },
+  async run(v) {
+    const { listen } = await import("./listen/listen.js");
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    try {
+      const r = await listen({
+        iface: v.iface, ports: portList(v.port), group: v.group, format: v.format, queue: v.queue, mode: v.mode, json: v.json,
+        count: v.count, durationMs: v.duration === undefined ? undefined : v.duration * 1000, strategy: v.strategy, signal: ac.signal,
+      });
+      const report = JSON.stringify({ mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary });
+      if (v.json) console.error(report);
+      else console.log(report);
+    } finally {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    }
+    return 0;
+  },
+});
