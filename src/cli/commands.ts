@@ -7,8 +7,9 @@ import { decodeCommand } from "./decode.js";
 import { replayCommand } from "./replay.js";
 import { demoCommand } from "./demo.js";
 import { listenCommand } from "./listen.js";
+import { buildFeedCommand } from "./build-feed.js";
 
-export const COMMANDS: readonly CommandDef[] = [decodeCommand, replayCommand, demoCommand, listenCommand] as readonly CommandDef[];
+export const COMMANDS: readonly CommandDef[] = [decodeCommand, replayCommand, demoCommand, listenCommand, buildFeedCommand] as readonly CommandDef[];
 
 export function findCommand(name: string): CommandDef | undefined {
   return COMMANDS.find((c) => c.name === name);
