@@ -1,118 +1,59 @@
-// `xdpfeed listen`: live receive through AF_XDP or kernel sockets, with the compiled parser of
-// the format; one JSON object per message (as decode --json), or a status line refreshing once a
-// second on a terminal; a strategy module may ride along. Stops after N messages, S seconds or
-// Ctrl-C, and detaches everything on the way out.
+// `xdpfeed listen`: the command line of listen() (listen/listen.ts), loaded when it runs.
 
-import { once } from "node:events";
-import { openFeed, XdpFeedSource, type FeedSource } from "../feeds/open.js";
-import { KernelFeedReceiver } from "../feeds/kernel.js";
-import { FEEDS } from "../feeds/feeds.js";
-import { runStrategy, type RunResult } from "../strategy/runner.js";
-import { bookHook } from "../strategy/book-hook.js";
-import type { Strategy } from "../strategy/strategy.js";
-import { loadStrategy } from "../strategy/load.js";
-import type { ParserSummary } from "../feeds/summary.js";
-import { DecodeError } from "../feeds/decode.js";
+import { command } from "./options.js";
+import { FORMATS } from "./decode.js";
 
-export interface ListenOptions {
-  iface: string;
-  ports: number[];
-  group?: string;
-  format: string;
-  queue?: number;
-  mode: "auto" | "xdp" | "socket";
-  json: boolean;
-  count?: number;
-  durationMs?: number;
-  strategy?: string;
-  out?: NodeJS.WritableStream;
-  /** Status line on stderr once a second; default: when stderr is a terminal and not --json. */
-  status?: boolean;
-  signal?: AbortSignal;
-}
+const portList = (s: string): number[] => s.split(",").map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
 
-export interface ListenResult {
-  mode: string;
-  modeReason: string;
-  run: RunResult;
-  summary: ParserSummary;
-}
-
-function both(a: Strategy, b: Strategy | undefined): Strategy {
-  if (!b) return a;
-  const out: Strategy = {};
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Strategy>) {
-    const fa = a[k] as ((...x: unknown[]) => void) | undefined;
-    const fb = b[k] as ((...x: unknown[]) => void) | undefined;
-    (out as Record<string, unknown>)[k] = (...x: unknown[]) => { fa?.(...x); fb?.(...x); };
-  }
-  return out;
-}
-
-export async function listen(o: ListenOptions): Promise<ListenResult> {
-  const feed = FEEDS[o.format];
-  if (!feed) throw new DecodeError(`unknown format '${o.format}', expected one of ${Object.keys(FEEDS).join(", ")}`);
-  if (o.ports.length < 1 || o.ports.length > 2) throw new DecodeError("--port takes one port, or two (A and B lines of one feed)");
-  const user = o.strategy ? await loadStrategy(o.strategy) : undefined;
-  // A strategy that follows the book (onBbo, onBook) gets one, with the default capacities.
-  const wantsBook = !!(user?.onBbo || user?.onBook);
-  const src: FeedSource = openFeed(feed, {
-    iface: o.iface, ports: o.ports, lines: o.ports.length === 2 ? [o.ports[0], o.ports[1]] : undefined,
-    group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || undefined,
-  });
-  const out = o.out ?? process.stdout;
-  const showStatus = o.status ?? (!o.json && process.stderr.isTTY === true);
-  process.stderr.write(`xdpfeed listen: ${feed.name} on ${o.iface} port ${o.ports.join(",")}${o.group ? ` group ${o.group}` : ""}, ${src.modeReason}\n`);
-  let text = "";
-  let pending: Promise<unknown> | undefined;
-  const printer: Strategy = o.json
-    ? {
-      onTick(t) {
-        text += JSON.stringify(src.message.at(t.msgOffset, t.msgLength).toJSON(t.seq)) + "\n";
-        if (text.length >= 1 << 16 && !pending) {
-          if (!out.write(text)) pending = once(out, "drain").then(() => (pending = undefined));
-          text = "";
-        }
-      },
+export const listenCommand = command({
+  name: "listen",
+  summary: "receive a feed live (AF_XDP or kernel sockets): JSON per message or a status line",
+  usage: "--iface IF --port P[,P2] --format FORMAT [options]",
+  description: `
+Receives a feed live and parses it with the compiled parser of FORMAT: through AF_XDP (the XDP
+program redirects the ports to the socket, everything else stays with the kernel) or through
+kernel UDP sockets. Two ports are the A and B lines of one feed, arbitrated (first arrival wins).`,
+  epilogue: `
+Ctrl-C stops it cleanly; the summary (counts, gaps, duplicates, resets, rejections, per-line
+stats) is printed at the end (stderr with --json, stdout otherwise).`,
+  options: [
+    { name: "iface", type: "string", value: "IF", description: "interface the feed arrives on", required: true },
+    { name: "port", type: "string", value: "P[,P2]", description: "UDP port, or the two ports of the A/B lines", required: true },
+    { name: "format", type: "string", value: "F", description: `the feed: ${FORMATS.join(" | ")}`, required: true },
+    { name: "group", type: "string", value: "G", description: "IPv4 multicast group to join (and to match in XDP)", defaultText: "none" },
+    { name: "queue", type: "string", value: "Q", description: "AF_XDP RX queue", default: 0, integer: { min: 0 } },
+    { name: "mode", type: "string", value: "M", description: "auto uses AF_XDP when it can", choices: ["auto", "xdp", "socket"], default: "auto" },
+    { name: "json", type: "boolean", description: "print each message as decode --json does", defaultText: "status line" },
+    { name: "count", type: "string", value: "N", description: "stop after N messages", defaultText: "no limit", integer: { min: 1 } },
+    { name: "duration", type: "string", value: "S", description: "stop after S seconds", defaultText: "no limit", integer: { min: 1 } },
+    {
+      name: "strategy", type: "string", value: "FILE",
+      description: "a module whose default export is a strategy (or returns one); one with onBbo or onBook gets an order book (default capacities)",
+    },
+  ],
+  check(v) {
+    const ports = portList(v.port);
+    if (ports.length > 2 || ports.some((p) => !(p >= 1 && p <= 65535))) return `--port expects P or P,P2 (integers from 1 to 65535), got '${v.port}'`;
+    return undefined;
+  },
+  async run(v) {
+    const { listen } = await import("./listen/listen.js");
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    try {
+      const r = await listen({
+        iface: v.iface, ports: portList(v.port), group: v.group, format: v.format, queue: v.queue, mode: v.mode, json: v.json,
+        count: v.count, durationMs: v.duration === undefined ? undefined : v.duration * 1000, strategy: v.strategy, signal: ac.signal,
+      });
+      const report = JSON.stringify({ mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary });
+      if (v.json) console.error(report);
+      else console.log(report);
+    } finally {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
     }
-    : {};
-  let timer: NodeJS.Timeout | undefined;
-  if (showStatus) {
-    let last = { packets: 0, messages: 0, t: performance.now() };
-    timer = setInterval(() => {
-      const s = src.summary();
-      const now = performance.now();
-      const dt = (now - last.t) / 1000;
-      const drops = dropsOf(src);
-      process.stderr.write(`\r\x1b[2K${src.mode}  ${Math.round((s.packets - last.packets) / dt)} packets/s  ${Math.round((s.messages - last.messages) / dt)} messages/s  ` +
-        `gaps ${s.gaps}  duplicates ${s.duplicates}  drops ${drops}  messages ${s.messages}`);
-      last = { packets: s.packets, messages: s.messages, t: now };
-    }, 1000);
-  }
-  try {
-    const run = await runStrategy(both(printer, user), src, {
-      mode: "interrupt", count: o.count, durationMs: o.durationMs, signal: o.signal,
-      book: src.book && bookHook(src.book),
-    });
-    if (pending) await pending;
-    if (text && !out.write(text)) await once(out, "drain");
-    return { mode: src.mode, modeReason: src.modeReason, run, summary: src.summary() };
-  } finally {
-    if (timer) {
-      clearInterval(timer);
-      process.stderr.write("\n");
-    }
-    src.close();
-  }
-}
-
-// Frames dropped for want of room: on the AF_XDP rings (XDP_STATISTICS), or in the kernel
-// sockets' buffers and the receiver's own ring.
-function dropsOf(src: FeedSource): number {
-  if (src instanceof XdpFeedSource) return Number(src.receiver.socket.stats().xdp.rx_dropped);
-  if (src instanceof KernelFeedReceiver) {
-    const s = src.stats();
-    return s.dropped + (s.kernelDrops ?? 0);
-  }
-  return 0;
-}
+    return 0;
+  },
+});

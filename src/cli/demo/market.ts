@@ -15,6 +15,7 @@ import { startWorker, sibling } from "../../strategy/worker.js";
 import { inNetns } from "../../../bridge/netns.js";
 import type { FeedDemoWorkerData } from "./market-worker.js";
 import type { ParserSummary } from "../../feeds/summary.js";
+import { MARKET_DEMO } from "./defaults.js";
 
 export interface FeedDemoOptions {
   messages: number;
@@ -28,7 +29,7 @@ export interface FeedDemoOptions {
   log: (line: string) => void;
 }
 
-export const FEED_DEMO_DEFAULTS: FeedDemoOptions = { messages: 300_000, symbols: 100, seed: 1, rate: 100_000, port: 26400, json: false, log: console.log };
+export const FEED_DEMO_DEFAULTS: FeedDemoOptions = { ...MARKET_DEMO, json: false, log: console.log };
 
 export interface FeedDemoSummary {
   mode: string;

@@ -9,6 +9,7 @@ import { sendTraffic, type TrafficResult } from "../../socket/traffic.js";
 import { startWorker, sibling } from "../../strategy/worker.js";
 import { inNetns } from "../../../bridge/netns.js";
 import type { DemoWorkerData } from "./packet-path-worker.js";
+import { PACKET_PATH_DEMO } from "./defaults.js";
 
 export interface DemoOptions {
   count: number;
@@ -19,7 +20,7 @@ export interface DemoOptions {
   log: (line: string) => void;
 }
 
-export const DEMO_DEFAULTS: DemoOptions = { count: 1_000_000, payloadLen: 64, rate: "max", port: 5000, json: false, log: console.log };
+export const DEMO_DEFAULTS: DemoOptions = { ...PACKET_PATH_DEMO, json: false, log: console.log };
 
 export interface DemoSummary {
   lab: { senderNs: string; receiverNs: string; senderIf: string; receiverIf: string; port: number };

@@ -1,0 +1,16 @@
+// The commands, in the order `xdpfeed --help` lists them. Their definitions are light (tables,
+// help, a run() that imports the implementation when called): importing this file loads none of
+// the parsers, sockets, koffi or the AssemblyScript compiler.
+
+import type { CommandDef } from "./options.js";
+import { decodeCommand } from "./decode.js";
+import { replayCommand } from "./replay.js";
+import { demoCommand } from "./demo.js";
+import { listenCommand } from "./listen.js";
+import { buildFeedCommand } from "./build-feed.js";
+
+export const COMMANDS: readonly CommandDef[] = [decodeCommand, replayCommand, demoCommand, listenCommand, buildFeedCommand] as readonly CommandDef[];
+
+export function findCommand(name: string): CommandDef | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -1,0 +1,118 @@
+// `xdpfeed listen`: live receive through AF_XDP or kernel sockets, with the compiled parser of
+// the format; one JSON object per message (as decode --json), or a status line refreshing once a
+// second on a terminal; a strategy module may ride along. Stops after N messages, S seconds or
+// Ctrl-C, and detaches everything on the way out.
+
+import { once } from "node:events";
+import { openFeed, XdpFeedSource, type FeedSource } from "../../feeds/open.js";
+import { KernelFeedReceiver } from "../../feeds/kernel.js";
+import { FEEDS } from "../../feeds/feeds.js";
+import { runStrategy, type RunResult } from "../../strategy/runner.js";
+import { bookHook } from "../../strategy/book-hook.js";
+import type { Strategy } from "../../strategy/strategy.js";
+import { loadStrategy } from "../../strategy/load.js";
+import type { ParserSummary } from "../../feeds/summary.js";
+import { DecodeError } from "../../feeds/decode.js";
+
+export interface ListenOptions {
+  iface: string;
+  ports: number[];
+  group?: string;
+  format: string;
+  queue?: number;
+  mode: "auto" | "xdp" | "socket";
+  json: boolean;
+  count?: number;
+  durationMs?: number;
+  strategy?: string;
+  out?: NodeJS.WritableStream;
+  /** Status line on stderr once a second; default: when stderr is a terminal and not --json. */
+  status?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ListenResult {
+  mode: string;
+  modeReason: string;
+  run: RunResult;
+  summary: ParserSummary;
+}
+
+function both(a: Strategy, b: Strategy | undefined): Strategy {
+  if (!b) return a;
+  const out: Strategy = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Strategy>) {
+    const fa = a[k] as ((...x: unknown[]) => void) | undefined;
+    const fb = b[k] as ((...x: unknown[]) => void) | undefined;
+    (out as Record<string, unknown>)[k] = (...x: unknown[]) => { fa?.(...x); fb?.(...x); };
+  }
+  return out;
+}
+
+export async function listen(o: ListenOptions): Promise<ListenResult> {
+  const feed = FEEDS[o.format];
+  if (!feed) throw new DecodeError(`unknown format '${o.format}', expected one of ${Object.keys(FEEDS).join(", ")}`);
+  if (o.ports.length < 1 || o.ports.length > 2) throw new DecodeError("--port takes one port, or two (A and B lines of one feed)");
+  const user = o.strategy ? await loadStrategy(o.strategy) : undefined;
+  // A strategy that follows the book (onBbo, onBook) gets one, with the default capacities.
+  const wantsBook = !!(user?.onBbo || user?.onBook);
+  const src: FeedSource = openFeed(feed, {
+    iface: o.iface, ports: o.ports, lines: o.ports.length === 2 ? [o.ports[0], o.ports[1]] : undefined,
+    group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || undefined,
+  });
+  const out = o.out ?? process.stdout;
+  const showStatus = o.status ?? (!o.json && process.stderr.isTTY === true);
+  process.stderr.write(`xdpfeed listen: ${feed.name} on ${o.iface} port ${o.ports.join(",")}${o.group ? ` group ${o.group}` : ""}, ${src.modeReason}\n`);
+  let text = "";
+  let pending: Promise<unknown> | undefined;
+  const printer: Strategy = o.json
+    ? {
+      onTick(t) {
+        text += JSON.stringify(src.message.at(t.msgOffset, t.msgLength).toJSON(t.seq)) + "\n";
+        if (text.length >= 1 << 16 && !pending) {
+          if (!out.write(text)) pending = once(out, "drain").then(() => (pending = undefined));
+          text = "";
+        }
+      },
+    }
+    : {};
+  let timer: NodeJS.Timeout | undefined;
+  if (showStatus) {
+    let last = { packets: 0, messages: 0, t: performance.now() };
+    timer = setInterval(() => {
+      const s = src.summary();
+      const now = performance.now();
+      const dt = (now - last.t) / 1000;
+      const drops = dropsOf(src);
+      process.stderr.write(`\r\x1b[2K${src.mode}  ${Math.round((s.packets - last.packets) / dt)} packets/s  ${Math.round((s.messages - last.messages) / dt)} messages/s  ` +
+        `gaps ${s.gaps}  duplicates ${s.duplicates}  drops ${drops}  messages ${s.messages}`);
+      last = { packets: s.packets, messages: s.messages, t: now };
+    }, 1000);
+  }
+  try {
+    const run = await runStrategy(both(printer, user), src, {
+      mode: "interrupt", count: o.count, durationMs: o.durationMs, signal: o.signal,
+      book: src.book && bookHook(src.book),
+    });
+    if (pending) await pending;
+    if (text && !out.write(text)) await once(out, "drain");
+    return { mode: src.mode, modeReason: src.modeReason, run, summary: src.summary() };
+  } finally {
+    if (timer) {
+      clearInterval(timer);
+      process.stderr.write("\n");
+    }
+    src.close();
+  }
+}
+
+// Frames dropped for want of room: on the AF_XDP rings (XDP_STATISTICS), or in the kernel
+// sockets' buffers and the receiver's own ring.
+function dropsOf(src: FeedSource): number {
+  if (src instanceof XdpFeedSource) return Number(src.receiver.socket.stats().xdp.rx_dropped);
+  if (src instanceof KernelFeedReceiver) {
+    const s = src.stats();
+    return s.dropped + (s.kernelDrops ?? 0);
+  }
+  return 0;
+}
