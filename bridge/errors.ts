@@ -1,6 +1,16 @@
 // Typed errors: each names the failing call, the errno, the values that matter, and the fix.
 
-import { errnoName } from "./libc.js";
+import { createRequire } from "node:module";
+
+// The errno's name, from koffi's table for this OS. koffi is loaded here only when a name is
+// asked for, that is after a failed call through it, so that importing the errors (the CLI's
+// help path does) loads no native code.
+const require = createRequire(import.meta.url);
+export function errnoName(code: number): string {
+  const E = (require("koffi") as { os: { errno: Record<string, number> } }).os.errno;
+  for (const [name, value] of Object.entries(E)) if (value === code) return name;
+  return `errno ${code}`;
+}
 
 /**
  * The base of every error xdpfeed throws: a stable `code`, the failing system call as `syscall`

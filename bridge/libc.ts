@@ -26,10 +26,7 @@ export const libc = {
 export const errno = (): number => koffi.errno();
 export const E = koffi.os.errno as Record<string, number>;
 
-export function errnoName(code: number): string {
-  for (const [name, value] of Object.entries(E)) if (value === code) return name;
-  return `errno ${code}`;
-}
+export { errnoName } from "./errors.js";
 
 // Host address of byte 0 of a buffer (its backing store, never copied for typed arrays).
 export function addressOf(buf: ArrayBufferLike): bigint {

@@ -1,38 +1,35 @@
 #!/usr/bin/env node
 // The `xdpfeed` command line: finds the command, prints help or the version, reads the options by
 // the command's table and runs it; maps what it throws to an exit status. Help and the version
-// load only node: builtins, the tables (options.ts, commands.ts) and bridge/assets.js; a command's
-// implementation, and values.ts (which loads bridge/errors.js, and koffi with it), load when it runs.
+// load only node: builtins, the tables (options.ts, commands.ts, values.ts), the errors and
+// bridge/assets.js; a command's implementation (koffi, the parsers, the compiler) loads when it
+// runs.
 
 import { COMMANDS, findCommand } from "./commands.js";
 import { helpText, overviewText, parseCommandLine } from "./options.js";
-
-async function usageError(message: string): Promise<Error> {
-  const { UsageError } = await import("./values.js");
-  return new UsageError(message);
-}
+import { readValues, UsageError } from "./values.js";
+import { XdpfeedError } from "../../bridge/errors.js";
+import { PACKAGE_VERSION } from "../../bridge/assets.js";
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "-h" || cmd === "--help" || cmd === "help") {
     const topic = cmd === "help" && rest[0] !== undefined ? findCommand(rest[0]) : undefined;
-    if (cmd === "help" && rest[0] !== undefined && !topic) throw await usageError(`unknown command '${rest[0]}'`);
+    if (cmd === "help" && rest[0] !== undefined && !topic) throw new UsageError(`unknown command '${rest[0]}'`);
     process.stdout.write(topic ? helpText(topic) : overviewText(COMMANDS));
     return cmd === undefined ? 2 : 0;
   }
   if (cmd === "--version" || cmd === "-V") {
-    const { PACKAGE_VERSION } = await import("../../bridge/assets.js");
     console.log(PACKAGE_VERSION);
     return 0;
   }
   const def = findCommand(cmd);
-  if (!def) throw await usageError(`unknown command '${cmd}'`);
+  if (!def) throw new UsageError(`unknown command '${cmd}'`);
   const parsed = parseCommandLine(def, rest);
   if (parsed.values.help) {
     process.stdout.write(helpText(def));
     return 0;
   }
-  const { readValues } = await import("./values.js");
   return def.run(readValues(def, parsed), parsed.positionals);
 }
 
@@ -42,12 +39,9 @@ async function main(argv: string[]): Promise<number> {
  * configuration is wrong: the message says how); 1 for anything else (a bug: its stack with
  * XDPFEED_DEBUG=1).
  */
-async function exitStatus(e: unknown): Promise<number> {
+function exitStatus(e: unknown): number {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown } | null)?.code;
-  // Loaded here, not above, to keep koffi off the help path (bridge/errors.js loads it).
-  const { XdpfeedError } = await import("../../bridge/errors.js");
-  const { UsageError } = await import("./values.js");
   if (e instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
     console.error(`xdpfeed: ${message} (see xdpfeed --help)`);
     return 2;
@@ -66,5 +60,5 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
-  async (e) => (process.exitCode = await exitStatus(e)),
+  (e) => (process.exitCode = exitStatus(e)),
 );

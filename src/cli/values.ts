@@ -2,9 +2,6 @@
 // table: required options, integers (with a minimum, a maximum, or a word such as `max`),
 // allowed values, defaults, positionals and the command's own check across options. Every
 // failure is a UsageError (exit status 2, with a pointer to --help).
-//
-// This is apart from options.ts because bridge/errors.js loads koffi (through libc.js, for
-// errno names): the help path imports options.ts only; this file is imported when a command runs.
 
 import { XdpfeedError } from "../../bridge/errors.js";
 import type { CommandDef, OptionSpec, Values } from "./options.js";
