@@ -42,7 +42,7 @@ export function compileModule(path: string): WasmModule {
     try {
       bytes = readFileSync(path);
     } catch {
-      throw new XdpError("ECONFIG", `feed module ${path} not found (build it with: npm run build:wasm)`);
+      throw new XdpError("ECONFIG", `feed module ${path} not found (your own: xdpfeed build-feed FILE.as.ts; a shipped one, in a checkout: npm run build:wasm)`);
     }
     m = new Wasm.Module(bytes);
     compiled.set(path, m);
