@@ -66,8 +66,11 @@ export interface FeedSource {
   poll(max?: number): number;
   /** Releases what A/B arbitration holds (declaring open gaps); returns the records now in ticks. */
   flush(): number;
-  /** Resolves true when data is ready, false after timeoutMs (XDP: blocks the thread meanwhile). */
-  wait(timeoutMs: number): Promise<boolean>;
+  /**
+   * True when data is ready, false after timeoutMs. XDP blocks the thread meanwhile (poll(2)) and
+   * returns a boolean; a source that needs the event loop to receive returns a promise.
+   */
+  wait(timeoutMs: number): boolean | Promise<boolean>;
   summary(): ParserSummary;
   close(): void;
   /** The order book, when opened with one. */
@@ -131,7 +134,7 @@ export class XdpFeedSource implements FeedSource {
     return this.#closed ? 0 : this.receiver.flush();
   }
 
-  async wait(timeoutMs: number): Promise<boolean> {
+  wait(timeoutMs: number): boolean {
     return this.#closed ? false : this.receiver.wait(timeoutMs);
   }
 

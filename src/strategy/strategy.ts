@@ -25,6 +25,8 @@ export interface Context {
   readonly message: MessageView;
   /** Records dispatched so far. */
   readonly count: number;
+  /** True while the warm-up runs synthetic ticks through the strategy (RunOptions.warmup.strategy). */
+  readonly warmup: boolean;
   /** Asks the loop to stop after the current batch. */
   stop(): void;
 }
@@ -133,7 +135,7 @@ export class Dispatcher {
   // The parser's counters, read in place after each batch (not summary(): that builds a report).
   readonly #ps: Uint32Array;
 
-  constructor(strategy: Strategy, source: PollSource, book?: BookHook) {
+  constructor(strategy: Strategy, source: PollSource, book?: BookHook, warmup = false) {
     this.#s = strategy;
     this.#src = source;
     this.#book = book;
@@ -143,6 +145,7 @@ export class Dispatcher {
     this.#ctx = {
       message: source.message,
       count: 0,
+      warmup,
       stop() {
         self.#stopped = true;
       },

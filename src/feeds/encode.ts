@@ -1,0 +1,73 @@
+// Feed traffic built from tables: MoldUDP64 and IEX-TP packets around messages, and messages
+// encoded from a schema table (src/feeds/schema.ts) with chosen field values. Synthetic traffic
+// for the runtime's warm-up (src/strategy/warmup.ts) and for tests; not on any receive path.
+
+import type { Schema } from "./schema.js";
+
+/** A MoldUDP64 packet: session (10 bytes), sequence number, count, then length-prefixed messages. */
+export function mold(session: string, seq: number | bigint, msgs: Uint8Array[], count = msgs.length): Uint8Array {
+  const len = 20 + msgs.reduce((a, m) => a + 2 + m.length, 0);
+  const p = new Uint8Array(len);
+  const dv = new DataView(p.buffer);
+  p.set(new TextEncoder().encode(session.padEnd(10).slice(0, 10)), 0);
+  dv.setBigUint64(10, BigInt(seq));
+  dv.setUint16(18, count);
+  let at = 20;
+  for (const m of msgs) {
+    dv.setUint16(at, m.length);
+    p.set(m, at + 2);
+    at += 2 + m.length;
+  }
+  return p;
+}
+
+/** An IEX-TP segment (little-endian) of one message protocol: header, then length-prefixed messages. */
+export function iextp(protocol: number, session: number, seq: number | bigint, msgs: Uint8Array[], count = msgs.length): Uint8Array {
+  const body = msgs.reduce((a, m) => a + 2 + m.length, 0);
+  const p = new Uint8Array(40 + body);
+  const dv = new DataView(p.buffer);
+  p[0] = 1;
+  dv.setUint16(2, protocol, true);
+  dv.setUint32(4, 1, true);
+  dv.setUint32(8, session, true);
+  dv.setUint16(12, body, true);
+  dv.setUint16(14, count, true);
+  dv.setBigUint64(24, BigInt(seq), true);
+  let at = 40;
+  for (const m of msgs) {
+    dv.setUint16(at, m.length, true);
+    p.set(m, at + 2);
+    at += 2 + m.length;
+  }
+  return p;
+}
+
+/** Encodes a message of `type` from a schema, with values by field name (type byte at 0). */
+export function encodeBySchema(schema: Schema, type: string, values: Record<string, number | bigint | string>): Uint8Array {
+  const def = schema.messages[type];
+  const m = new Uint8Array(def.length);
+  const dv = new DataView(m.buffer);
+  const le = schema.littleEndian;
+  m[0] = type.charCodeAt(0);
+  for (const f of def.fields) {
+    if (f.offset === 0) continue;
+    const v = values[f.name];
+    if (v === undefined) continue;
+    switch (f.kind) {
+      case "char": m[f.offset] = String(v).charCodeAt(0); break;
+      case "alpha": m.set(new TextEncoder().encode(String(v).padEnd(f.size)), f.offset); break;
+      case "u1": m[f.offset] = Number(v); break;
+      case "u2": dv.setUint16(f.offset, Number(v), le); break;
+      case "u4": dv.setUint32(f.offset, Number(v), le); break;
+      case "u6": {
+        const n = BigInt(v);
+        if (le) { dv.setUint32(f.offset, Number(n & 0xffffffffn), true); dv.setUint16(f.offset + 4, Number(n >> 32n), true); }
+        else { dv.setUint16(f.offset, Number(n >> 32n)); dv.setUint32(f.offset + 2, Number(n & 0xffffffffn)); }
+        break;
+      }
+      case "u8": dv.setBigUint64(f.offset, BigInt(v), le); break;
+      case "i8": dv.setBigInt64(f.offset, BigInt(v), le); break;
+    }
+  }
+  return m;
+}
