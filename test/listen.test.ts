@@ -77,4 +77,23 @@ for (const mode of ["xdp", "socket"] as const) {
   });
 }
 
+L("listen --latency reports receive minus exchange time as a histogram for every message, and warns about the clocks", async () => {
+  if (lab.skip) return;
+  const { pair } = lab;
+  const listener = start(["ip", "netns", "exec", pair.nsB, process.execPath, cli, "listen", "--iface", pair.ifB, "--port", String(PORT + 1),
+    "--format", "itch50", "--mode", "socket", "--latency", "--count", String(SESSION.messages), "--duration", "60"]);
+  await until(() => listener.err().includes("xdpfeed listen: itch50"), 20_000, `listen to start: ${listener.err()}`);
+  const sender = start(["ip", "netns", "exec", pair.nsA, process.execPath, cli, "replay", "--input", file, "--port", String(PORT + 1),
+    "--dst", pair.ipB, "--rate", "20000", "--via", "socket"]);
+  assert.is(await sender.exit, 0, sender.err());
+  assert.is(await listener.exit, 0, listener.err());
+  assert.match(listener.err(), "synchronised to the exchange's (PTP)");
+  const report = JSON.parse(listener.out().trim().split("\n").pop()!);
+  assert.is(report.messages, SESSION.messages);
+  const l = report.latency;
+  // Every generated message carries a timestamp: each one is either a sample or counted apart.
+  assert.is(l.samples + l.negative, SESSION.messages, JSON.stringify(report));
+  if (l.samples > 0) assert.ok(l.p50 <= l.p99 && l.p99 <= l.max && l.p50 > 0, JSON.stringify(l));
+});
+
 L.run();

@@ -27,6 +27,12 @@ stats) is printed at the end (stderr with --json, stdout otherwise).`,
     { name: "count", type: "string", value: "N", description: "stop after N messages", defaultText: "no limit", integer: { min: 1 } },
     { name: "duration", type: "string", value: "S", description: "stop after S seconds", defaultText: "no limit", integer: { min: 1 } },
     {
+      name: "latency", type: "boolean",
+      description: "receive time minus the exchange's timestamp (HDR histogram, p50 to max) in the status line and the summary; needs this host's clock synchronised to the exchange's",
+      defaultText: "off",
+    },
+    { name: "cpu", type: "string", value: "N", description: "pin the polling thread to CPU N (the process's other threads move off it)", defaultText: "not pinned", integer: { min: 0 } },
+    {
       name: "strategy", type: "string", value: "FILE",
       description: "a module whose default export is a strategy (or returns one); one with onBbo or onBook gets an order book (default capacities)",
     },
@@ -45,9 +51,9 @@ stats) is printed at the end (stderr with --json, stdout otherwise).`,
     try {
       const r = await listen({
         iface: v.iface, ports: portList(v.port), group: v.group, format: v.format, queue: v.queue, mode: v.mode, json: v.json,
-        count: v.count, durationMs: v.duration === undefined ? undefined : v.duration * 1000, strategy: v.strategy, signal: ac.signal,
+        count: v.count, durationMs: v.duration === undefined ? undefined : v.duration * 1000, strategy: v.strategy, signal: ac.signal, latency: v.latency, cpu: v.cpu,
       });
-      const report = JSON.stringify({ mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary });
+      const report = JSON.stringify({ mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary, ...(r.latency ? { latency: r.latency } : {}) });
       if (v.json) console.error(report);
       else console.log(report);
     } finally {

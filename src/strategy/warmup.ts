@@ -65,7 +65,7 @@ export function* warmupPayloads(feed: Feed, messages: number): Generator<Uint8Ar
       const type = types[rng.int(types.length)];
       const values: Record<string, number | bigint | string> = {};
       for (const f of feed.schema.messages[type].fields) {
-        if (f.kind === "alpha") values[f.name] = symbols[rng.int(symbols.length)];
+        if (f.kind === "alpha") values[f.name] = symbols[rng.int(symbols.length)].slice(0, f.size);
         else if (f.kind === "u4") values[f.name] = 100 * (1 + rng.int(50));
         else if (f.kind === "u8" || f.kind === "i8") values[f.name] = f.name.toLowerCase().includes("price") ? BigInt(100_000 + 100 * rng.int(200)) : BigInt(seq);
         else if (f.kind === "u1") values[f.name] = rng.int(2);

@@ -11,6 +11,7 @@ import { runStrategy, type RunResult } from "../../strategy/runner.js";
 import { bookHook } from "../../strategy/book-hook.js";
 import type { Strategy } from "../../strategy/strategy.js";
 import { loadStrategy } from "../../strategy/load.js";
+import { ExchangeLatency, type LatencyReport } from "../../strategy/exchange-latency.js";
 import type { ParserSummary } from "../../feeds/summary.js";
 import { DecodeError } from "../../feeds/decode.js";
 
@@ -25,6 +26,10 @@ export interface ListenOptions {
   count?: number;
   durationMs?: number;
   strategy?: string;
+  /** Receive time minus the exchange's timestamp, as an HDR histogram (status line, summary). */
+  latency?: boolean;
+  /** Pin the polling thread to this CPU (RunOptions.cpu). */
+  cpu?: number;
   out?: NodeJS.WritableStream;
   /** Status line on stderr once a second; default: when stderr is a terminal and not --json. */
   status?: boolean;
@@ -36,15 +41,17 @@ export interface ListenResult {
   modeReason: string;
   run: RunResult;
   summary: ParserSummary;
+  latency?: LatencyReport;
 }
 
 function both(a: Strategy, b: Strategy | undefined): Strategy {
   if (!b) return a;
   const out: Strategy = {};
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Strategy>) {
-    const fa = a[k] as ((...x: unknown[]) => void) | undefined;
-    const fb = b[k] as ((...x: unknown[]) => void) | undefined;
-    (out as Record<string, unknown>)[k] = (...x: unknown[]) => { fa?.(...x); fb?.(...x); };
+    // Handlers take (event, ctx): two fixed parameters, no rest array allocated per call.
+    const fa = a[k] as ((x: unknown, c: unknown) => void) | undefined;
+    const fb = b[k] as ((x: unknown, c: unknown) => void) | undefined;
+    (out as Record<string, unknown>)[k] = fa && fb ? (x: unknown, c: unknown) => { fa(x, c); fb(x, c); } : fa ?? fb;
   }
   return out;
 }
@@ -76,6 +83,16 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
       },
     }
     : {};
+  const latency = o.latency ? new ExchangeLatency(feed.framing) : undefined;
+  if (latency) {
+    process.stderr.write("xdpfeed listen: --latency is receive time minus the exchange's timestamp: it means something only " +
+      "with this host's clock synchronised to the exchange's (PTP); otherwise it shows the clocks' offset\n");
+  }
+  const latencyLine = (): string => {
+    if (!latency) return "";
+    const r = latency.report();
+    return `  latency µs p50 ${r.p50} p99 ${r.p99} max ${r.max}${r.negative ? ` (${r.negative} <= 0)` : ""}`;
+  };
   let timer: NodeJS.Timeout | undefined;
   if (showStatus) {
     let last = { packets: 0, messages: 0, t: performance.now() };
@@ -85,18 +102,19 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
       const dt = (now - last.t) / 1000;
       const drops = dropsOf(src);
       process.stderr.write(`\r\x1b[2K${src.mode}  ${Math.round((s.packets - last.packets) / dt)} packets/s  ${Math.round((s.messages - last.messages) / dt)} messages/s  ` +
-        `gaps ${s.gaps}  duplicates ${s.duplicates}  drops ${drops}  messages ${s.messages}`);
+        `gaps ${s.gaps}  duplicates ${s.duplicates}  drops ${drops}  messages ${s.messages}${latencyLine()}`);
       last = { packets: s.packets, messages: s.messages, t: now };
     }, 1000);
   }
   try {
-    const run = await runStrategy(both(printer, user), src, {
-      mode: "interrupt", count: o.count, durationMs: o.durationMs, signal: o.signal,
+    const measured = latency ? both({ onTick: (t) => latency.record(t) }, printer) : printer;
+    const run = await runStrategy(both(measured, user), src, {
+      mode: "interrupt", cpu: o.cpu, count: o.count, durationMs: o.durationMs, signal: o.signal,
       book: src.book && bookHook(src.book),
     });
     if (pending) await pending;
     if (text && !out.write(text)) await once(out, "drain");
-    return { mode: src.mode, modeReason: src.modeReason, run, summary: src.summary() };
+    return { mode: src.mode, modeReason: src.modeReason, run, summary: src.summary(), ...(latency ? { latency: latency.report() } : {}) };
   } finally {
     if (timer) {
       clearInterval(timer);
