@@ -11,7 +11,7 @@ export { fillAll, txFrame, txPush, txSubmit, txReclaim, txNeedsWakeup, txInFligh
 export { genFrames } from "./traffic";
 
 // Bumped whenever an export's meaning or the layout changes; checked by TypeScript at load.
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 // Start-up checks: static data and heap must stay below AS_REGION_END, and the control block
 // must be where layout.ts says.

@@ -16,11 +16,14 @@
 //   TEMPLATE_BASE       TEMPLATE_SIZE       traffic frame template (headers, filled by TypeScript)
 //   PSTATS_BASE         PSTATS_SIZE         parser counters and session state (PS_*)
 //   BATCH_TS_BASE       BATCH_TS_SIZE       receive timestamp (u64 ns) of each batch-table entry
+//                                           (RX: written by the receive loop; files: by TypeScript)
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
 //   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
 //   BOOK_CTL_BASE       BOOK_CTL_SIZE       order book control words and bookBbo() result (BK_*, below)
 //   BOOK_DEPTH_BASE     BOOK_DEPTH_SIZE     bookDepth() result: BOOK_DEPTH_MAX levels (BOOK_DEPTH_*)
 //   HOLD_BASE           HOLD_SIZE           packets held by A/B arbitration (HOLD_SLOTS x HOLD_SLOT)
+//   HWTS_BASE           HWTS_SIZE           NIC receive timestamp of each tick record (u64 ns, record
+//                                           i at HWTS_BASE + 8 i), written once a frame has one
 //   DYNAMIC_BASE        ...                 rings and UMEM, placed by bridge/memory-map.ts from the
 //                                           ring sizes and XDP_MMAP_OFFSETS, each page aligned:
 //                                           FILL, COMPLETION, RX, TX rings (mmapped MAP_FIXED over
@@ -41,6 +44,13 @@
 //   148     CTL_PENDING_FILL frames of the last batch not yet returned to FILL
 //   152     CTL_BATCH_CAP    capacity of the batch table (entries)
 //   160     CTL_STATS        counters (u64 each), see STAT_*
+//   512     CTL_CLOCK_OFFSET i64: CLOCK_REALTIME - CLOCK_MONOTONIC in ns, written by TypeScript at
+//                            open (bridge/clock.ts): a frame's driver stamp (CLOCK_MONOTONIC) plus
+//                            this is its wall-clock receive time
+//   520     CTL_RX_UNSTAMPED frames taken by the receive loop without receive metadata since
+//                            TypeScript last cleared it: their timestamps were left 0 for
+//                            TypeScript to fill with the poll's time (set by wasm, cleared by TS)
+//   524     CTL_RX_TS_LAST   TS_SOURCE_* of the last frame taken by the receive loop
 //
 // Ring descriptor (mirrors libxdp's struct xsk_ring_prod / xsk_ring_cons):
 //
@@ -85,6 +95,9 @@ export const CTL_TXFREE_TOP: u32 = 144;
 export const CTL_PENDING_FILL: u32 = 148;
 export const CTL_BATCH_CAP: u32 = 152;
 export const CTL_STATS: u32 = 160;
+export const CTL_CLOCK_OFFSET: u32 = 512;
+export const CTL_RX_UNSTAMPED: u32 = 520;
+export const CTL_RX_TS_LAST: u32 = 524;
 
 // Counters at CTL_BASE + CTL_STATS + 8 * index (u64, written by wasm only).
 export const STAT_RX_FRAMES: u32 = 0;
@@ -101,7 +114,38 @@ export const STAT_VERIFY_OK: u32 = 7;
 export const STAT_VERIFY_BAD: u32 = 8;
 export const STAT_VERIFY_MISSING: u32 = 9;
 export const STAT_VERIFY_LATE: u32 = 10;
-export const STAT_COUNT: u32 = 11;
+// Where the receive loop's timestamps came from: frames stamped by the XDP program, of them frames
+// that also carried the NIC's timestamp, and frames without metadata (stamped at the poll).
+export const STAT_RX_TS_DRIVER: u32 = 11;
+export const STAT_RX_TS_HW: u32 = 12;
+export const STAT_RX_TS_POLL: u32 = 13;
+export const STAT_COUNT: u32 = 14;
+
+// CTL_RX_TS_LAST: where the last received frame's timestamp came from.
+export const TS_SOURCE_NONE: u32 = 0; // no frame yet
+export const TS_SOURCE_POLL: u32 = 1; // no metadata: the time of the poll that took it
+export const TS_SOURCE_DRIVER: u32 = 2; // the XDP program's bpf_ktime_get_ns()
+export const TS_SOURCE_DRIVER_HW: u32 = 3; // that, and the NIC's timestamp (HWTS_BASE)
+
+// Receive metadata: the XDP program (bpf/xdpfeed.bpf.c) puts a struct xdpfeed_meta
+// (bpf/xdpfeed.h) in the XDP metadata area of every frame it redirects, so it lies in the
+// XDPFEED_META_SIZE bytes right before the frame's first byte in the UMEM. test/layout.test.ts
+// checks these against the header. The receive loop (assembly/xsk.ts) reads it when the magic
+// matches and then clears the magic, so that a later frame in the same UMEM chunk that arrives
+// without metadata is not taken for one with it.
+//
+//   offset  field   type
+//   0       magic   u32   XDPFEED_META_MAGIC
+//   4       flags   u32   XDPFEED_META_HW_TS: hw_ts is valid
+//   8       ktime   u64   bpf_ktime_get_ns() at the XDP hook: CLOCK_MONOTONIC ns
+//   16      hw_ts   u64   the NIC's receive timestamp (ns, the NIC's clock)
+export const XDPFEED_META_MAGIC: u32 = 0x46504458;
+export const XDPFEED_META_HW_TS: u32 = 1;
+export const XDPFEED_META_SIZE: u32 = 24;
+export const META_MAGIC: u32 = 0;
+export const META_FLAGS: u32 = 4;
+export const META_KTIME: u32 = 8;
+export const META_HW_TS: u32 = 16;
 
 export const BATCH_BASE: u32 = 0x101000;
 export const BATCH_ENTRY: u32 = 8;
@@ -126,7 +170,9 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   40      PS_RESETS           sequence resets (new session, or IEX-TP restarting at 1)
 //   48      PS_NEXT_SEQ         next expected sequence number (0: none yet)
 //   56      PS_SESSION          session identity (MoldUDP64: 10 bytes; IEX-TP: u32), 16 bytes
-//   72      PS_RECEIVE_TS       receive timestamp copied into each record (set by TypeScript)
+//   72      PS_RECEIVE_TS       receive timestamp copied into each record: set for each frame by the
+//                               receive loop (0: no metadata, filled in by TypeScript after the
+//                               poll) or from BATCH_TS for each batch-table entry
 //   80      PS_FILTER_PORT      u32: UDP destination port to accept (0: any)
 //   84      PS_RECORDS          u32: records written since the last clear
 //   88      PS_FRAMES           frames (or payloads) offered to the parser
@@ -144,6 +190,9 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   184     PS_BOOK_EVENTS_LOST book events not written: BOOK_EVENT_MAX already since the last clear
 //   192     PS_BOOK_WRONG_LOCATE executions / cancels / deletes / replaces whose stock locate is not
 //                               their order's (applied to the order's own instrument)
+//   200     PS_HW_TS            NIC receive timestamp of the frame being parsed (0: none)
+//   208     PS_HW_USED          u32: non-zero once a frame had one: from then on each record's
+//                               HWTS_BASE slot is written (kept by resetParser)
 //   256     PS_REJECTED         u64 per reason, REJ_COUNT of them (REJ_*)
 //   512     PS_BY_TYPE          u64 per message type byte (256 of them)
 //   2560    PS_ARB_PORTS        u32: A/B arbitration: line A's UDP port (low 16 bits), line B's
@@ -153,7 +202,9 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   2572    PS_HELD_BYTES       u32: bytes held (their messages still need record room)
 //   2576    PS_LINES            LINE_SIZE bytes per line (A, then B), LN_* below
 //   2656    PS_HOLD_QUEUE       HOLD_MAX entries of HOLD_ENTRY bytes, sorted by sequence:
-//                               slot u32, length u32, sequence u64, line u32, pad u32
+//                               slot u32, length u32, sequence u64, line u32, pad u32, then the
+//                               packet's PS_RECEIVE_TS u64 and PS_HW_TS u64, its records' when
+//                               it is released
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -181,6 +232,8 @@ export const PS_BOOK_OVERSIZED: u32 = 168;
 export const PS_BOOK_INVALID: u32 = 176;
 export const PS_BOOK_EVENTS_LOST: u32 = 184;
 export const PS_BOOK_WRONG_LOCATE: u32 = 192;
+export const PS_HW_TS: u32 = 200;
+export const PS_HW_USED: u32 = 208;
 export const PS_REJECTED: u32 = 256;
 export const PS_BY_TYPE: u32 = 512;
 export const PS_ARB_PORTS: u32 = 2560;
@@ -201,7 +254,7 @@ export const LN_NEXT: u32 = 32; // next sequence expected on the line (0: none y
 // Held packets: HOLD_MAX at once, copied into HOLD_SLOTS slots of HOLD_SLOT bytes used round robin,
 // so a released packet's bytes (which records point into) outlive the poll that delivered them.
 export const HOLD_MAX: u32 = 32;
-export const HOLD_ENTRY: u32 = 24;
+export const HOLD_ENTRY: u32 = 40;
 export const HOLD_SLOTS: u32 = 128;
 export const HOLD_SLOT: u32 = 2048;
 
@@ -324,7 +377,11 @@ export const BOOK_DEPTH_SHARES: u32 = 0x3000;
 export const HOLD_BASE: u32 = 0x310000;
 export const HOLD_SIZE: u32 = 0x40000;
 
-export const DYNAMIC_BASE: u32 = 0x350000;
+// NIC receive timestamps of the records (PS_HW_USED): RECORD_MAX u64s.
+export const HWTS_BASE: u32 = 0x350000;
+export const HWTS_SIZE: u32 = 0x20000;
+
+export const DYNAMIC_BASE: u32 = 0x370000;
 
 // Descriptor sizes fixed by the kernel ABI (struct xdp_desc, and a u64 address).
 export const XDP_DESC_SIZE: u32 = 16;

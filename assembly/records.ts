@@ -6,7 +6,12 @@
 //   offset  field        type  meaning
 //   0       seq          u64   feed sequence number of the message (0 for unsequenced input)
 //   8       exchangeTs   u64   exchange timestamp: ITCH ns since midnight, IEX ns since epoch
-//   16      receiveTs    u64   receive timestamp (ns, host clock, set per batch)
+//   16      receiveTs    u64   receive timestamp, wall-clock ns: live, the XDP program's stamp of
+//                                the frame at the driver (or the poll's time for a frame without
+//                                it); from files, the capture's time of the packet
+//
+// The NIC's own timestamp, where there is one, has no room here: a parallel array (HWTS_BASE in
+// layout.ts), TickView.hwReceiveTs.
 //   24      orderId      u64   order reference (new reference for a replace)
 //   32      matchId      u64   match number / trade id
 //   40      refOrderId   u64   original order reference of a replace

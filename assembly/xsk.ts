@@ -7,7 +7,9 @@ import {
   CTL_BASE, RING_FILL, RING_PRODUCER, RING_CACHED_PROD, RING_COMP, RING_RX, RING_TX, CTL_UMEM, CTL_FRAME_SIZE, CTL_RX_FRAMES,
   CTL_TX_FRAMES, CTL_TXFREE_TOP, CTL_PENDING_FILL, CTL_BATCH_CAP, CTL_STATS, BATCH_BASE,
   BATCH_ENTRY, TXFREE_BASE, STAT_RX_FRAMES, STAT_RX_BYTES, STAT_RX_BATCHES, STAT_TX_FRAMES,
-  STAT_TX_BYTES, STAT_TX_COMPLETED,
+  STAT_TX_BYTES, STAT_TX_COMPLETED, BATCH_TS_BASE, CTL_CLOCK_OFFSET, CTL_RX_UNSTAMPED, CTL_RX_TS_LAST,
+  STAT_RX_TS_DRIVER, STAT_RX_TS_HW, STAT_RX_TS_POLL, TS_SOURCE_POLL, TS_SOURCE_DRIVER, TS_SOURCE_DRIVER_HW,
+  XDPFEED_META_MAGIC, XDPFEED_META_HW_TS, XDPFEED_META_SIZE, META_MAGIC, META_FLAGS, META_KTIME, META_HW_TS,
 } from "./layout";
 import {
   ringIdx, prodReserve, prodSubmit, consPeek, consCancel, consRelease, needsWakeup, xdpDesc, addrSlot,
@@ -70,14 +72,40 @@ export function fillAll(): u32 {
   if (pending != 0 && refill(BATCH_BASE, BATCH_ENTRY, pending)) setCtl(CTL_PENDING_FILL, 0);
 }
 
+// The receive timestamps of the frame being handed to a FrameHandler, from the metadata the XDP
+// program put in front of it (layout.ts, XDPFEED_META_*): rxTs is wall-clock ns (the driver's
+// CLOCK_MONOTONIC stamp plus CTL_CLOCK_OFFSET), 0 when the frame has no metadata (TypeScript then
+// fills in the poll's time: CTL_RX_UNSTAMPED); rxHwTs is the NIC's timestamp, 0 when none.
+export let rxTs: u64 = 0;
+export let rxHwTs: u64 = 0;
+
+// Reads frame's metadata into rxTs and rxHwTs; returns its TS_SOURCE_*. The metadata ends where
+// the frame starts, inside the frame's UMEM chunk (the kernel leaves XDP_PACKET_HEADROOM there).
+@inline function readMeta(frame: u32, umem: u32, chunkMask: u32, offset: u64): u32 {
+  const m = frame - XDPFEED_META_SIZE;
+  if (((frame - umem) & chunkMask) >= XDPFEED_META_SIZE && load<u32>(m, META_MAGIC) == XDPFEED_META_MAGIC) {
+    rxTs = load<u64>(m, META_KTIME) + offset;
+    if ((load<u32>(m, META_FLAGS) & XDPFEED_META_HW_TS) != 0) {
+      rxHwTs = load<u64>(m, META_HW_TS);
+      return TS_SOURCE_DRIVER_HW;
+    }
+    rxHwTs = 0;
+    return TS_SOURCE_DRIVER;
+  }
+  rxTs = 0;
+  rxHwTs = 0;
+  return TS_SOURCE_POLL;
+}
+
 // A frame handler returns false to refuse a frame (e.g. no room left for its records): the
 // batch ends there and the refused frame stays on RX for the next call.
 export type FrameHandler = (frame: u32, len: u32) => bool;
 
 // One batch of at most max frames (and at most the batch table's capacity). Each frame goes to
-// handler(wasm address, length) in ring order. With keep, the (address, length) pairs stay in
-// the batch table and the frames stay out of FILL until the next call, so TypeScript (or the
-// records pointing into them) can read them in place; without keep they are refilled at once.
+// handler(wasm address, length) in ring order, with rxTs and rxHwTs set to its timestamps. With
+// keep, the (address, length) pairs stay in the batch table (and each frame's rxTs in BATCH_TS)
+// and the frames stay out of FILL until the next call, so TypeScript (or the records pointing
+// into them) can read them in place; without keep they are refilled at once.
 export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
   recyclePending();
   if (keep) {
@@ -88,17 +116,29 @@ export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
   if (n == 0) return needsWakeup(FILL) ? RX_WAKEUP : 0;
   const idx = ringIdx;
   const umem = ctl(CTL_UMEM);
+  const chunkMask = ctl(CTL_FRAME_SIZE) - 1;
+  const offset = load<u64>(CTL_BASE + CTL_CLOCK_OFFSET);
   let bytes: u64 = 0;
+  let hw: u32 = 0;
+  let unstamped: u32 = 0;
+  let last: u32 = 0;
   let i: u32 = 0;
   for (; i < n; i++) {
     const d = xdpDesc(RX, idx + i);
     const frame = umem + <u32>load<u64>(d);
     const len = load<u32>(d, 8);
+    const source = readMeta(frame, umem, chunkMask, offset);
     if (!handler(frame, len)) break;
+    last = source;
     bytes += len;
+    // Taken: its metadata is spent (a refused frame keeps it for the next call).
+    if (source != TS_SOURCE_POLL) store<u32>(frame - XDPFEED_META_SIZE, 0, META_MAGIC);
+    else unstamped++;
+    if (source == TS_SOURCE_DRIVER_HW) hw++;
     // The slot is reused by the kernel after release: keep what refill needs.
     store<u32>(BATCH_BASE + i * BATCH_ENTRY, <u32>frame);
     store<u32>(BATCH_BASE + i * BATCH_ENTRY, len, 4);
+    store<u64>(BATCH_TS_BASE + (i << 3), rxTs);
   }
   if (i < n) {
     consCancel(RX, n - i);
@@ -111,6 +151,13 @@ export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
   statAdd(STAT_RX_FRAMES, n);
   statAdd(STAT_RX_BYTES, bytes);
   statAdd(STAT_RX_BATCHES, 1);
+  statAdd(STAT_RX_TS_DRIVER, n - unstamped);
+  if (hw != 0) statAdd(STAT_RX_TS_HW, hw);
+  if (unstamped != 0) {
+    statAdd(STAT_RX_TS_POLL, unstamped);
+    setCtl(CTL_RX_UNSTAMPED, ctl(CTL_RX_UNSTAMPED) + unstamped);
+  }
+  setCtl(CTL_RX_TS_LAST, last);
   return <i32>n;
 }
 

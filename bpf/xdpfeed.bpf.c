@@ -69,8 +69,47 @@ static __always_inline void count(__u32 idx)
 		*c += 1;
 }
 
-SEC("xdp")
-int xdpfeed_redirect(struct xdp_md *ctx)
+/* The NIC's receive timestamp (kernel 6.3+, drivers with xdp_metadata_ops):
+ * 0 on success, -ENODATA when the frame has none, -EOPNOTSUPP when the driver
+ * has no such hook. Callable only from a device-bound program. Some drivers
+ * return 0 with a zero timestamp when they have none (veth, for a frame that
+ * came as an skb without a hardware stamp): zero counts as none.
+ * __weak: on a kernel without it the object still loads (libbpf fails a whole
+ * object over an unresolved strong kfunc, even one in a program it does not
+ * load); only xdpfeed_redirect_hw then fails to load, and the loader falls
+ * back to xdpfeed_redirect. */
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym __weak;
+
+/* Writes the receive metadata in front of the frame (layout: xdpfeed.h). The
+ * redirect itself happens after the program returns, so moving data_meta
+ * after bpf_redirect_map() is fine. */
+static __always_inline void stamp(struct xdp_md *ctx, const int hw)
+{
+	struct xdpfeed_meta *m;
+	__u64 now = bpf_ktime_get_ns(), ts = 0;
+	__u32 flags = 0;
+
+	if (hw && bpf_xdp_metadata_rx_timestamp(ctx, &ts) == 0 && ts != 0)
+		flags = XDPFEED_META_HW_TS;
+	else
+		ts = 0;
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)) != 0)
+		goto none;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		goto none;
+	m->magic = XDPFEED_META_MAGIC;
+	m->flags = flags;
+	m->ktime = now;
+	m->hw_ts = ts;
+	if (flags)
+		count(XDPFEED_STAT_HW_TS);
+	return;
+none:
+	count(XDPFEED_STAT_NO_META);
+}
+
+static __always_inline int classify(struct xdp_md *ctx, const int hw)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *cur = (void *)(long)ctx->data;
@@ -175,6 +214,7 @@ int xdpfeed_redirect(struct xdp_md *ctx)
 	ret = bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
 	if (ret == XDP_REDIRECT) {
 		count(XDPFEED_STAT_REDIRECTED);
+		stamp(ctx, hw);
 		return XDP_REDIRECT;
 	}
 	count(XDPFEED_STAT_NO_SOCKET);
@@ -187,6 +227,20 @@ too_short:
 pass:
 	count(XDPFEED_STAT_PASSED);
 	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdpfeed_redirect(struct xdp_md *ctx)
+{
+	return classify(ctx, 0);
+}
+
+/* "?": libbpf loads it only when asked to (bpf_program__set_autoload), so
+ * that loading the object as it is loads the program above alone. */
+SEC("?xdp")
+int xdpfeed_redirect_hw(struct xdp_md *ctx)
+{
+	return classify(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

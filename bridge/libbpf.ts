@@ -27,7 +27,20 @@ function bindBpf(lib: LibraryHandle) {
     bpf_xdp_query_id: lib.func("int bpf_xdp_query_id(int ifindex, int flags, void *prog_id)"),
     libbpf_num_possible_cpus: lib.func("int libbpf_num_possible_cpus(void)"),
     libbpf_set_print: lib.func("void *libbpf_set_print(void *fn)"),
+    bpf_program__set_autoload: lib.func("int bpf_program__set_autoload(void *prog, bool autoload)"),
+    // Device-bound loading (NIC timestamps); absent from libbpf before 0.6: null then.
+    bpf_program__set_ifindex: optional(lib, "void bpf_program__set_ifindex(void *prog, uint32_t ifindex)"),
+    bpf_program__flags: optional(lib, "uint32_t bpf_program__flags(void *prog)"),
+    bpf_program__set_flags: optional(lib, "int bpf_program__set_flags(void *prog, uint32_t flags)"),
   };
+}
+
+function optional(lib: LibraryHandle, decl: string): ReturnType<LibraryHandle["func"]> | null {
+  try {
+    return lib.func(decl);
+  } catch {
+    return null;
+  }
 }
 
 function bindXdp(lib: LibraryHandle) {

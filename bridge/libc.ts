@@ -21,6 +21,7 @@ export const libc = {
   getrlimit: lib.func("int getrlimit(int resource, void *rlim)"),
   memcpy: lib.func("uintptr_t memcpy(void *dst, const void *src, size_t n)"),
   strerror: lib.func("const char *strerror(int errnum)"),
+  clock_gettime: lib.func("int clock_gettime(int clock, void *ts)"),
 };
 
 export const errno = (): number => koffi.errno();
@@ -55,3 +56,5 @@ export const MAP_ANONYMOUS = 0x20;
 export const MAP_POPULATE = 0x8000;
 export const MAP_FAILED = -1;
 export const RLIMIT_MEMLOCK = 8;
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;

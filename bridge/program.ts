@@ -2,6 +2,14 @@
 // bpf_link. A link (not a netlink attachment, not a libxdp dispatcher pinned in bpffs) is
 // owned by its file descriptor, so the kernel detaches the program when the last descriptor
 // closes: after close(), exit, a crash or SIGKILL the interface is left as it was found.
+//
+// Receive timestamps: both programs of the object stamp every frame they redirect (metadata in
+// bpf/xdpfeed.h). The one that also asks the driver for the NIC's timestamp calls a kfunc the
+// kernel (6.3+) allows only in a program loaded bound to the device (prog_ifindex and
+// BPF_F_XDP_DEV_BOUND_ONLY) and attached in native mode; it is tried first, and when its load or
+// its native attach fails (an older kernel, a libbpf without bpf_program__set_ifindex, mode
+// "generic", a driver that refuses), the unbound program is loaded and attached as before:
+// `timestamps` says which ("driver+hw" or "driver") and `timestampsReason` why.
 
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
@@ -16,6 +24,9 @@ import { BPF_OBJECT } from "./assets.js";
 const BPF_XDP = 37; // enum bpf_attach_type
 const XDP_FLAGS_SKB_MODE = 2;
 const XDP_FLAGS_DRV_MODE = 4;
+const BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6; // <linux/bpf.h>, Linux 6.3
+// The stats map's size before the receive metadata counters (NO_META, HW_TS) were added.
+const XDPFEED_STATS_BEFORE_META = 4;
 
 export const DEFAULT_OBJECT = BPF_OBJECT;
 
@@ -31,7 +42,20 @@ export interface ProgramOptions {
   mode?: AttachMode;
   /** Path of the compiled XDP object (default: the one shipped in bpf/). */
   object?: string;
+  /**
+   * Ask the driver for NIC receive timestamps (a device-bound program, native mode only), falling
+   * back to the unbound program when that cannot load or attach. Default true; false loads the
+   * unbound program straight away.
+   */
+  hwTimestamps?: boolean;
 }
+
+/**
+ * What the attached program puts in front of each redirected frame: "driver+hw", its
+ * bpf_ktime_get_ns() stamp and the NIC's timestamp where the driver gives one (device-bound
+ * program); "driver", the stamp only.
+ */
+export type ProgramTimestamps = "driver+hw" | "driver";
 
 /** Plain data that lets another thread of the same process use an attached program. */
 export interface ProgramHandle {
@@ -40,6 +64,9 @@ export interface ProgramHandle {
   mode: "native" | "generic";
   xsksMapFd: number;
   statsMapFd: number;
+  timestamps: ProgramTimestamps;
+  /** Why the device-bound program (NIC timestamps) is not the one attached, when it is not. */
+  timestampsReason?: string;
 }
 
 export interface ProgramCounters {
@@ -47,6 +74,10 @@ export interface ProgramCounters {
   passed: bigint;
   tooShort: bigint;
   noSocket: bigint;
+  /** Redirected without receive metadata (bpf_xdp_adjust_meta failed). */
+  noMeta: bigint;
+  /** Redirected with the NIC's timestamp in the metadata. */
+  hwTimestamps: bigint;
 }
 
 function check(rc: number, call: string, iface?: string): void {
@@ -64,6 +95,8 @@ export class XdpProgram {
   readonly mode: "native" | "generic";
   readonly xsksMapFd: number;
   readonly statsMapFd: number;
+  readonly timestamps: ProgramTimestamps;
+  readonly timestampsReason: string | undefined;
   readonly #portsMapFd: number;
   readonly #configMapFd: number;
   readonly #linkFd: number;
@@ -76,6 +109,8 @@ export class XdpProgram {
     this.mode = h.mode;
     this.xsksMapFd = h.xsksMapFd;
     this.statsMapFd = h.statsMapFd;
+    this.timestamps = h.timestamps;
+    this.timestampsReason = h.timestampsReason;
     this.#portsMapFd = portsMapFd;
     this.#configMapFd = configMapFd;
     this.#linkFd = linkFd;
@@ -91,6 +126,27 @@ export class XdpProgram {
     }
     if (opts.ports.length === 0) throw new XdpError("ECONFIG", "no UDP port to redirect: pass at least one port");
     const config = configBytes(opts.dst);
+    const mode = opts.mode ?? "auto";
+    let reason: string;
+    if (opts.hwTimestamps === false) reason = "hwTimestamps: false";
+    else if (mode === "generic") reason = "generic XDP: a device-bound program attaches in native mode only";
+    else {
+      try {
+        return XdpProgram.#load(opts, ifindex, file, config, "native", undefined);
+      } catch (e) {
+        // EBUSY: something else holds the interface; the unbound program would fail the same way.
+        if (e instanceof XdpError && e.code === "EBUSY") throw e;
+        reason = `device-bound program: ${(e as Error).message}`;
+      }
+    }
+    return XdpProgram.#load(opts, ifindex, file, config, mode, reason);
+  }
+
+  // Opens the object and loads one of its programs: the device-bound one (NIC timestamps) when
+  // unboundReason is undefined, else the unbound one; configures the maps and attaches it.
+  static #load(opts: ProgramOptions, ifindex: number, file: string, config: Uint8Array, mode: AttachMode,
+    unboundReason: string | undefined): XdpProgram {
+    const bound = unboundReason === undefined;
     const bpf = libbpf();
     const x = libxdp();
     const prog = x.xdp_program__open_file(file, "xdp", null);
@@ -99,9 +155,21 @@ export class XdpProgram {
     let linkFd = -1;
     try {
       const obj = x.xdp_program__bpf_obj(prog);
-      check(bpf.bpf_object__load(obj), "bpf_object__load(xdpfeed)", opts.iface);
-      const p = bpf.bpf_object__find_program_by_name(obj, A.XDPFEED_PROG_NAME);
-      if (p === null) throw new XdpError("ECONFIG", `${file} has no program ${A.XDPFEED_PROG_NAME}`);
+      const name = bound ? A.XDPFEED_PROG_HW_NAME : A.XDPFEED_PROG_NAME;
+      const p = bpf.bpf_object__find_program_by_name(obj, name);
+      if (p === null) throw new XdpError("ECONFIG", `${file} has no program ${name}`);
+      // Load only the chosen program: the device-bound one fails to load unbound.
+      const other = bpf.bpf_object__find_program_by_name(obj, bound ? A.XDPFEED_PROG_NAME : A.XDPFEED_PROG_HW_NAME);
+      if (other !== null) check(bpf.bpf_program__set_autoload(other, false), "bpf_program__set_autoload");
+      check(bpf.bpf_program__set_autoload(p, true), "bpf_program__set_autoload");
+      if (bound) {
+        if (!bpf.bpf_program__set_ifindex || !bpf.bpf_program__set_flags || !bpf.bpf_program__flags) {
+          throw new XdpError("ENOLIB", "this libbpf has no bpf_program__set_ifindex / bpf_program__set_flags");
+        }
+        bpf.bpf_program__set_ifindex(p, ifindex);
+        check(bpf.bpf_program__set_flags(p, bpf.bpf_program__flags(p) | BPF_F_XDP_DEV_BOUND_ONLY), "bpf_program__set_flags");
+      }
+      check(bpf.bpf_object__load(obj), `bpf_object__load(xdpfeed${bound ? ", device-bound" : ""})`, opts.iface);
       const progFd = bpf.bpf_program__fd(p);
       const mapFd = (name: string): number => {
         const fd = bpf.bpf_object__find_map_fd_by_name(obj, name);
@@ -115,9 +183,11 @@ export class XdpProgram {
       // Configure before attaching: the program must never see a half-written config.
       check(bpf.bpf_map_update_elem(configMapFd, u32(0), config, 0), "bpf_map_update_elem(config_map)");
       for (const port of opts.ports) check(bpf.bpf_map_update_elem(portsMapFd, u32(port), u32(1), 0), "bpf_map_update_elem(ports_map)");
-      let mode: "native" | "generic";
-      [linkFd, mode] = attachLink(progFd, ifindex, opts.mode ?? "auto", opts.iface);
-      const program = new XdpProgram({ iface: opts.iface, ifindex, mode, xsksMapFd, statsMapFd }, portsMapFd, configMapFd, linkFd, prog);
+      let attached: "native" | "generic";
+      [linkFd, attached] = attachLink(progFd, ifindex, mode, opts.iface);
+      const h: ProgramHandle = { iface: opts.iface, ifindex, mode: attached, xsksMapFd, statsMapFd, timestamps: bound ? "driver+hw" : "driver" };
+      if (unboundReason !== undefined) h.timestampsReason = unboundReason;
+      const program = new XdpProgram(h, portsMapFd, configMapFd, linkFd, prog);
       track(program);
       return program;
     } catch (e) {
@@ -128,7 +198,12 @@ export class XdpProgram {
   }
 
   handle(): ProgramHandle {
-    return { iface: this.iface, ifindex: this.ifindex, mode: this.mode, xsksMapFd: this.xsksMapFd, statsMapFd: this.statsMapFd };
+    const h: ProgramHandle = {
+      iface: this.iface, ifindex: this.ifindex, mode: this.mode, xsksMapFd: this.xsksMapFd, statsMapFd: this.statsMapFd,
+      timestamps: this.timestamps,
+    };
+    if (this.timestampsReason !== undefined) h.timestampsReason = this.timestampsReason;
+    return h;
   }
 
   get closed(): boolean {
@@ -159,13 +234,18 @@ export function registerSocket(h: ProgramHandle, queue: number, fd: number): voi
   else bpf.bpf_map_delete_elem(h.xsksMapFd, u32(queue));
 }
 
-/** The program's per-CPU counters, summed over CPUs. */
+/**
+ * The program's per-CPU counters, summed over CPUs. A program built before a counter existed (a
+ * shared handle, an `object` of an earlier xdpfeed) has no slot for it: 0.
+ */
 export function programCounters(h: ProgramHandle): ProgramCounters {
   const bpf = libbpf();
   const cpus = bpf.libbpf_num_possible_cpus();
   const vals = new BigUint64Array(cpus);
   const sum = (index: number): bigint => {
-    check(bpf.bpf_map_lookup_elem(h.statsMapFd, u32(index), vals), "bpf_map_lookup_elem(stats_map)");
+    const rc = bpf.bpf_map_lookup_elem(h.statsMapFd, u32(index), vals);
+    if (rc === -2 && index >= XDPFEED_STATS_BEFORE_META) return 0n; // ENOENT: beyond an older map
+    check(rc, "bpf_map_lookup_elem(stats_map)");
     let s = 0n;
     for (const v of vals) s += v;
     return s;
@@ -175,6 +255,8 @@ export function programCounters(h: ProgramHandle): ProgramCounters {
     passed: sum(A.XDPFEED_STAT_PASSED),
     tooShort: sum(A.XDPFEED_STAT_TOO_SHORT),
     noSocket: sum(A.XDPFEED_STAT_NO_SOCKET),
+    noMeta: sum(A.XDPFEED_STAT_NO_META),
+    hwTimestamps: sum(A.XDPFEED_STAT_HW_TS),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type MmapOffsets, type RingOffsets, type RingRegion,
 } from "./memory-map.js";
 import { Wasm, type WasmMemory } from "./wasm.js";
+import { writeClockOffset } from "./clock.js";
 
 // <linux/if_xdp.h>
 const XDP_MMAP_OFFSETS = 1;
@@ -145,6 +146,7 @@ export class XskSocket {
       mapRing(fd, base, map.rx, off.rx, XDP_PGOFF_RX_RING, "rx");
       mapRing(fd, base, map.tx, off.tx, XDP_PGOFF_TX_RING, "tx");
       writeControl(memory.buffer, map);
+      writeClockOffset(memory.buffer);
       beforeBind?.(memory, map);
       bindSocket(fd, ifindex, queue, opts.bind ?? "auto", ctx);
       const zeroCopy = (getU32Opt(fd, XDP_OPTIONS) & XDP_OPTIONS_ZEROCOPY) !== 0;

@@ -4,7 +4,7 @@ export { sendTraffic, type TrafficOptions, type TrafficResult } from "./socket/t
 export { udpFrame, udpHeaders, genPayload, type UdpEndpoints } from "./socket/frame.js";
 export { instantiate, compileModule, modulePath, type FeedExports } from "./socket/module.js";
 export { startWorker } from "./strategy/worker.js";
-export { XdpProgram, registerSocket, programCounters, type ProgramOptions, type ProgramHandle, type ProgramCounters, type AttachMode } from "../bridge/program.js";
+export { XdpProgram, registerSocket, programCounters, type ProgramOptions, type ProgramHandle, type ProgramCounters, type ProgramTimestamps, type AttachMode } from "../bridge/program.js";
 export { XskSocket, type XskOptions, type XdpStatistics, type BindMode } from "../bridge/xsk.js";
 export { DEFAULT_GEOMETRY, memoryMap, type Geometry, type MemoryMap } from "../bridge/memory-map.js";
 export { XdpfeedError, XdpError, type XdpErrorCode } from "../bridge/errors.js";

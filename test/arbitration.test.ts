@@ -117,6 +117,26 @@ Arb("a line that goes quiet does not stall the other beyond the hold queue, and 
   assert.ok(seqs.length - beforeFlush <= L.HOLD_MAX * Math.max(...pk.map((p) => p.count)));
 });
 
+Arb("a held packet's messages carry its own receive time, not that of the packet that released it", () => {
+  const pk = packets().slice(0, 6);
+  // A loses packet 2: its packets 3, 4 and 5 wait for B's copy of 2, which comes last.
+  const order = [pk[0].frameA, pk[1].frameA, pk[3].frameA, pk[4].frameA, pk[5].frameA, pk[2].frameB];
+  const arrival = [0, 1, 5, 2, 3, 4]; // packet k arrived as order[arrival[k]]
+  const times = BigUint64Array.from(order, (_, i) => 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n);
+  const p = new FeedParser(itch50, { lines: [A, B] });
+  const got: Array<[number, bigint]> = [];
+  const data = new Uint8Array(order.reduce((a, f) => a + f.length, 0));
+  const offsets: number[] = [];
+  let at = 0;
+  for (const f of order) { offsets.push(at); data.set(f, at); at += f.length; }
+  p.parse({ data, count: order.length, offsets, lengths: order.map((f) => f.length), timestampsNs: times }, "frames", (n) => {
+    for (let i = 0; i < n; i++) got.push([p.ticks.at(i).seq, p.ticks.at(i).receiveTsBig]);
+  });
+  const want = pk.flatMap((k, j) => Array.from({ length: k.count }, (_, m): [number, bigint] => [k.seq + m, times[arrival[j]]]));
+  assert.equal(got, want);
+  assert.is(p.summary().gaps, 0);
+});
+
 Arb("frames to a port that is neither line are rejected", () => {
   const pk = packets();
   const other = udpFrame({ ...ENDS, dstPort: 9999 }, new Uint8Array(30));

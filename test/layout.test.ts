@@ -36,12 +36,23 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   const fixed = [
     [0, L.AS_REGION_END], [L.CTL_BASE, L.CTL_BASE + L.CTL_SIZE], [L.BATCH_BASE, L.BATCH_BASE + L.BATCH_SIZE],
     [L.TXFREE_BASE, L.TXFREE_BASE + L.TXFREE_SIZE], [L.TEMPLATE_BASE, L.TEMPLATE_BASE + L.TEMPLATE_SIZE],
+    [L.PSTATS_BASE, L.PSTATS_BASE + L.PSTATS_SIZE], [L.BATCH_TS_BASE, L.BATCH_TS_BASE + L.BATCH_TS_SIZE],
+    [L.RECORDS_BASE, L.RECORDS_BASE + L.RECORDS_SIZE], [L.SYMTAB_BASE, L.SYMTAB_BASE + L.SYMTAB_SIZE],
+    [L.BOOK_CTL_BASE, L.BOOK_CTL_BASE + L.BOOK_CTL_SIZE], [L.BOOK_DEPTH_BASE, L.BOOK_DEPTH_BASE + L.BOOK_DEPTH_SIZE],
+    [L.HOLD_BASE, L.HOLD_BASE + L.HOLD_SIZE], [L.HWTS_BASE, L.HWTS_BASE + L.HWTS_SIZE],
   ];
   for (let i = 1; i < fixed.length; i++) assert.ok(fixed[i][0] >= fixed[i - 1][1], `fixed region ${i}`);
   assert.ok(L.DYNAMIC_BASE >= fixed[fixed.length - 1][1]);
   assert.ok(L.BATCH_MAX * L.BATCH_ENTRY <= L.BATCH_SIZE);
+  assert.ok(L.BATCH_MAX * 8 <= L.BATCH_TS_SIZE);
+  assert.ok(L.RECORD_MAX * 8 <= L.HWTS_SIZE, "a NIC timestamp for every record");
+  assert.ok(L.PS_HOLD_QUEUE + L.HOLD_MAX * L.HOLD_ENTRY <= L.PSTATS_SIZE);
+  assert.ok(L.PS_HW_USED + 4 <= L.PS_REJECTED && L.PS_HW_TS >= L.PS_BOOK_WRONG_LOCATE + 8);
   assert.ok(L.TXFREE_MAX * 4 <= L.TXFREE_SIZE);
-  assert.ok(L.CTL_STATS + L.STAT_COUNT * 8 <= L.CTL_SIZE);
+  assert.ok(L.CTL_STATS + L.STAT_COUNT * 8 <= L.CTL_CLOCK_OFFSET);
+  assert.is(L.CTL_CLOCK_OFFSET % 8, 0);
+  assert.ok(L.CTL_RX_UNSTAMPED >= L.CTL_CLOCK_OFFSET + 8 && L.CTL_RX_TS_LAST >= L.CTL_RX_UNSTAMPED + 4);
+  assert.ok(L.CTL_RX_TS_LAST + 4 <= L.CTL_SIZE);
   assert.ok(L.RING_TX + L.RING_SIZEOF <= L.CTL_UMEM);
 });
 
@@ -89,11 +100,43 @@ B("bridge/bpf-abi.ts matches every #define and the config struct size of bpf/xdp
   for (const [, name, raw] of defines) {
     const v = raw.trim();
     const shift = /^\((\d+)u? << (\d+)\)$/.exec(v);
-    const value = v.startsWith('"') ? JSON.parse(v) : shift ? Number(shift[1]) << Number(shift[2]) : Number(v);
+    const value = v.startsWith('"') ? JSON.parse(v) : shift ? Number(shift[1]) << Number(shift[2]) : Number(v.replace(/u$/, ""));
     assert.is((A as Record<string, unknown>)[name], value, name);
   }
   assert.match(h, /_Static_assert\(sizeof\(struct xdpfeed_config\) == 24/);
   assert.is(A.XDPFEED_CONFIG_SIZE, 24);
+});
+
+B("the receive metadata of bpf/xdpfeed.h is the one assembly/layout.ts draws for the wasm receive loop", () => {
+  const h = readFileSync(new URL("../bpf/xdpfeed.h", import.meta.url), "utf8");
+  // The header's struct, field by field: C lays out these naturally aligned fields back to back.
+  const body = /struct xdpfeed_meta \{([^}]*)\};/.exec(h);
+  assert.ok(body, "struct xdpfeed_meta in the header");
+  const sizes: Record<string, number> = { __u32: 4, __u64: 8 };
+  let at = 0;
+  const offsets: Record<string, number> = {};
+  for (const [, type, name] of body[1].matchAll(/(__u\d+)\s+(\w+);/g)) {
+    assert.is(at % sizes[type], 0, `${name} naturally aligned`);
+    offsets[name] = at;
+    at += sizes[type];
+  }
+  assert.equal(offsets, { magic: L.META_MAGIC, flags: L.META_FLAGS, ktime: L.META_KTIME, hw_ts: L.META_HW_TS });
+  assert.is(at, L.XDPFEED_META_SIZE);
+  assert.match(h, /_Static_assert\(sizeof\(struct xdpfeed_meta\) == XDPFEED_META_SIZE/);
+  // The kernel's rules for bpf_xdp_adjust_meta: a multiple of 4, at most 32 bytes.
+  assert.is(L.XDPFEED_META_SIZE % 4, 0);
+  assert.ok(L.XDPFEED_META_SIZE <= 32);
+  // The same numbers reach the program's ABI module (checked against the #defines above).
+  assert.is(A.XDPFEED_META_MAGIC, L.XDPFEED_META_MAGIC);
+  assert.is(A.XDPFEED_META_SIZE, L.XDPFEED_META_SIZE);
+  assert.is(A.XDPFEED_META_HW_TS, L.XDPFEED_META_HW_TS);
+  // "XDPF" in memory order, as a hex dump of a frame's metadata shows it.
+  assert.is(new TextDecoder().decode(new Uint32Array([L.XDPFEED_META_MAGIC])), "XDPF");
+});
+
+B("the program's stats cover every XDPFEED_STAT_* index", () => {
+  const stats = Object.entries(A).filter(([k]) => k.startsWith("XDPFEED_STAT_")).map(([, v]) => v as number).sort((a, b) => a - b);
+  assert.equal(stats, Array.from({ length: A.XDPFEED_STATS_MAX }, (_, i) => i));
 });
 
 B.run();

@@ -6,7 +6,11 @@ import * as assert from "uvu/assert";
 import * as L from "../assembly/layout.js";
 import { instantiate, modulePath, type FeedExports } from "../src/socket/module.js";
 import { genPayload, udpFrame } from "../src/socket/frame.js";
-import { Wasm } from "../bridge/wasm.js";
+import { Wasm, type WasmMemory } from "../bridge/wasm.js";
+import { clockNs, stampUnstamped } from "../bridge/clock.js";
+import { CLOCK_MONOTONIC } from "../bridge/libc.js";
+import { TickView } from "../src/feeds/tick.js";
+import { moldPackets } from "../src/itchgen/itch-writers.js";
 
 const PAGES = 64;
 // A fake ring area above the fixed regions: producer, consumer, flags words, then descriptors.
@@ -14,15 +18,16 @@ const FAKE = L.DYNAMIC_BASE;
 
 interface Harness {
   x: FeedExports;
+  memory: WasmMemory;
   u32: Uint32Array;
   dv: DataView;
   u8: Uint8Array;
 }
 
-function harness(): Harness {
+function harness(module = "frames"): Harness {
   const memory = new Wasm.Memory({ initial: PAGES, maximum: PAGES, shared: true });
-  const x = instantiate(modulePath("frames", true), memory);
-  return { x, u32: new Uint32Array(memory.buffer), dv: new DataView(memory.buffer), u8: new Uint8Array(memory.buffer) };
+  const x = instantiate(modulePath(module, true), memory);
+  return { x, memory, u32: new Uint32Array(memory.buffer), dv: new DataView(memory.buffer), u8: new Uint8Array(memory.buffer) };
 }
 
 // A ring descriptor at CTL_BASE + which, over fake shared words at `at`; returns its address.
@@ -115,8 +120,8 @@ const Loop = suite("receive loop");
 const FRAME = 2048;
 const RX_FRAMES = 8;
 
-function socketLike(start: number): { h: Harness; fill: number; rx: number; umem: number } {
-  const h = harness();
+function socketLike(start: number, module = "frames"): { h: Harness; fill: number; rx: number; umem: number } {
+  const h = harness(module);
   const fill = FAKE;
   const rx = FAKE + 0x1000;
   const comp = FAKE + 0x2000;
@@ -136,16 +141,33 @@ function socketLike(start: number): { h: Harness; fill: number; rx: number; umem
   return { h, fill, rx, umem };
 }
 
-// Kernel side: take n FILL entries, put a frame in each, publish them on RX.
-function deliver(s: ReturnType<typeof socketLike>, frames: Uint8Array[]): number[] {
+// The XDP program's receive metadata (assembly/layout.ts XDPFEED_META_*), as the kernel leaves it
+// in front of a frame.
+interface Meta {
+  ktime: bigint;
+  hwTs?: bigint;
+  magic?: number;
+}
+
+// Kernel side: take n FILL entries, put a frame in each (headroom bytes into its chunk, as the
+// kernel does, with meta[i] in front of it when given), publish them on RX.
+function deliver(s: ReturnType<typeof socketLike>, frames: Uint8Array[], headroom = 0, meta: Array<Meta | null> = []): number[] {
   const { h, fill, rx } = s;
   const addrs: number[] = [];
   let fc = consIdx(h, fill);
   let rp = prodIdx(h, rx);
-  for (const f of frames) {
-    const addr = Number(h.dv.getBigUint64(fill + 192 + (fc & (RX_FRAMES - 1)) * 8, true));
+  for (const [i, f] of frames.entries()) {
+    const addr = Number(h.dv.getBigUint64(fill + 192 + (fc & (RX_FRAMES - 1)) * 8, true)) + headroom;
     fc = (fc + 1) >>> 0;
     h.u8.set(f, s.umem + addr);
+    const m = meta[i];
+    if (m) {
+      const at = s.umem + addr - L.XDPFEED_META_SIZE;
+      h.dv.setUint32(at + L.META_MAGIC, m.magic ?? L.XDPFEED_META_MAGIC, true);
+      h.dv.setUint32(at + L.META_FLAGS, m.hwTs ? L.XDPFEED_META_HW_TS : 0, true);
+      h.dv.setBigUint64(at + L.META_KTIME, m.ktime, true);
+      h.dv.setBigUint64(at + L.META_HW_TS, m.hwTs ?? 0n, true);
+    }
     const d = rx + 192 + (rp & (RX_FRAMES - 1)) * 16;
     h.dv.setBigUint64(d, BigInt(addr), true);
     h.dv.setUint32(d + 8, f.length, true);
@@ -226,3 +248,112 @@ Loop("generated frames carry the generator payload", () => {
 });
 
 Loop.run();
+
+// The receive timestamps the XDP program leaves in front of each frame, read by the receive loop.
+const Meta = suite("receive metadata");
+
+const OFFSET = 1_790_000_000_000_000_000n; // CLOCK_REALTIME - CLOCK_MONOTONIC, as TypeScript writes it
+const HEADROOM = 256; // XDP_PACKET_HEADROOM: where the kernel puts a frame in its UMEM chunk
+
+function metaSocket(module = "frames") {
+  const s = socketLike(0, module);
+  s.h.dv.setBigInt64(L.CTL_BASE + L.CTL_CLOCK_OFFSET, OFFSET, true);
+  return s;
+}
+
+const ctl32 = (h: Harness, off: number) => h.dv.getUint32(L.CTL_BASE + off, true);
+const batchTs = (h: Harness, n: number) => [...new BigUint64Array(h.u8.buffer, L.BATCH_TS_BASE, n)];
+const rxStats = (h: Harness) => {
+  const st = new BigUint64Array(h.u8.buffer, L.CTL_BASE + L.CTL_STATS, L.STAT_COUNT);
+  return { driver: st[L.STAT_RX_TS_DRIVER], hw: st[L.STAT_RX_TS_HW], poll: st[L.STAT_RX_TS_POLL] };
+};
+
+Meta("each frame's receive time is the driver's stamp plus the clock offset, its metadata spent once read", () => {
+  const s = metaSocket();
+  const frames = [0, 1, 2].map((i) => udpFrame(ends, genPayload(i, 64)));
+  const addrs = deliver(s, frames, HEADROOM, [{ ktime: 5_000n }, { ktime: 6_000n, hwTs: 777n }, { ktime: 7_000n }]);
+  assert.is(s.h.x.poll(64), 3);
+  assert.equal(batchTs(s.h, 3), [OFFSET + 5_000n, OFFSET + 6_000n, OFFSET + 7_000n]);
+  assert.equal(rxStats(s.h), { driver: 3n, hw: 1n, poll: 0n });
+  assert.is(ctl32(s.h, L.CTL_RX_UNSTAMPED), 0, "nothing left for TypeScript to stamp");
+  assert.is(ctl32(s.h, L.CTL_RX_TS_LAST), L.TS_SOURCE_DRIVER);
+  for (const a of addrs) assert.is(s.h.dv.getUint32(s.umem + a - L.XDPFEED_META_SIZE + L.META_MAGIC, true), 0, "magic cleared");
+});
+
+Meta("a frame without metadata is left 0, counted, and stamped once by TypeScript with the time after the poll", () => {
+  const s = metaSocket();
+  const frames = [0, 1, 2, 3].map((i) => udpFrame(ends, genPayload(i, 64)));
+  // Frame 2: no metadata at all; frame 3: something else's bytes where the magic would be.
+  deliver(s, frames, HEADROOM, [{ ktime: 5_000n }, { ktime: 6_000n }, null, { ktime: 8_000n, magic: 0x12345678 }]);
+  assert.is(s.h.x.poll(64), 4);
+  assert.equal(batchTs(s.h, 4), [OFFSET + 5_000n, OFFSET + 6_000n, 0n, 0n]);
+  assert.equal(rxStats(s.h), { driver: 2n, hw: 0n, poll: 2n });
+  assert.is(ctl32(s.h, L.CTL_RX_UNSTAMPED), 2);
+  assert.is(ctl32(s.h, L.CTL_RX_TS_LAST), L.TS_SOURCE_POLL);
+  const before = clockNs(CLOCK_MONOTONIC) + OFFSET;
+  stampUnstamped(s.h.u32, L.BATCH_TS_BASE >>> 2, 2, 4);
+  const after = clockNs(CLOCK_MONOTONIC) + OFFSET;
+  const ts = batchTs(s.h, 4);
+  assert.equal(ts.slice(0, 2), [OFFSET + 5_000n, OFFSET + 6_000n], "driver stamps untouched");
+  assert.is(ts[2], ts[3], "one clock reading for the poll");
+  assert.ok(ts[2] >= before && ts[2] <= after, "the poll's time, on the driver stamps' timeline");
+  assert.is(ctl32(s.h, L.CTL_RX_UNSTAMPED), 0);
+});
+
+Meta("a later frame in the same UMEM chunk without metadata is not taken for the earlier one's", () => {
+  const s = metaSocket();
+  const first = Array.from({ length: RX_FRAMES }, (_, i) => udpFrame(ends, genPayload(i, 64)));
+  const addrs = deliver(s, first, HEADROOM, first.map((_, i) => ({ ktime: BigInt(1000 + i) })));
+  assert.is(s.h.x.poll(64), RX_FRAMES);
+  assert.is(s.h.x.poll(64), 0, "every chunk back on FILL");
+  const again = deliver(s, [udpFrame(ends, genPayload(9, 64))], HEADROOM);
+  assert.is(again[0], addrs[0], "the same chunk, the old ktime still in front of it");
+  assert.is(s.h.x.poll(64), 1);
+  assert.equal(batchTs(s.h, 1), [0n]);
+  assert.is(rxStats(s.h).poll, 1n);
+});
+
+Meta("metadata is read only from inside the frame's own chunk", () => {
+  const s = metaSocket();
+  // Frame at the very start of its chunk: what lies before it is the previous chunk's end, even
+  // when it looks like metadata.
+  deliver(s, [udpFrame(ends, genPayload(0, 64))], HEADROOM, [{ ktime: 1n }]);
+  assert.is(s.h.x.poll(64), 1);
+  const at = s.umem + Number(s.h.dv.getBigUint64(s.fill + 192 + 8, true)); // the next chunk to fill
+  assert.ok(at >= s.umem + FRAME);
+  s.h.dv.setUint32(at - L.XDPFEED_META_SIZE + L.META_MAGIC, L.XDPFEED_META_MAGIC, true);
+  s.h.dv.setBigUint64(at - L.XDPFEED_META_SIZE + L.META_KTIME, 2n, true);
+  deliver(s, [udpFrame(ends, genPayload(1, 64))], 0, [null]);
+  assert.is(s.h.x.poll(64), 1);
+  assert.equal(batchTs(s.h, 1), [0n]);
+  assert.equal(rxStats(s.h), { driver: 1n, hw: 0n, poll: 1n });
+});
+
+Meta("a feed module's records carry their frame's receive time, and the NIC's beside them once a NIC gives one", () => {
+  const s = metaSocket("itch50");
+  const packets = [...moldPackets({ seed: 3, symbols: 4, messages: 400 }, { session: "META000001" })].slice(0, 7);
+  const counts = packets.map((p) => new DataView(p.buffer, p.byteOffset).getUint16(18));
+  const frames = packets.map((p) => udpFrame(ends, p));
+  // First poll: no NIC timestamps; then one frame with one; then none again.
+  deliver(s, frames.slice(0, 2), HEADROOM, [{ ktime: 10n }, null]);
+  const ticks = new TickView(s.h.memory);
+  const x = s.h.x as FeedExports & { recordCount(): number };
+  const read = (n: number) => Array.from({ length: n }, (_, i) => [ticks.at(i).receiveTsBig, BigInt(ticks.at(i).hwReceiveTs)]);
+  s.h.x.poll(64);
+  let n = x.recordCount();
+  assert.is(n, counts[0] + counts[1]);
+  assert.equal(read(n), [...Array(counts[0]).fill([OFFSET + 10n, 0n]), ...Array(counts[1]).fill([0n, 0n])]);
+  deliver(s, frames.slice(2, 4), HEADROOM, [{ ktime: 20n, hwTs: 5_555n }, { ktime: 30n }]);
+  s.h.x.poll(64);
+  n = x.recordCount();
+  assert.equal(read(n), [...Array(counts[2]).fill([OFFSET + 20n, 5_555n]), ...Array(counts[3]).fill([OFFSET + 30n, 0n])]);
+  deliver(s, frames.slice(4, 7), HEADROOM, [{ ktime: 40n }, { ktime: 50n }, { ktime: 60n }]);
+  s.h.x.poll(64);
+  n = x.recordCount();
+  assert.equal(read(n), [
+    ...Array(counts[4]).fill([OFFSET + 40n, 0n]), ...Array(counts[5]).fill([OFFSET + 50n, 0n]), ...Array(counts[6]).fill([OFFSET + 60n, 0n]),
+  ], "NIC timestamps of an earlier poll never show through");
+  assert.equal(rxStats(s.h), { driver: 6n, hw: 1n, poll: 1n });
+});
+
+Meta.run();

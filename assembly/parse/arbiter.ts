@@ -9,9 +9,9 @@
 import {
   PSTATS_BASE, PS_NEXT_SEQ, PS_ARB_PORTS, PS_HELD, PS_HELD_BYTES, PS_HOLD_NEXT, PS_LINES, PS_HOLD_QUEUE, LINE_SIZE,
   LN_RECEIVED, LN_WON, LN_LATE, LN_MISSING, LN_NEXT, HOLD_MAX, HOLD_ENTRY, HOLD_SLOTS, HOLD_SLOT,
-  HOLD_BASE,
+  HOLD_BASE, PS_RECEIVE_TS, PS_HW_TS, CTL_BASE, CTL_RX_UNSTAMPED,
 } from "../layout";
-import { psGet, psGet32, psSet32 } from "./stats";
+import { psGet, psSet, psGet32, psSet32 } from "./stats";
 import { wholePayload } from "./net";
 
 export type PayloadHandler = (p: u32, len: u32) => void;
@@ -81,24 +81,37 @@ function hold(p: u32, len: u32, seq: u64, l: u32): bool {
   store<u32>(e + 4, len);
   store<u64>(e + 8, seq);
   store<u32>(e + 16, l);
+  store<u64>(e + 24, psGet(PS_RECEIVE_TS));
+  store<u64>(e + 32, psGet(PS_HW_TS));
   psSet32(PS_HELD, held + 1);
   psSet32(PS_HELD_BYTES, psGet32(PS_HELD_BYTES) + len);
   return true;
 }
 
-// Delivers the first held packet (the lowest sequence).
+// Delivers the first held packet (the lowest sequence), its records stamped with its own receive
+// timestamps rather than those of the frame that released it.
 function releaseFirst(onPayload: PayloadHandler, peek: SequencePeek): void {
   const held = psGet32(PS_HELD);
   const e = entry(0);
   const p = HOLD_BASE + load<u32>(e) * HOLD_SLOT;
   const len = load<u32>(e + 4);
   const l = load<u32>(e + 16);
+  const ts = load<u64>(e + 24);
+  const hw = load<u64>(e + 32);
   memory.copy(entry(0), entry(1), (held - 1) * HOLD_ENTRY);
   psSet32(PS_HELD, held - 1);
   psSet32(PS_HELD_BYTES, psGet32(PS_HELD_BYTES) - len);
+  const nowTs = psGet(PS_RECEIVE_TS);
+  const nowHw = psGet(PS_HW_TS);
+  psSet(PS_RECEIVE_TS, ts);
+  psSet(PS_HW_TS, hw);
+  // Received without metadata: TypeScript stamps its records (assembly/xsk.ts rxBatch).
+  if (ts == 0) store<u32>(CTL_BASE + CTL_RX_UNSTAMPED, load<u32>(CTL_BASE + CTL_RX_UNSTAMPED) + 1);
   wholePayload();
   peek(p, len);
   deliver(p, len, peekSeq, peekCount, l, onPayload);
+  psSet(PS_RECEIVE_TS, nowTs);
+  psSet(PS_HW_TS, nowHw);
 }
 
 function release(onPayload: PayloadHandler, peek: SequencePeek): void {

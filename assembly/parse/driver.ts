@@ -6,7 +6,7 @@
 import {
   BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
   PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_BYTES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
-  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING,
+  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_HW_TS, PS_HW_USED,
 } from "../layout";
 import { be16 } from "./bytes";
 import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
@@ -32,6 +32,14 @@ export type PayloadHandler = (p: u32, len: u32) => void;
   if (line < 0) reject(REJ_OTHER_PORT);
   else arbitrate(p, payloadLen, <u32>line, cutShort, onPayload, peek);
   return true;
+}
+
+// The receive timestamps of what is parsed next (the records' receiveTs, and their NIC timestamp
+// in HWTS_BASE once any frame has had one: records.ts beginRecord).
+@inline export function setReceiveTs(ts: u64, hw: u64): void {
+  psSet(PS_RECEIVE_TS, ts);
+  psSet(PS_HW_TS, hw);
+  if (hw != 0) psSet32(PS_HW_USED, 1);
 }
 
 // Entry i of the batch table: (wasm address, length), its receive time set for the records.
@@ -114,13 +122,15 @@ export interface Payloads {
 }
 
 // Zeroes every counter, the session state, the held packets and the symbol table; keeps the
-// port filter and the arbitration ports.
+// port filter, the arbitration ports and PS_HW_USED (records' NIC timestamps stay written).
 export function resetParser(): void {
   const port = psGet32(PS_FILTER_PORT);
   const lines = psGet32(PS_ARB_PORTS);
+  const hwUsed = psGet32(PS_HW_USED);
   memory.fill(PSTATS_BASE, 0, PSTATS_SIZE);
   memory.fill(SYMTAB_BASE, 0, SYMTAB_SIZE);
   psSet32(PS_FILTER_PORT, port);
   psSet32(PS_ARB_PORTS, lines);
+  psSet32(PS_HW_USED, hwUsed);
   clearRecords();
 }

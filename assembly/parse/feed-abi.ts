@@ -18,16 +18,18 @@
 //   messageLength(type)       the exact (or minimum) length of a message type, 0 if unknown
 
 import { PS_RECORDS } from "../layout";
-import { rxBatch, rxRun } from "../xsk";
+import { rxBatch, rxRun, rxTs, rxHwTs } from "../xsk";
 import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
-import { parseFrame, tableFrames } from "./driver";
+import { parseFrame, tableFrames, setReceiveTs } from "./driver";
 import { arbFlush as flushHeld } from "./arbiter";
 import { payloadHandler, payloadsHandler, messagesHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
 
 export { resetParser } from "./driver";
 
+// A frame from the RX ring: its records get the receive timestamps the receive loop read.
 function onFrame(frame: u32, len: u32): bool {
+  setReceiveTs(rxTs, rxHwTs);
   return parseFrame(frame, len, minBlock, payloadHandler, peekHandler);
 }
 
@@ -38,6 +40,7 @@ export function poll(max: u32): i32 {
 }
 
 function onFrameRecycled(frame: u32, len: u32): bool {
+  setReceiveTs(rxTs, rxHwTs);
   if (!parseFrame(frame, len, minBlock, payloadHandler, peekHandler)) {
     // Nobody reads records in this mode: start over rather than stop.
     clear();

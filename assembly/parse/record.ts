@@ -1,6 +1,6 @@
 // The record writer: one tick record per delivered message (layout: assembly/records.ts).
 
-import { RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES, PS_BOOK_EVENTS } from "../layout";
+import { RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES, PS_BOOK_EVENTS, PS_HW_TS, PS_HW_USED, HWTS_BASE } from "../layout";
 import {
   RECORD_SIZE, R_SEQ, R_EXCHANGE_TS, R_RECEIVE_TS, R_ORDER_ID, R_MATCH_ID, R_REF_ORDER_ID,
   R_PRICE, R_QUANTITY, R_PRICE2, R_QUANTITY2, R_INSTRUMENT, R_MSG_OFFSET, R_MSG_LENGTH, R_KIND,
@@ -28,6 +28,9 @@ import { psGet, psAdd, psGet32, psSet32, countType } from "./stats";
   store<u64>(r + R_SEQ, seq);
   store<u64>(r + R_EXCHANGE_TS, exchangeTs);
   store<u64>(r + R_RECEIVE_TS, psGet(PS_RECEIVE_TS));
+  // The NIC's timestamp has no room in the record: a parallel array, written only once a NIC
+  // has given one (no cost where none does).
+  if (psGet32(PS_HW_USED) != 0) store<u64>(HWTS_BASE + (n << 3), psGet(PS_HW_TS));
   store<u64>(r + R_ORDER_ID, 0);
   store<u64>(r + R_MATCH_ID, 0);
   store<u64>(r + R_REF_ORDER_ID, 0);

@@ -1,7 +1,7 @@
 // xdpfeed/feeds: the compiled feed parsers and how to read what they produce.
 export { itch50, iexTops, iexDeep, FEEDS, feedFromModule, type Feed } from "./feeds.js";
 export { FeedParser, INPUT_CAPACITY, type FeedParserOptions, type InputChunk, type EntryKind, type ParserExports } from "./parser.js";
-export { FeedReceiver } from "./receiver.js";
+export { FeedReceiver, type ReceiveTimestamps } from "./receiver.js";
 export { TickView, TickKind, TICK_KIND_NAMES } from "./tick.js";
 export { MessageView } from "./message.js";
 export { IEX_TOPS16, IEX_DEEP10, type Schema, type MessageDef, type FieldDef, type FieldKind } from "./schema.js";

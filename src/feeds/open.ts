@@ -39,7 +39,7 @@ import { closeSocket, isIPv4Multicast, membershipSocket } from "../../bridge/udp
 import { ifindexOf } from "../../bridge/xsk.js";
 import { XdpError, type XdpErrorCode } from "../../bridge/errors.js";
 import type { SocketOptions } from "../socket/socket.js";
-import { FeedReceiver } from "./receiver.js";
+import { FeedReceiver, type ReceiveTimestamps } from "./receiver.js";
 import { KernelFeedReceiver, type KernelFeedOptions } from "./kernel.js";
 import type { TickView } from "./tick.js";
 import type { MessageView } from "./message.js";
@@ -75,6 +75,8 @@ export interface FeedSource {
   close(): void;
   /** The order book, when opened with one. */
   readonly book?: BookView;
+  /** XDP mode: where the records' receiveTs comes from (the driver, or the poll), FeedReceiver.timestamps(). */
+  timestamps?(): ReceiveTimestamps;
 }
 
 export interface OpenFeedOptions {
@@ -93,7 +95,7 @@ export interface OpenFeedOptions {
   /** Use the feed's debug build. */
   debug?: boolean;
   /** XDP-mode settings, as XdpSocket.open takes them. */
-  xdp?: Pick<SocketOptions, "geometry" | "bind" | "attach" | "busyPoll">;
+  xdp?: Pick<SocketOptions, "geometry" | "bind" | "attach" | "busyPoll" | "hwTimestamps">;
   /** Keep an order book (capacities, or true for the defaults): the source's `book`. */
   book?: BookCapacities | true;
   /** Socket-mode settings, as KernelFeedReceiver.open takes them. */
@@ -140,6 +142,10 @@ export class XdpFeedSource implements FeedSource {
 
   summary(): ParserSummary {
     return this.receiver.summary();
+  }
+
+  timestamps(): ReceiveTimestamps {
+    return this.receiver.timestamps();
   }
 
   close(): void {

@@ -22,8 +22,9 @@ export class TickView {
   readonly #u32: Uint32Array;
   readonly #u8: Uint8Array;
   readonly #dv: DataView;
-  /** Byte address of the current record. */
+  /** Byte address of the current record, and of its NIC timestamp. */
   #at = L.RECORDS_BASE;
+  #hw = L.HWTS_BASE;
 
   /** The memory the records (and the parser's counters) live in. */
   readonly memory: WasmMemory;
@@ -38,6 +39,7 @@ export class TickView {
   /** Moves the view to record i of the current batch. */
   at(i: number): this {
     this.#at = L.RECORDS_BASE + i * R.RECORD_SIZE;
+    this.#hw = L.HWTS_BASE + i * 8;
     return this;
   }
 
@@ -54,7 +56,22 @@ export class TickView {
   get seq(): number { return this.#u64(R.R_SEQ); }
   get exchangeTs(): number { return this.#u64(R.R_EXCHANGE_TS); }
   get exchangeTsBig(): bigint { return this.#dv.getBigUint64(this.#at + R.R_EXCHANGE_TS, true); }
+  /**
+   * Receive time, wall-clock ns: live, the XDP program's stamp at the driver hook (or, for a frame
+   * that came without it, the time of the poll that took it); from files, the capture's time.
+   * A double: exact to 256 ns; receiveTsBig is exact.
+   */
   get receiveTs(): number { return this.#u64(R.R_RECEIVE_TS); }
+  get receiveTsBig(): bigint { return this.#dv.getBigUint64(this.#at + R.R_RECEIVE_TS, true); }
+  /**
+   * The NIC's own receive timestamp (ns, in the NIC's clock: its PTP hardware clock, not
+   * necessarily the host's), where the driver gives one to a device-bound XDP program; 0 when
+   * none. Kept beside the record (HWTS_BASE), not in it.
+   */
+  get hwReceiveTs(): number {
+    const w = this.#hw >>> 2;
+    return this.#u32[w] + this.#u32[w + 1] * TWO32;
+  }
   get orderId(): number { return this.#u64(R.R_ORDER_ID); }
   get orderIdBig(): bigint { return this.#dv.getBigUint64(this.#at + R.R_ORDER_ID, true); }
   get matchId(): number { return this.#u64(R.R_MATCH_ID); }
@@ -79,7 +96,7 @@ export class TickView {
   /** A plain object with the tick's fields, for keeping past the batch. */
   copy(): Record<string, number | string> {
     return {
-      kind: this.kindName, seq: this.seq, exchangeTs: this.exchangeTs, receiveTs: this.receiveTs,
+      kind: this.kindName, seq: this.seq, exchangeTs: this.exchangeTs, receiveTs: this.receiveTs, hwReceiveTs: this.hwReceiveTs,
       instrument: this.instrument, side: this.side ? String.fromCharCode(this.side) : "", price: this.price,
       priceScale: this.priceScale, quantity: this.quantity, price2: this.price2, quantity2: this.quantity2,
       orderId: this.orderId, refOrderId: this.refOrderId, matchId: this.matchId,

@@ -6,7 +6,7 @@ import * as L from "../../assembly/layout.js";
 import { XdpError } from "../../bridge/errors.js";
 import { Wasm, type WasmGlobal, type WasmMemory, type WasmModule } from "../../bridge/wasm.js";
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 export interface FeedExports {
   poll(max: number): number;

@@ -6,7 +6,9 @@ import { checkGeometry } from "../../bridge/memory-map.js";
 import { XskSocket, resolveGeometry, type XskOptions, type XdpStatistics, type BusyPollState } from "../../bridge/xsk.js";
 import {
   XdpProgram, registerSocket, programCounters, type AttachMode, type ProgramHandle, type ProgramCounters,
+  type ProgramTimestamps,
 } from "../../bridge/program.js";
+import { readClockOffset, stampUnstamped, writeClockOffset } from "../../bridge/clock.js";
 import { XdpError } from "../../bridge/errors.js";
 import { instantiate, modulePath, type FeedExports } from "./module.js";
 import { track, untrack } from "../../bridge/lifecycle.js";
@@ -20,6 +22,11 @@ export interface SocketOptions extends XskOptions {
   /** XDP attach mode when the socket attaches its own program. Default "auto". */
   attach?: AttachMode;
   /**
+   * When the socket attaches its own program: ask the driver for NIC receive timestamps
+   * (device-bound program, native XDP), falling back to driver stamps only. Default true.
+   */
+  hwTimestamps?: boolean;
+  /**
    * Share a program attached elsewhere (another socket on another queue, or another thread),
    * or false for a transmit-only socket with no XDP program.
    */
@@ -29,8 +36,23 @@ export interface SocketOptions extends XskOptions {
 }
 
 export interface SocketStats {
-  mode: { bind: "zerocopy" | "copy"; attach: "native" | "generic" | "none"; busyPoll: BusyPollState };
-  rx: { frames: bigint; bytes: bigint; batches: bigint; wakeups: number };
+  mode: {
+    bind: "zerocopy" | "copy";
+    attach: "native" | "generic" | "none";
+    busyPoll: BusyPollState;
+    /**
+     * What the XDP program puts in front of each frame: "driver+hw", its CLOCK_MONOTONIC stamp and
+     * the NIC's timestamp where the driver has one (a device-bound program); "driver", the stamp
+     * only (timestampsReason says why not bound); "none": a transmit-only socket.
+     */
+    timestamps: ProgramTimestamps | "none";
+    timestampsReason?: string;
+  };
+  rx: {
+    frames: bigint; bytes: bigint; batches: bigint; wakeups: number;
+    /** Frames by where their receive timestamp came from: the XDP program (of them, with the NIC's too), or the poll (no metadata). */
+    timestamps: { driver: bigint; hw: bigint; poll: bigint };
+  };
   tx: { frames: bigint; bytes: bigint; completed: bigint; wakeups: number };
   /** The generator-payload verifier of the frames module (run()). */
   verify: { ok: bigint; bad: bigint; missing: bigint; late: bigint };
@@ -40,15 +62,28 @@ export interface SocketStats {
   program?: ProgramCounters;
 }
 
+const TWO32 = 4294967296;
+
 /** The frames of the last receive(): offsets into `memory` and lengths, read in place. */
 export class FrameBatch {
   length = 0;
   readonly #table: Uint32Array;
   readonly #u8: Uint8Array;
+  readonly #u32: Uint32Array;
 
   constructor(memory: WasmMemory) {
     this.#table = new Uint32Array(memory.buffer, L.BATCH_BASE, L.BATCH_MAX * (L.BATCH_ENTRY / 4));
     this.#u8 = new Uint8Array(memory.buffer);
+    this.#u32 = new Uint32Array(memory.buffer);
+  }
+
+  /**
+   * Receive time of frame i, wall-clock ns: the XDP program's stamp at the driver, or for a
+   * frame without its metadata the time of the receive() that took it. A double: exact to 256 ns.
+   */
+  receiveTs(i: number): number {
+    const w = (L.BATCH_TS_BASE >>> 2) + i * 2;
+    return this.#u32[w] + this.#u32[w + 1] * TWO32;
   }
 
   /** Byte offset of frame i in the socket's memory (valid until the next receive). */
@@ -80,6 +115,7 @@ export class XdpSocket {
   readonly u8: Uint8Array;
   readonly #owned: XdpProgram | undefined;
   readonly #stats: BigUint64Array;
+  readonly #u32: Uint32Array;
   #closed = false;
 
   private constructor(xsk: XskSocket, module: FeedExports, program: ProgramHandle | undefined, owned: XdpProgram | undefined) {
@@ -90,6 +126,7 @@ export class XdpSocket {
     this.batch = new FrameBatch(xsk.memory);
     this.u8 = new Uint8Array(xsk.memory.buffer);
     this.#stats = new BigUint64Array(xsk.memory.buffer, L.CTL_BASE + L.CTL_STATS, L.STAT_COUNT);
+    this.#u32 = new Uint32Array(xsk.memory.buffer);
   }
 
   static open(opts: SocketOptions): XdpSocket {
@@ -107,7 +144,7 @@ export class XdpSocket {
       }
     } else {
       if (!opts.ports?.length) throw new XdpError("ECONFIG", "no UDP port to receive: pass ports (or a shared program)");
-      owned = XdpProgram.attach({ iface: opts.iface, ports: opts.ports, dst: opts.dst, mode: opts.attach });
+      owned = XdpProgram.attach({ iface: opts.iface, ports: opts.ports, dst: opts.dst, mode: opts.attach, hwTimestamps: opts.hwTimestamps });
       handle = owned.handle();
     }
     let module: FeedExports | undefined;
@@ -146,7 +183,22 @@ export class XdpSocket {
     const n = this.module.poll(max);
     if (n < 0) this.xsk.wakeupRx();
     this.batch.length = n > 0 ? n : 0;
+    // Frames without the XDP program's metadata: stamped now, once, rather than a clock read per call.
+    if (this.#u32[(L.CTL_BASE + L.CTL_RX_UNSTAMPED) >>> 2] !== 0) stampUnstamped(this.#u32, L.BATCH_TS_BASE >>> 2, 2, this.batch.length);
     return this.batch;
+  }
+
+  /**
+   * CLOCK_REALTIME - CLOCK_MONOTONIC (ns) as taken at open or by the last syncClock(): a
+   * timestamp minus this is the driver's CLOCK_MONOTONIC stamp.
+   */
+  get clockOffsetNs(): bigint {
+    return readClockOffset(this.memory.buffer);
+  }
+
+  /** Takes the wall clock's offset again (after the wall clock was stepped, say); returns it. */
+  syncClock(): bigint {
+    return writeClockOffset(this.memory.buffer);
   }
 
   /** Runs the module's own frame handler over up to budget frames, in wasm. */
@@ -197,8 +249,15 @@ export class XdpSocket {
     if (this.#closed) throw closedError("stats");
     const s = this.#stats;
     return {
-      mode: { bind: this.xsk.zeroCopy ? "zerocopy" : "copy", attach: this.program?.mode ?? "none", busyPoll: this.xsk.busyPoll },
-      rx: { frames: s[L.STAT_RX_FRAMES], bytes: s[L.STAT_RX_BYTES], batches: s[L.STAT_RX_BATCHES], wakeups: this.xsk.rxWakeups },
+      mode: {
+        bind: this.xsk.zeroCopy ? "zerocopy" : "copy", attach: this.program?.mode ?? "none", busyPoll: this.xsk.busyPoll,
+        timestamps: this.program?.timestamps ?? "none",
+        ...(this.program?.timestampsReason !== undefined ? { timestampsReason: this.program.timestampsReason } : {}),
+      },
+      rx: {
+        frames: s[L.STAT_RX_FRAMES], bytes: s[L.STAT_RX_BYTES], batches: s[L.STAT_RX_BATCHES], wakeups: this.xsk.rxWakeups,
+        timestamps: { driver: s[L.STAT_RX_TS_DRIVER], hw: s[L.STAT_RX_TS_HW], poll: s[L.STAT_RX_TS_POLL] },
+      },
       tx: { frames: s[L.STAT_TX_FRAMES], bytes: s[L.STAT_TX_BYTES], completed: s[L.STAT_TX_COMPLETED], wakeups: this.xsk.txWakeups },
       verify: { ok: s[L.STAT_VERIFY_OK], bad: s[L.STAT_VERIFY_BAD], missing: s[L.STAT_VERIFY_MISSING], late: s[L.STAT_VERIFY_LATE] },
       xdp: this.xsk.statistics(),
