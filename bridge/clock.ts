@@ -66,3 +66,17 @@ export function stampUnstamped(u32: Uint32Array, at: number, stride: number, n: 
   }
   u32[(L.CTL_BASE + L.CTL_RX_UNSTAMPED) >>> 2] = 0;
 }
+
+// A struct timespec read into by monotonicMs(): two 64-bit fields as u32 halves.
+const timespec = new Uint32Array(4);
+
+/**
+ * CLOCK_MONOTONIC in ms, as a double, allocating nothing: a koffi call into a preallocated
+ * timespec (~70 ns). Date.now() returns a new heap number on every call, even in optimized code,
+ * and performance.now() allocates in Node 20; a receive loop that reads a clock on its empty
+ * polls reads this one.
+ */
+export function monotonicMs(): number {
+  libc.clock_gettime(CLOCK_MONOTONIC, timespec);
+  return (timespec[0] + timespec[1] * 4294967296) * 1000 + timespec[2] / 1e6;
+}

@@ -135,9 +135,7 @@ export class BookEventView {
     return this.#u32[(this.#at + off) >>> 2];
   }
 
-  #i64(off: number): number {
-    return this.#w(off) + (this.#w(off + 4) | 0) * TWO32;
-  }
+  // 64-bit getters spell out their read (as TickView's do): small enough to be inlined anywhere.
 
   /** The record (tick) of the message that made the change. */
   get recordIndex(): number { return this.#w(E.BE_RECORD); }
@@ -145,10 +143,10 @@ export class BookEventView {
   /** BookChange bits: BBO, DEPTH_BID, DEPTH_ASK. */
   get flags(): number { return this.#w(E.BE_FLAGS); }
   /** The published BBO after the message (changed or not: see flags). */
-  get bidPx(): number { return this.#i64(E.BE_BID_PX); }
-  get askPx(): number { return this.#i64(E.BE_ASK_PX); }
-  get bidQty(): number { return this.#i64(E.BE_BID_QTY); }
-  get askQty(): number { return this.#i64(E.BE_ASK_QTY); }
+  get bidPx(): number { const w = (this.#at + E.BE_BID_PX) >>> 2; return this.#u32[w] + (this.#u32[w + 1] | 0) * TWO32; }
+  get askPx(): number { const w = (this.#at + E.BE_ASK_PX) >>> 2; return this.#u32[w] + (this.#u32[w + 1] | 0) * TWO32; }
+  get bidQty(): number { const w = (this.#at + E.BE_BID_QTY) >>> 2; return this.#u32[w] + (this.#u32[w + 1] | 0) * TWO32; }
+  get askQty(): number { const w = (this.#at + E.BE_ASK_QTY) >>> 2; return this.#u32[w] + (this.#u32[w + 1] | 0) * TWO32; }
 
   copy(): { recordIndex: number; instrument: number; flags: number; bidPx: number; bidQty: number; askPx: number; askQty: number } {
     return { recordIndex: this.recordIndex, instrument: this.instrument, flags: this.flags, bidPx: this.bidPx, bidQty: this.bidQty, askPx: this.askPx, askQty: this.askQty };

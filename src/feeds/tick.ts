@@ -43,25 +43,20 @@ export class TickView {
     return this;
   }
 
-  #u64(off: number): number {
-    const w = (this.#at + off) >>> 2;
-    return this.#u32[w] + this.#u32[w + 1] * TWO32;
-  }
+  // The 64-bit getters below spell out their two-halves read instead of calling a helper: a
+  // getter is then one small function, inlined into whatever calls it even when that caller
+  // (the dispatch loop with a strategy's handlers inlined) has spent V8's inlining budget; a
+  // helper left uninlined returns its double boxed, a heap number per read.
 
-  #i64(off: number): number {
-    const w = (this.#at + off) >>> 2;
-    return this.#u32[w] + (this.#u32[w + 1] | 0) * TWO32;
-  }
-
-  get seq(): number { return this.#u64(R.R_SEQ); }
-  get exchangeTs(): number { return this.#u64(R.R_EXCHANGE_TS); }
+  get seq(): number { const w = (this.#at + R.R_SEQ) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
+  get exchangeTs(): number { const w = (this.#at + R.R_EXCHANGE_TS) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
   get exchangeTsBig(): bigint { return this.#dv.getBigUint64(this.#at + R.R_EXCHANGE_TS, true); }
   /**
    * Receive time, wall-clock ns: live, the XDP program's stamp at the driver hook (or, for a frame
    * that came without it, the time of the poll that took it); from files, the capture's time.
    * A double: exact to 256 ns; receiveTsBig is exact.
    */
-  get receiveTs(): number { return this.#u64(R.R_RECEIVE_TS); }
+  get receiveTs(): number { const w = (this.#at + R.R_RECEIVE_TS) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
   get receiveTsBig(): bigint { return this.#dv.getBigUint64(this.#at + R.R_RECEIVE_TS, true); }
   /**
    * The NIC's own receive timestamp (ns, in the NIC's clock: its PTP hardware clock, not
@@ -72,15 +67,15 @@ export class TickView {
     const w = this.#hw >>> 2;
     return this.#u32[w] + this.#u32[w + 1] * TWO32;
   }
-  get orderId(): number { return this.#u64(R.R_ORDER_ID); }
+  get orderId(): number { const w = (this.#at + R.R_ORDER_ID) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
   get orderIdBig(): bigint { return this.#dv.getBigUint64(this.#at + R.R_ORDER_ID, true); }
-  get matchId(): number { return this.#u64(R.R_MATCH_ID); }
-  get refOrderId(): number { return this.#u64(R.R_REF_ORDER_ID); }
+  get matchId(): number { const w = (this.#at + R.R_MATCH_ID) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
+  get refOrderId(): number { const w = (this.#at + R.R_REF_ORDER_ID) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
   /** Price as an integer: the real price is price / 10^priceScale. */
-  get price(): number { return this.#i64(R.R_PRICE); }
-  get quantity(): number { return this.#u64(R.R_QUANTITY); }
-  get price2(): number { return this.#i64(R.R_PRICE2); }
-  get quantity2(): number { return this.#u64(R.R_QUANTITY2); }
+  get price(): number { const w = (this.#at + R.R_PRICE) >>> 2; return this.#u32[w] + (this.#u32[w + 1] | 0) * TWO32; }
+  get quantity(): number { const w = (this.#at + R.R_QUANTITY) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
+  get price2(): number { const w = (this.#at + R.R_PRICE2) >>> 2; return this.#u32[w] + (this.#u32[w + 1] | 0) * TWO32; }
+  get quantity2(): number { const w = (this.#at + R.R_QUANTITY2) >>> 2; return this.#u32[w] + this.#u32[w + 1] * TWO32; }
   get instrument(): number { return this.#u32[(this.#at + R.R_INSTRUMENT) >>> 2]; }
   get msgOffset(): number { return this.#u32[(this.#at + R.R_MSG_OFFSET) >>> 2]; }
   get msgLength(): number { return this.#u8[this.#at + R.R_MSG_LENGTH] | (this.#u8[this.#at + R.R_MSG_LENGTH + 1] << 8); }

@@ -6,6 +6,7 @@ import { Dispatcher, type Strategy, type PollSource, type BookHook } from "./str
 import { WarmupSource, standIn, WARMUP_MESSAGES, type WarmupOptions, type WarmupReport } from "./warmup.js";
 import { pinThread } from "../../bridge/affinity.js";
 import { tuneV8 } from "./v8.js";
+import { monotonicMs } from "../../bridge/clock.js";
 import type { Feed } from "../feeds/feeds.js";
 
 export interface RunnableSource extends PollSource {
@@ -64,6 +65,8 @@ export interface RunResult {
 const YIELD_MS = 20;
 // Interrupt mode: the longest a wait blocks the thread.
 const WAIT_MS = 10;
+// Busy mode: empty polls between two readings of the clock (a power of two).
+const CLOCK_EVERY = 64;
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -78,41 +81,80 @@ interface Loop {
   idleFlush: number;
   signal: AbortSignal | undefined;
   records: number;
+  /** When the loop went idle (-1: it is not) and when it last yielded, in monotonicMs(). */
+  readonly times: Float64Array;
+  /** Empty polls: the clock is read on one in CLOCK_EVERY of them. */
+  empty: number;
+  /** Interrupt mode: how long the next wait may block, whole ms. */
+  waitMs: number;
+  /** A wait() that returned a promise, for pollLoop to await. */
+  pending: Promise<boolean> | undefined;
 }
 
-// The receive loop: live, and over the warm-up's scratch source (the same function, so that the
-// first live record takes a branch V8 has seen). Clocks: Date.now() only when a poll found
-// nothing (it allocates nothing once optimized; performance.now() does in Node 20).
-async function pollLoop(l: Loop): Promise<RunResult["reason"]> {
-  const { d, source, mode, batch, deadline, idleFlush, signal } = l;
-  let idleSince = -1;
-  let lastYield = Date.now();
+function newLoop(d: Dispatcher, source: RunnableSource, o: { mode: Loop["mode"]; batch: number; limit: number; deadline: number; idleFlush: number; signal: AbortSignal | undefined }): Loop {
+  return { d, source, ...o, records: 0, times: new Float64Array([-1, monotonicMs()]), empty: 0, waitMs: WAIT_MS, pending: undefined };
+}
+
+// The receive loop, synchronous: it returns when the run ends (its reason) or when it must
+// await (undefined: a yield to the event loop, or a wait() promise in l.pending). An async
+// function keeps its locals in a heap context, where every store of a double is a new heap
+// number: so the spinning happens here, and the times live in a Float64Array. The clock is
+// monotonicMs() (Date.now() and performance.now() allocate), read on one empty poll in
+// CLOCK_EVERY, and in interrupt mode when a wait timed out.
+function spin(l: Loop): RunResult["reason"] | undefined {
+  const { d, source, mode, batch, deadline, idleFlush, signal, times } = l;
+  const limited = l.limit !== Infinity;
+  const waits = mode === "interrupt" && source.wait !== undefined;
   for (;;) {
-    if (l.records >= l.limit) return "count";
+    if (limited && l.records >= l.limit) return "count";
     if (signal?.aborted) return "aborted";
     if (d.stopped) return "stopped";
-    let n = source.poll(Math.min(batch, Math.max(1, l.limit - l.records)));
+    let n = source.poll(limited && l.limit - l.records < batch ? l.limit - l.records : batch);
     if (n > 0) {
       l.records += d.dispatch(n);
-      idleSince = -1;
+      times[0] = -1;
       continue;
     }
-    const now = Date.now();
+    // Empty. The clock is read on one empty poll in CLOCK_EVERY (busy), or when a wait timed out
+    // (interrupt): a packet that ends a wait is polled at once, no clock read.
+    const due = ((l.empty = (l.empty + 1) & 0xffff) & (CLOCK_EVERY - 1)) === 0;
+    if (waits && !due) {
+      const ready = source.wait!(l.waitMs);
+      if (ready === true) continue;
+      if (ready !== false) {
+        l.pending = ready;
+        return undefined;
+      }
+    } else if (!due) continue;
+    const now = monotonicMs();
     if (now >= deadline) return "duration";
-    if (idleSince < 0) idleSince = now;
-    if (source.flush && now - idleSince >= idleFlush) {
+    if (times[0] < 0) times[0] = now;
+    if (source.flush && now - times[0] >= idleFlush) {
       n = source.flush();
       if (n > 0) l.records += d.dispatch(n);
-      idleSince = now;
+      times[0] = now;
     }
-    if (mode === "interrupt" && source.wait) {
-      const ready = source.wait(Math.min(WAIT_MS, Math.max(0, deadline - now)));
-      if (ready instanceof Promise) await ready;
+    // The next waits' timeout, whole ms (computed here, where the clock was read).
+    l.waitMs = deadline === Infinity || deadline - now >= WAIT_MS ? WAIT_MS : Math.max(0, Math.ceil(deadline - now));
+    if (now - times[1] >= YIELD_MS || (source.mode === "socket" && !source.wait)) {
+      times[1] = now;
+      return undefined;
     }
-    if (now - lastYield >= YIELD_MS || source.mode === "socket" && !source.wait) {
-      lastYield = now;
-      await tick();
+  }
+}
+
+// The loop, live and over the warm-up's scratch source (the same functions, so that the first
+// live record takes a branch V8 has seen).
+async function pollLoop(l: Loop): Promise<RunResult["reason"]> {
+  for (;;) {
+    const reason = spin(l);
+    if (reason) return reason;
+    if (l.pending) {
+      const p = l.pending;
+      l.pending = undefined;
+      await p;
     }
+    await tick();
   }
 }
 
@@ -124,7 +166,7 @@ export async function runStrategy(strategy: Strategy, source: RunnableSource, o:
   const d = new Dispatcher(strategy, source, o.book);
   const limit = o.count ?? Infinity;
   const t0 = performance.now();
-  const deadline = o.durationMs === undefined ? Infinity : Date.now() + o.durationMs;
+  const deadline = o.durationMs === undefined ? Infinity : monotonicMs() + o.durationMs;
   let records = 0;
   let reason: RunResult["reason"] = "stopped";
   strategy.onStart?.(d.context);
@@ -136,7 +178,7 @@ export async function runStrategy(strategy: Strategy, source: RunnableSource, o:
         if (records >= limit) { reason = "count"; break; }
         if (o.signal?.aborted) { reason = "aborted"; break; }
         if (d.stopped) { reason = "stopped"; break; }
-        if (Date.now() >= deadline) { reason = "duration"; break; }
+        if (monotonicMs() >= deadline) { reason = "duration"; break; }
       }
       if (reason === "end" && source.flush) {
         const n = source.flush();
@@ -144,7 +186,7 @@ export async function runStrategy(strategy: Strategy, source: RunnableSource, o:
       }
       return { records, seconds: (performance.now() - t0) / 1000, reason };
     }
-    const l: Loop = { d, source, mode: o.mode ?? "busy", batch: o.batch ?? 64, limit, deadline, idleFlush: o.idleFlushMs ?? 50, signal: o.signal, records: 0 };
+    const l = newLoop(d, source, { mode: o.mode ?? "busy", batch: o.batch ?? 64, limit, deadline, idleFlush: o.idleFlushMs ?? 50, signal: o.signal });
     reason = await pollLoop(l);
     records = l.records;
   } finally {
@@ -164,7 +206,9 @@ async function warm(strategy: Strategy, source: RunnableSource, o: RunOptions): 
   const scratch = new WarmupSource(source.feed, !!o.book, messages);
   const ws = w.strategy ? strategy : standIn(strategy);
   const d = new Dispatcher(ws, scratch, scratch.hook, w.strategy === true);
-  const l: Loop = { d, source: scratch, mode: "busy", batch: 64, limit: Infinity, deadline: 0, idleFlush: Infinity, signal: undefined, records: 0 };
+  // The live mode, so that the branches the live loop takes have been taken (the scratch wait()
+  // returns at once).
+  const l = newLoop(d, scratch, { mode: o.mode ?? "busy", batch: 64, limit: Infinity, deadline: 0, idleFlush: Infinity, signal: undefined });
   // Rounds over the same traffic until it is spent; each round ends at the first empty poll
   // (deadline 0: the loop's idle branch runs once and returns).
   while (!scratch.done) await pollLoop(l);

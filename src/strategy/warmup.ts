@@ -124,6 +124,11 @@ export class WarmupSource {
     return this.#n;
   }
 
+  /** Nothing to wait for: the traffic is all there (the interrupt branch of the loop, warmed). */
+  wait(): boolean {
+    return false;
+  }
+
   get done(): boolean {
     return this.#next >= this.#payloads.length;
   }
