@@ -60,15 +60,13 @@ export interface RunResult {
   warmup?: WarmupReport;
 }
 
-// Between two yields to the event loop in busy mode (signals, timers, messages), in ms. A yield
-// allocates (a promise, an immediate): time-based, so that empty polls allocate nothing.
-const YIELD_MS = 20;
+// Between two yields to the event loop (signals, timers, messages), in ms. A yield allocates
+// (an immediate): time-based, so that empty polls allocate nothing.
+export const YIELD_MS = 50;
 // Interrupt mode: the longest a wait blocks the thread.
 const WAIT_MS = 10;
 // Busy mode: empty polls between two readings of the clock (a power of two).
 const CLOCK_EVERY = 64;
-
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** The state of one run of the loop, kept in an object so that the loop allocates nothing per poll. */
 interface Loop {
@@ -144,18 +142,27 @@ function spin(l: Loop): RunResult["reason"] | undefined {
 }
 
 // The loop, live and over the warm-up's scratch source (the same functions, so that the first
-// live record takes a branch V8 has seen).
-async function pollLoop(l: Loop): Promise<RunResult["reason"]> {
-  for (;;) {
-    const reason = spin(l);
-    if (reason) return reason;
-    if (l.pending) {
-      const p = l.pending;
-      l.pending = undefined;
-      await p;
-    }
-    await tick();
-  }
+// live record takes a branch V8 has seen). It resumes spin() from setImmediate (or the wait's
+// promise) with one callback made once: a yield allocates an immediate, no promise or closure.
+function pollLoop(l: Loop): Promise<RunResult["reason"]> {
+  return new Promise((resolve, reject) => {
+    const step = (): void => {
+      let reason: RunResult["reason"] | undefined;
+      try {
+        reason = spin(l);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      if (reason) resolve(reason);
+      else if (l.pending) {
+        const p = l.pending;
+        l.pending = undefined;
+        p.then(step, reject);
+      } else setImmediate(step);
+    };
+    step();
+  });
 }
 
 export async function runStrategy(strategy: Strategy, source: RunnableSource, o: RunOptions = {}): Promise<RunResult> {
