@@ -226,10 +226,11 @@ function checkBuilds(log: (s: string) => void): void {
   const entry = `${ROOT}dist/src/index.js`;
   if (!existsSync(entry)) fail("dist/ is missing: run npm run build (npm run bench:latency does)");
   // The receivers run the compiled package: say so when a source is newer than its build.
-  const built = statSync(entry).mtimeMs;
-  const newer = (dir: string): string[] => readdirSync(`${ROOT}${dir}`, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts") && statSync(`${ROOT}${dir}/${f}`).mtimeMs > built).map((f) => `${dir}/${f}`);
-  const stale = [...newer("src"), ...newer("bridge")];
+  const mtime = (f: string): number => (existsSync(f) ? statSync(f).mtimeMs : 0);
+  const stale = ["src", "bridge"].flatMap((dir) => readdirSync(`${ROOT}${dir}`, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .filter((f) => mtime(`${ROOT}${dir}/${f}`) > mtime(`${ROOT}dist/${dir}/${f.slice(0, -3)}.js`))
+    .map((f) => `${dir}/${f}`));
   if (stale.length) log(`WARNING: ${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ` and ${stale.length - 3} more` : ""} newer than dist/: the xdpfeed receivers run the older build (npm run build)`);
 }
 
