@@ -28,10 +28,14 @@ export interface Summary {
   receiver: string;
   label: string;
   rate: number;
+  /** Rounds measured, and those the medians are over: the undisturbed ones, if any (see selectRounds). */
   rounds: number;
-  /** Medians over rounds, µs. */
+  used: number;
+  /** The medians include runs disturbed by other work (every round of this cell was). */
+  disturbed: boolean;
+  /** Medians over the rounds used, µs. */
   us: Record<Stat, number>;
-  /** Per round: packets recorded and packets lost (sent after the warm-up - recorded). */
+  /** Per round used: packets recorded and packets lost (sent after the warm-up - recorded). */
   received: number[];
   lost: number[];
   /** Median over rounds of the ratio's numerator / the C receiver's and dgram's medians. */
@@ -45,18 +49,29 @@ export const median = (xs: number[]): number => {
   return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/**
+ * The rounds a cell's medians are over: those whose run was not disturbed by other work on the
+ * machine (run.ts repeats a disturbed run, --retries times, and keeps the last attempt), or all
+ * of them when every round was.
+ */
+export function selectRounds<T extends { disturbed: boolean }>(rs: T[]): T[] {
+  const clean = rs.filter((r) => !r.disturbed);
+  return clean.length ? clean : rs;
+}
+
 export function summarize(
-  results: Array<{ receiver: string; rate: number; rx: RxResult; lost: number }>,
+  results: Array<{ receiver: string; rate: number; rx: RxResult; lost: number; disturbed: boolean }>,
   receivers: Array<{ id: string; label: string }>,
   rates: number[],
 ): Summary[] {
   const out: Summary[] = [];
   for (const rate of rates) {
     for (const r of receivers) {
-      const rs = results.filter((x) => x.receiver === r.id && x.rate === rate && x.rx.ns);
-      if (!rs.length) continue;
+      const all = results.filter((x) => x.receiver === r.id && x.rate === rate && x.rx.ns);
+      if (!all.length) continue;
+      const rs = selectRounds(all);
       const us = Object.fromEntries(STATS.map((s) => [s, median(rs.map((x) => x.rx.ns![s] / 1000))])) as Record<Stat, number>;
-      out.push({ receiver: r.id, label: r.label, rate, rounds: rs.length, us, received: rs.map((x) => x.rx.received), lost: rs.map((x) => x.lost), toC: null, toDgram: null });
+      out.push({ receiver: r.id, label: r.label, rate, rounds: all.length, used: rs.length, disturbed: rs.some((x) => x.disturbed), us, received: rs.map((x) => x.rx.received), lost: rs.map((x) => x.lost), toC: null, toDgram: null });
     }
     const base = (id: string) => out.find((s) => s.rate === rate && s.receiver === id);
     const c = base("c");
@@ -121,9 +136,10 @@ function mdTable(head: string[], rows: string[][], align: Array<"l" | "r">): str
 
 export function latencyTable(ss: Summary[]): string {
   return mdTable(
-    ["receiver", "packets/s", "p50 µs", "p90", "p99", "p99.9", "max", "received", "lost"],
-    ss.map((s) => [s.label, rateLabel(s.rate), ...STATS.map((k) => us(s.us[k])), s.received.map(int).join(" / "), s.lost.map(int).join(" / ")]),
-    ["l", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ["receiver", "packets/s", "rounds", "p50 µs", "p90", "p99", "p99.9", "max", "received", "lost"],
+    ss.map((s) => [s.label, rateLabel(s.rate), `${s.used}/${s.rounds}${s.disturbed ? " (disturbed)" : ""}`, ...STATS.map((k) => us(s.us[k])),
+      s.received.map(int).join(" / "), s.lost.map(int).join(" / ")]),
+    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
   );
 }
 
