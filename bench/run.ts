@@ -23,13 +23,13 @@
 // bench/results/receive.json. Every wait is bounded; the namespaces are deleted and the
 // children killed on the way out, whether it ends normally, on an error or on Ctrl-C.
 
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, release } from "node:os";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createPair, destroyPair, hasXdp, type VethPair } from "../test/helpers/netns.js";
+import { Child, cpuModel, killAll, waitQuiet as waitIdle, type SchedSummary } from "./child.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const XSK_REF = `${ROOT}bench/.build/xsk_ref`;
@@ -50,6 +50,7 @@ const DISTURBED = 0.02;
 /** Before each run, wait up to this long for the machine to be idle (below QUIET_BUSY). */
 const QUIET_WAIT_MS = 60_000;
 const QUIET_BUSY = 0.1;
+const waitQuiet = (log: (s: string) => void): Promise<number> => waitIdle(log, QUIET_WAIT_MS, QUIET_BUSY);
 
 // ---------------------------------------------------------------- options
 
@@ -99,18 +100,6 @@ const NODE_FLAGS = args["node-flags"].split(/\s+/).filter(Boolean);
 
 // ---------------------------------------------------------------- children
 
-const live = new Set<ChildProcess>();
-
-function killAll(): void {
-  for (const c of live) {
-    try {
-      c.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
 let pair: VethPair | undefined;
 
 // Registered before createPair() hooks its own: children die first, then the namespaces go.
@@ -122,159 +111,6 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     if (pair) destroyPair(pair);
     process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[sig]);
   });
-}
-
-/** Per thread of a process: [ns on CPU, ns waiting on a run queue] from /proc/.../schedstat. */
-type Sched = Map<number, [number, number]>;
-
-function readSched(pid: number): Sched {
-  const m: Sched = new Map();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
-        m.set(Number(tid), [run, wait]);
-      } catch {
-        // thread gone
-      }
-    }
-  } catch {
-    // process gone
-  }
-  return m;
-}
-
-/**
- * Where a child's CPU went while it was measured: its main thread's time waiting for the CPU
- * (preempted: by other processes on a shared machine, or by its own helper threads since all
- * are pinned to one CPU), and the CPU time of its other threads (V8 compiler/GC for Node).
- */
-export interface SchedSummary {
-  mainCpuMs: number;
-  mainWaitMs: number;
-  otherThreadsCpuMs: number;
-  /** mainWaitMs not explained by the process's own threads, as a fraction of the run */
-  external: number;
-}
-
-/** A child process inside a namespace, pinned to one CPU, with its stdout read line by line. */
-class Child {
-  readonly name: string;
-  readonly proc: ChildProcess;
-  readonly lines: string[] = [];
-  stderr = "";
-  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  readonly #exited: Promise<void>;
-  #onLine: (() => void) | undefined;
-  #schedBase: Sched = new Map();
-  #schedLast: Sched = new Map();
-  #sampler: NodeJS.Timeout | undefined;
-
-  constructor(name: string, ns: string, cpu: string, argv: string[]) {
-    this.name = name;
-    this.proc = spawn("ip", ["netns", "exec", ns, "taskset", "-c", cpu, ...argv], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    live.add(this.proc);
-    createInterface({ input: this.proc.stdout! }).on("line", (l) => {
-      this.lines.push(l);
-      this.#onLine?.();
-    });
-    this.proc.stderr!.on("data", (d: Buffer) => {
-      this.stderr += d.toString();
-    });
-    this.#exited = new Promise((resolve) => {
-      const done = (code: number | null, signal: NodeJS.Signals | null): void => {
-        live.delete(this.proc);
-        clearInterval(this.#sampler);
-        this.exit ??= { code, signal };
-        this.#onLine?.();
-        resolve();
-      };
-      this.proc.on("close", done);
-      this.proc.on("error", (e) => {
-        this.stderr += String(e);
-        done(null, null);
-      });
-    });
-  }
-
-  /**
-   * Samples the child's threads' schedstat every 100 ms from now until it exits (a sample
-   * cannot be taken after the exit, so the last 100 ms at most are missed).
-   */
-  measure(): void {
-    const pid = this.proc.pid;
-    if (pid === undefined) return;
-    this.#schedBase = readSched(pid);
-    this.#schedLast = this.#schedBase;
-    this.#sampler = setInterval(() => {
-      const m = readSched(pid);
-      if (m.size) this.#schedLast = m;
-    }, 100);
-  }
-
-  sched(): SchedSummary {
-    const pid = this.proc.pid ?? -1;
-    let other = 0;
-    for (const [tid, [run]] of this.#schedLast) if (tid !== pid) other += run - (this.#schedBase.get(tid)?.[0] ?? 0);
-    const main = this.#schedLast.get(pid) ?? [0, 0];
-    const base = this.#schedBase.get(pid) ?? [0, 0];
-    const cpu = (main[0] - base[0]) / 1e6;
-    const wait = (main[1] - base[1]) / 1e6;
-    const otherMs = other / 1e6;
-    return { mainCpuMs: cpu, mainWaitMs: wait, otherThreadsCpuMs: otherMs, external: cpu + wait > 0 ? Math.max(0, wait - otherMs) / (cpu + wait) : 0 };
-  }
-
-  /** Resolves when a line equal to `line` was printed; rejects on exit or timeout. */
-  waitLine(line: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#onLine = undefined;
-        reject(new Error(`${this.name}: no ${line} within ${timeoutMs} ms${this.why()}`));
-      }, timeoutMs);
-      this.#onLine = () => {
-        if (this.lines.includes(line)) {
-          clearTimeout(timer);
-          this.#onLine = undefined;
-          resolve();
-        } else if (this.exit) {
-          clearTimeout(timer);
-          this.#onLine = undefined;
-          reject(new Error(`${this.name} exited before ${line}${this.why()}`));
-        }
-      };
-      this.#onLine();
-    });
-  }
-
-  /** True if the child exited within timeoutMs. */
-  async waitExit(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((r) => { timer = setTimeout(() => r(false), timeoutMs); });
-    const ok = await Promise.race([this.#exited.then(() => true as const), timeout]);
-    clearTimeout(timer);
-    return ok;
-  }
-
-  kill(sig: NodeJS.Signals): void {
-    if (!this.exit) this.proc.kill(sig);
-  }
-
-  /** The JSON line it printed, checked for a clean exit. */
-  result<T>(): T {
-    if (this.exit?.code !== 0) throw new Error(`${this.name} failed${this.why()}`);
-    const line = [...this.lines].reverse().find((l) => l.startsWith("{"));
-    if (!line) throw new Error(`${this.name} printed no JSON${this.why()}`);
-    return JSON.parse(line) as T;
-  }
-
-  why(): string {
-    const e = this.exit ? ` (exit ${this.exit.code ?? this.exit.signal})` : "";
-    const s = this.stderr.trim();
-    return e + (s ? `: ${s.split("\n").slice(-3).join(" | ")}` : "");
-  }
 }
 
 // ---------------------------------------------------------------- trials
@@ -366,32 +202,6 @@ async function trial(p: VethPair, rx: Receiver, round: number | null, rate: numb
   }
 }
 
-/** Fraction of all CPUs' time spent busy over the next `ms` (from /proc/stat). */
-async function cpuBusy(ms: number): Promise<number> {
-  const read = (): number[] => readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  const a = read();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = read();
-  const d = b.map((v, i) => v - a[i]);
-  const total = d.reduce((x, y) => x + y, 0);
-  const idle = d[3] + d[4]; // idle + iowait
-  return total > 0 ? 1 - idle / total : 0;
-}
-
-/**
- * Waits (at most QUIET_WAIT_MS) until the machine is idle before a run: on a shared machine,
- * other work would otherwise take the receiver's or the generator's CPU. Returns the load seen.
- */
-async function waitQuiet(log: (s: string) => void): Promise<number> {
-  const end = Date.now() + QUIET_WAIT_MS;
-  let busy = await cpuBusy(500);
-  if (busy <= QUIET_BUSY) return busy;
-  log(`machine busy (${(busy * 100).toFixed(0)}% CPU), waiting up to ${QUIET_WAIT_MS / 1000} s for it to quiet down`);
-  while (busy > QUIET_BUSY && Date.now() < end) busy = await cpuBusy(1000);
-  if (busy > QUIET_BUSY) log(`still ${(busy * 100).toFixed(0)}% busy; measuring anyway`);
-  return busy;
-}
-
 // ---------------------------------------------------------------- report
 
 const median = (xs: number[]): number => {
@@ -456,14 +266,6 @@ function describe(t: Trial): string {
     (t.sched.rx.otherThreadsCpuMs ? ` (its other threads ran ${t.sched.rx.otherThreadsCpuMs.toFixed(1)} ms)` : "") +
     `, generator ${t.sched.gen.mainWaitMs.toFixed(1)} ms for CPU ${GEN_CPU} (${(t.sched.gen.external * 100).toFixed(1)}% external)` +
     (t.disturbed ? " -- DISTURBED by other work" : "");
-}
-
-function cpuModel(): string {
-  try {
-    return /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "?";
-  } catch {
-    return cpus()[0]?.model ?? "?";
-  }
 }
 
 // ---------------------------------------------------------------- main

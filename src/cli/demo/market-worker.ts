@@ -1,6 +1,8 @@
 // The feed demo's receiver thread: a feed source (AF_XDP in a namespace, or kernel sockets on
-// loopback), the example VWAP strategy, and the wire-to-strategy latency of every message: the
-// sender stamps each message's send time (ms, wall clock) into shared memory by sequence number.
+// loopback), the example VWAP strategy, and the wire-to-strategy latency of every packet after
+// the warm-up: the sender puts each such packet's send time (ns of the monotonic clock since
+// clockBase) in shared memory at the packet's first sequence number, and the strategy's onTick
+// reads the same clock when that message reaches it (market.ts says more).
 
 import { parentPort, workerData } from "node:worker_threads";
 import { openFeed, XdpFeedSource, type FeedSource } from "../../feeds/open.js";
@@ -17,8 +19,13 @@ export interface FeedDemoWorkerData {
   port: number;
   mode: "xdp" | "socket";
   messages: number;
-  /** Float64Array over it: sendTimes[seq] = send time of message seq, in ms since the epoch. */
+  /**
+   * Float64Array over it: sendTimes[seq] = send time of the packet whose first message is seq, in
+   * ns since clockBase; 0 for the packet's other messages and for warm-up packets.
+   */
   sendTimes: SharedArrayBuffer;
+  /** process.hrtime() in the sending thread when the demo started: the clocks' common origin. */
+  clockBase: [number, number];
   /** Int32Array: [0] set to 1 by the main thread when the sender is done. */
   control: SharedArrayBuffer;
   strategyFile?: string;
@@ -38,14 +45,19 @@ try {
   process.exit(1);
 }
 
-// Latencies in µs, one per message, kept in a preallocated array (no allocation per tick).
+// Latencies in µs, one per measured packet, kept in a preallocated array. The clock is
+// process.hrtime() destructured at once: once optimized it allocates nothing (bench/latency/hist.mjs).
 const latency = new Float64Array(d.messages);
 let measured = 0;
+const [B0, B1] = d.clockBase;
 const vwap = vwapStrategy();
 const meter: Strategy = {
   onTick(t) {
     const sent = sendTimes[t.seq];
-    if (sent > 0 && measured < latency.length) latency[measured++] = (performance.timeOrigin + performance.now() - sent) * 1000;
+    if (sent > 0 && measured < latency.length) {
+      const h = process.hrtime();
+      latency[measured++] = ((h[0] - B0) * 1e9 + (h[1] - B1) - sent) / 1000;
+    }
   },
 };
 let user: Strategy | undefined;

@@ -5,11 +5,12 @@
 // from just before send() to the frame seen by receive() is the kernel's path (copy-mode AF_XDP TX,
 // veth, native XDP, the copy into the UMEM) plus one poll.
 //
-//   node --import tsx bench/latency.ts [--frames 1000] [--gaps 0.01,1,20] [--payload 600]   (root)
+//   node --import tsx bench/kernel-path.ts [--frames 1000] [--gaps 0.01,1,20] [--payload 600]   (root)
+//   npm run bench:kernel-path
 //
 // --gaps: idle time between frames in ms (spinning, so this thread keeps its CPU); prints a table
 // per gap (percentiles of the whole trip and of send() + flush(), the sendto that carries the frame
-// through the kernel) and writes bench/results/latency.json. Every wait is bounded; the namespaces
+// through the kernel) and writes bench/results/kernel-path.json. Every wait is bounded; the namespaces
 // go away in a finally.
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -31,11 +32,11 @@ const frames = Number(o.frames);
 const gaps = o.gaps!.split(",").map(Number);
 const payload = Number(o.payload);
 if (!(frames >= 10 && frames <= 1e6) || gaps.some((g) => !(g >= 0 && g <= 1000)) || !(payload >= 0 && payload <= 1400)) {
-  process.stderr.write("usage: latency.ts [--frames 10..1000000] [--gaps MS,...] [--payload 0..1400]\n");
+  process.stderr.write("usage: kernel-path.ts [--frames 10..1000000] [--gaps MS,...] [--payload 0..1400]\n");
   process.exit(2);
 }
 if (process.getuid?.() !== 0) {
-  process.stderr.write("latency.ts needs root (network namespaces, XDP, AF_XDP)\n");
+  process.stderr.write("kernel-path.ts needs root (network namespaces, XDP, AF_XDP)\n");
   process.exit(2);
 }
 
@@ -94,4 +95,4 @@ for (const r of rows) {
 }
 const dir = fileURLToPath(new URL("results", import.meta.url));
 mkdirSync(dir, { recursive: true });
-writeFileSync(`${dir}/latency.json`, JSON.stringify({ date: new Date().toISOString(), payload, frames, rows }, null, 2) + "\n");
+writeFileSync(`${dir}/kernel-path.json`, JSON.stringify({ date: new Date().toISOString(), payload, frames, rows }, null, 2) + "\n");
