@@ -116,6 +116,8 @@ export class KernelFeedReceiver {
   /** The order book, when openFeed was asked for one (its parser's). */
   book: BookView | undefined;
   readonly mode = "socket" as const;
+  /** Datagrams arrive as dgram 'message' events: a loop must yield to the event loop to see them. */
+  readonly receivesOnEventLoop = true;
   readonly modeReason: string;
   /** The parser the datagrams go through (its memory holds the records and messages). */
   readonly parser: FeedParser;

@@ -10,8 +10,9 @@ import { monotonicMs } from "../../bridge/clock.js";
 import type { Feed } from "../feeds/feeds.js";
 
 export interface RunnableSource extends PollSource {
-  /** "socket" sources without wait() receive through the event loop: the loop yields to it when idle. */
   readonly mode?: string;
+  /** The source receives through the event loop (Node's dgram): the loop yields on every empty poll. */
+  readonly receivesOnEventLoop?: boolean;
   /** The feed, for the warm-up's synthetic traffic (live sources have it). */
   readonly feed?: Feed;
   /** Blocks (XDP: poll(2)) or resolves (kernel socket) when data is ready, up to timeoutMs. */
@@ -115,7 +116,8 @@ function spin(l: Loop): RunResult["reason"] | undefined {
     }
     // Empty. The clock is read on one empty poll in CLOCK_EVERY (busy), or when a wait timed out
     // (interrupt): a packet that ends a wait is polled at once, no clock read.
-    const due = ((l.empty = (l.empty + 1) & 0xffff) & (CLOCK_EVERY - 1)) === 0;
+    const onLoop = source.receivesOnEventLoop === true;
+    const due = onLoop || ((l.empty = (l.empty + 1) & 0xffff) & (CLOCK_EVERY - 1)) === 0;
     if (waits && !due) {
       const ready = source.wait!(l.waitMs);
       if (ready === true) continue;
@@ -134,7 +136,7 @@ function spin(l: Loop): RunResult["reason"] | undefined {
     }
     // The next waits' timeout, whole ms (computed here, where the clock was read).
     l.waitMs = deadline === Infinity || deadline - now >= WAIT_MS ? WAIT_MS : Math.max(0, Math.ceil(deadline - now));
-    if (now - times[1] >= YIELD_MS || (source.mode === "socket" && !source.wait)) {
+    if (onLoop || now - times[1] >= YIELD_MS) {
       times[1] = now;
       return undefined;
     }
