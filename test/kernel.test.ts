@@ -1,5 +1,5 @@
-// The kernel-socket fallback: KernelFeedReceiver (the compiled parser fed from dgram sockets) on
-// loopback, and openFeed choosing between AF_XDP and kernel sockets, falling back when XDP is
+// The kernel-socket fallback: KernelFeedReceiver (the compiled parser fed by recvmmsg from kernel
+// UDP sockets) on loopback, and openFeed choosing between AF_XDP and kernel sockets, falling back when XDP is
 // refused, and holding multicast group memberships in both modes (inside namespaces, as root).
 //
 // This file is also its own child process: with XDPFEED_KERNEL_CHILD set (JSON, ChildArgs) it
@@ -10,7 +10,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { KernelFeedReceiver } from "../src/feeds/kernel.js";
 import { openFeed, XdpFeedSource, type FeedSource } from "../src/feeds/open.js";
 import { FeedParser } from "../src/feeds/parser.js";
@@ -193,29 +193,32 @@ function tests(): void {
     }
   });
 
-  K("counts datagrams dropped when the buffer is full, and the parser reports the gap they leave", async () => {
-    const rx = KernelFeedReceiver.open(itch50, { ports: [0], bufferBytes: 8192 });
+  K("holds datagrams the slots cannot take in the socket's buffer, where the kernel counts what it drops, and the parser reports the gap they leave", async () => {
+    // Two slots and a socket buffer of a few datagrams: ten datagrams sent with no poll. The
+    // kernel keeps what its buffer takes, drops the rest and counts them (SO_MEMINFO).
+    const rx = KernelFeedReceiver.open(itch50, { ports: [0], maxDatagrams: 2, maxDatagramBytes: 2048, socketBufferBytes: 4096 });
     const tx = createSocket("udp4");
     try {
       const frames = [...moldFrames({ seed: 4, symbols: 10, messages: 2000 }, { session: "KERNEL0003", endOfSession: false })].slice(0, 11);
-      assert.ok(frames.every((f) => f.payload.length > 1000), "datagrams of over 1000 bytes: fewer than 8 fit");
-      // Ten datagrams, no poll: the buffer takes what fits and counts the rest.
+      assert.ok(frames.every((f) => f.payload.length > 1000), "datagrams of over 1000 bytes: a few fit the socket buffer");
       for (const f of frames.slice(0, 10)) await sendTo(tx, f.payload, rx.ports[0]);
-      assert.ok(await until(() => rx.stats().datagrams === 10, 2000));
-      const st = rx.stats();
-      const kept = st.pending;
-      assert.ok(kept > 0 && kept < 10, `kept ${kept}`);
-      assert.is(st.dropped, 10 - kept);
-      assert.is(st.droppedBytes, frames.slice(kept, 10).reduce((a, f) => a + f.payload.length, 0));
-      assert.is(st.bytes, frames.slice(0, 10).reduce((a, f) => a + f.payload.length, 0));
       const sink = newSink();
-      drain(rx, sink);
+      assert.ok(await until(() => {
+        drain(rx, sink);
+        return rx.stats().datagrams + (rx.stats().kernelDrops ?? 0) === 10;
+      }, 2000), "every datagram received or counted by the kernel");
+      const st = rx.stats();
+      const kept = st.datagrams;
+      assert.ok(kept > 2 && kept < 10, `kept ${kept}: more than the two slots, fewer than sent`);
+      assert.is(st.kernelDrops, 10 - kept);
+      assert.equal([st.dropped, st.pending, st.parsed], [0, 0, kept]);
+      assert.is(st.bytes, frames.slice(0, kept).reduce((a, f) => a + f.payload.length, 0));
       const keptMessages = frames.slice(0, kept).reduce((a, f) => a + f.count, 0);
       assert.equal(sink.seqs, seq1toN(keptMessages));
       assert.is(rx.summary().gaps, 0);
       // The next datagram after the dropped ones: the parser sees the hole.
       await sendTo(tx, frames[10].payload, rx.ports[0]);
-      assert.ok(await rx.wait(2000));
+      assert.ok(rx.wait(2000));
       drain(rx, sink);
       const s = rx.summary();
       assert.is(s.gaps, 1);
@@ -227,27 +230,57 @@ function tests(): void {
     }
   });
 
-  K("counts datagrams dropped when the datagram table is full", async () => {
+  K("leaves what the slots cannot take in the socket's buffer, losing nothing", async () => {
     const rx = KernelFeedReceiver.open(itch50, { ports: [0], maxDatagrams: 3 });
     const tx = createSocket("udp4");
     try {
-      for (let i = 0; i < 5; i++) await sendTo(tx, new Uint8Array(40), rx.ports[0]);
-      assert.ok(await until(() => rx.stats().datagrams === 5, 2000));
-      assert.equal([rx.stats().pending, rx.stats().dropped], [3, 2]);
+      const frames = [...moldFrames({ seed: 5, symbols: 5, messages: 400 }, { session: "KERNEL0009", endOfSession: false })].slice(0, 5);
+      for (const f of frames) await sendTo(tx, f.payload, rx.ports[0]);
+      assert.ok(await until(() => rx.pending === 3, 2000), "three slots filled");
+      assert.equal([rx.stats().datagrams, rx.stats().dropped, rx.stats().maxDatagrams], [3, 0, 3]);
+      const sink = newSink();
+      drain(rx, sink);
+      assert.equal([rx.stats().datagrams, rx.stats().parsed, rx.stats().dropped, rx.stats().kernelDrops], [5, 5, 0, 0]);
+      assert.equal(sink.seqs, seq1toN(frames.reduce((a, f) => a + f.count, 0)));
     } finally {
       tx.close();
       rx.close();
     }
   });
 
-  K("keeps datagrams whole and in order across the buffer's wrap", async () => {
+  K("discards and counts a datagram longer than maxDatagramBytes (the kernel truncates it), and the parser reports the gap it leaves", async () => {
+    const rx = KernelFeedReceiver.open(itch50, { ports: [0], maxDatagramBytes: 600 });
+    const tx = createSocket("udp4");
+    try {
+      const frames = [...moldFrames({ seed: 6, symbols: 5, messages: 400 }, { session: "KERNEL0010", endOfSession: false, maxPayload: 500 })].slice(0, 3);
+      const long = new Uint8Array(700);
+      long.set(frames[1].payload);
+      await sendTo(tx, frames[0].payload, rx.ports[0]);
+      await sendTo(tx, long, rx.ports[0]);
+      await sendTo(tx, frames[2].payload, rx.ports[0]);
+      const sink = newSink();
+      assert.ok(await until(() => (drain(rx, sink), rx.stats().datagrams === 3), 2000));
+      const st = rx.stats();
+      assert.equal([st.dropped, st.droppedBytes, st.parsed, st.pending, st.bytes], [1, 700, 2, 0, frames[0].payload.length + 700 + frames[2].payload.length]);
+      const s = rx.summary();
+      assert.equal([s.frames, s.gaps, s.gapMessages], [2, 1, frames[1].count]);
+      const first = Number(frames[2].sequence);
+      assert.equal(sink.seqs, [...seq1toN(frames[0].count), ...Array.from({ length: frames[2].count }, (_, i) => first + i)]);
+    } finally {
+      tx.close();
+      rx.close();
+    }
+  });
+
+  K("keeps datagrams whole and in order as its slots are reused", async () => {
     const SESSION = { seed: 8, symbols: 12, messages: 6000 };
-    // A few datagrams' room, polled one datagram at a time with one or two pending: the write
-    // position wraps over and over.
-    const rx = KernelFeedReceiver.open(itch50, { ports: [0], bufferBytes: 5000 });
+    // Two slots, polled one datagram at a time with one or two held: each slot is received
+    // into again and again.
+    const rx = KernelFeedReceiver.open(itch50, { ports: [0], bufferBytes: 5000, maxDatagramBytes: 2048 });
     const tx = createSocket("udp4");
     const sink = newSink();
     try {
+      assert.equal([rx.stats().maxDatagrams, rx.stats().bufferBytes], [2, 4096]);
       let sent = 0;
       for (const p of moldPackets(SESSION, { session: "KERNEL0004" })) {
         await sendTo(tx, p, rx.ports[0]);
@@ -273,24 +306,56 @@ function tests(): void {
     }
   });
 
-  K("wait() resolves true once datagrams are pending and false on timeout or close", async () => {
+  K("stamps each record with its datagram's kernel receive time (wall clock, ns)", async () => {
+    const rx = KernelFeedReceiver.open(itch50, { ports: [0] });
+    const tx = createSocket("udp4");
+    try {
+      const frames = [...moldFrames({ seed: 7, symbols: 5, messages: 400 }, { session: "KERNEL0011", endOfSession: false })].slice(0, 2);
+      const t0 = Date.now() * 1e6;
+      await sendTo(tx, frames[0].payload, rx.ports[0]);
+      await sleep(50);
+      await sendTo(tx, frames[1].payload, rx.ports[0]);
+      assert.ok(await until(() => rx.pending === 2, 2000));
+      const t1 = Date.now() * 1e6;
+      // Both datagrams in one poll: each record carries its own datagram's time, not the poll's.
+      const n = rx.poll();
+      assert.is(n, frames[0].count + frames[1].count);
+      const ts = Array.from({ length: n }, (_, i) => rx.ticks.at(i).receiveTs);
+      const a = ts[0];
+      const b = ts[n - 1];
+      assert.ok(ts.slice(0, frames[0].count).every((t) => t === a) && ts.slice(frames[0].count).every((t) => t === b), "one time per datagram");
+      assert.ok(a >= t0 - 2e6 && b <= t1 + 2e6, `within the sends: ${a - t0} ns after the first, ${t1 - b} ns before the end`);
+      assert.ok(b - a >= 45e6 && b - a < 1e9, `the second 50 ms after the first: ${(b - a) / 1e6} ms`);
+    } finally {
+      tx.close();
+      rx.close();
+    }
+  });
+
+  K("wait() blocks until datagrams are ready: true at once when some are, false on timeout and when closed", async () => {
     const rx = KernelFeedReceiver.open(itch50, { ports: [0] });
     const tx = createSocket("udp4");
     try {
       const t0 = Date.now();
-      assert.is(await rx.wait(40), false);
+      assert.is(rx.wait(40), false);
       assert.ok(Date.now() - t0 >= 35, "waited about the timeout");
-      const waiting = rx.wait(5000);
-      await sendTo(tx, firstPacket(), rx.ports[0]);
+      // Another process sends one datagram 200 ms from now, while this thread is blocked in wait().
+      const sender = spawn(process.execPath, ["-e",
+        `setTimeout(() => { const s = require("node:dgram").createSocket("udp4"); s.send(Buffer.from(process.argv[1], "hex"), ${rx.ports[0]}, "127.0.0.1", () => s.close()); }, 200)`,
+        Buffer.from(firstPacket()).toString("hex")], { stdio: "ignore" });
+      const exited = new Promise((r) => sender.on("exit", r));
       const t1 = Date.now();
-      assert.is(await waiting, true);
-      assert.ok(Date.now() - t1 < 1000, "woken by the datagram, not the timeout");
-      assert.is(await rx.wait(0), true, "pending datagrams: at once");
+      assert.is(rx.wait(10_000), true);
+      assert.ok(Date.now() - t1 < 5000, `woken by the datagram after ${Date.now() - t1} ms, not the timeout`);
+      await exited;
+      assert.is(rx.wait(0), true, "still ready");
+      assert.is(rx.pending, 1);
+      assert.is(rx.wait(5000), true, "a datagram received and not parsed: at once");
       assert.ok(rx.poll() > 0);
-      const pendingWait = rx.wait(5000);
+      assert.is(rx.wait(0), false, "nothing left");
+      await sendTo(tx, firstPacket(), rx.ports[0]);
       rx.close();
-      assert.is(await pendingWait, false, "a waiter is released by close()");
-      assert.is(await rx.wait(10), false);
+      assert.is(rx.wait(10), false, "closed");
       assert.is(rx.poll(), 0, "poll after close");
     } finally {
       tx.close();
@@ -298,23 +363,29 @@ function tests(): void {
     }
   });
 
-  K("receives on several ports, and close() gives the ports back", async () => {
-    const rx = KernelFeedReceiver.open(itch50, { ports: [0, 0] });
+  K("receives on several ports in arrival order (kernel receive time), and close() gives the ports back", async () => {
+    // Eight slots per socket: each poll takes a few from each, and the one that may hold older
+    // datagrams than the other delivered stops the batch at its newest.
+    const rx = KernelFeedReceiver.open(itch50, { ports: [0, 0], maxDatagrams: 16, maxDatagramBytes: 2048 });
     const tx = createSocket("udp4");
     const sink = newSink();
     const ports = [...rx.ports];
     try {
       assert.is(ports.length, 2);
       assert.is.not(ports[0], ports[1]);
-      // Alternating ports, each datagram received before the next is sent (order across sockets).
+      // Two datagrams to the first port, one to the second, and so on, all sent before any poll:
+      // the order across sockets is the kernel's.
       let sent = 0;
-      for (const p of moldPackets({ seed: 9, symbols: 5, messages: 1500 }, { session: "KERNEL0005" })) {
-        await sendTo(tx, p, ports[sent % 2]);
+      const sends: Promise<void>[] = [];
+      for (const p of moldPackets({ seed: 9, symbols: 5, messages: 6000 }, { session: "KERNEL0005" })) {
+        sends.push(sendTo(tx, p, ports[sent % 3 === 2 ? 1 : 0]));
         sent++;
-        assert.ok(await until(() => rx.stats().datagrams === sent, 2000));
       }
-      drain(rx, sink);
-      assert.equal(sink.seqs, seq1toN(1500));
+      await Promise.all(sends);
+      assert.ok(sent > 100, `${sent} datagrams`);
+      assert.ok(await until(() => (drain(rx, sink), rx.stats().datagrams === sent), 3000));
+      assert.equal(sink.seqs, seq1toN(6000));
+      assert.equal([rx.summary().gaps, rx.summary().duplicates, rx.stats().kernelDrops], [0, 0, 0]);
     } finally {
       tx.close();
       rx.close();

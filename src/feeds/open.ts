@@ -29,10 +29,11 @@
 // Everything happens synchronously in the calling thread, so inNetns(ns, () => openFeed(...))
 // puts the AF_XDP socket, the XDP program and the kernel sockets in namespace ns.
 //
-// wait(timeoutMs) in XDP mode blocks the thread in poll(2) on the AF_XDP socket (up to
-// timeoutMs) and then resolves; in socket mode it yields to the event loop, which is where the
-// datagrams come in. Loop as `for (;;) { const n = src.poll(); ...; if (n === 0) await src.wait(ms); }`
-// and both modes work.
+// wait(timeoutMs) blocks the thread in poll(2) on the AF_XDP socket or on the kernel sockets (up
+// to timeoutMs) and returns whether data is ready: a boolean in both modes, allocating nothing.
+// poll() receives by itself in both modes (no need to yield to the event loop), so
+// `for (;;) { const n = src.poll(); ...; if (n === 0) src.wait(ms); }` works either way, in a
+// worker or on the main thread (where `await src.wait(ms)` or batches() lets the event loop turn).
 
 import { enableBook, type BookCapacities, type BookView } from "../book/book.js";
 import { closeSocket, isIPv4Multicast, membershipSocket } from "../../bridge/udp.js";
@@ -66,11 +67,8 @@ export interface FeedSource {
   poll(max?: number): number;
   /** Releases what A/B arbitration holds (declaring open gaps); returns the records now in ticks. */
   flush(): number;
-  /**
-   * True when data is ready, false after timeoutMs. XDP blocks the thread meanwhile (poll(2)) and
-   * returns a boolean; a source that needs the event loop to receive returns a promise.
-   */
-  wait(timeoutMs: number): boolean | Promise<boolean>;
+  /** Blocks the thread in poll(2) up to timeoutMs: true when data is ready, false on timeout or when closed. */
+  wait(timeoutMs: number): boolean;
   summary(): ParserSummary;
   close(): void;
   /** The order book, when opened with one. */

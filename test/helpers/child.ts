@@ -24,7 +24,16 @@ export interface Child {
 export function runFixture(ns: string, name: string, args: string[], opts: { prefix?: string[]; env?: NodeJS.ProcessEnv; readable?: boolean } = {}): Child {
   const file = opts.readable ? readablePath(fixture(name)) : fixture(name);
   const argv = ["netns", "exec", ns, ...(opts.prefix ?? []), process.execPath, "--import", "tsx", file, ...args];
-  const proc = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env }, cwd: opts.readable ? readableCheckout() : undefined });
+  return child(spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env }, cwd: opts.readable ? readableCheckout() : undefined }));
+}
+
+/** `node [nodeArgs...] --import tsx FIXTURE args...` in this process's network namespace (no privileges needed). */
+export function runNode(name: string, args: string[], opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Child {
+  const argv = [...(opts.nodeArgs ?? []), "--import", "tsx", fixture(name), ...args];
+  return child(spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } }));
+}
+
+function child(proc: ChildProcess): Child {
   let out = "";
   let err = "";
   proc.stdout!.on("data", (d) => (out += d));

@@ -124,8 +124,8 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   }
 }
 
-// Frames dropped for want of room: on the AF_XDP rings (XDP_STATISTICS), or in the kernel
-// sockets' buffers and the receiver's own ring.
+// Frames dropped: on the AF_XDP rings for want of room (XDP_STATISTICS), or in the kernel
+// sockets' buffers (full) and by the socket receiver (longer than maxDatagramBytes).
 function dropsOf(src: FeedSource): number {
   if (src instanceof XdpFeedSource) return Number(src.receiver.socket.stats().xdp.rx_dropped);
   if (src instanceof KernelFeedReceiver) {
