@@ -321,7 +321,7 @@ async function main(): Promise<void> {
   }));
   writeFileSync(`${RESULTS}latency.svg`, svgPlot(
     "xdpfeed wire-to-strategy latency, one ITCH message per packet over veth",
-    `${started.toISOString().slice(0, 10)}, ${cpus().length} x ${cpuModel()}, Linux ${release()}, Node ${process.version}; median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""} per percentile`,
+    `${started.toISOString().slice(0, 10)}, ${cpus().length} x ${cpuModel()}, Linux ${release()}, Node ${process.version}; median of ${ROUNDS} round${ROUNDS > 1 ? "s" : ""} per percentile${keptDisturbed ? `; ${keptDisturbed} of ${trials.length} runs disturbed by other work` : ""}`,
     panels,
   ));
   const strip = (t: Trial) => ({ ...t, rx: { ...t.rx, dist: undefined } });
