@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * xsk_lat: the C baseline of the wire-to-strategy latency benchmark
- * (bench/latency/run.ts): a minimal busy-polling libxdp receiver, set up as
- * bench/ref/xsk_ref.c is (the same XDP object and maps, native XDP, copy or
- * zero-copy bind, FILL ring handed over up front), that reads each packet of
+ * (bench/latency/run.ts): a minimal busy-polling libxdp receiver, set up by
+ * bench/ref/xsk_rx.h as bench/ref/xsk_ref.c is (the same XDP object and maps,
+ * native XDP, copy or zero-copy bind, FILL ring handed over up front), that reads each packet of
  * bench/latency/sender.c and records its latency:
  *
  *   - read CLOCK_MONOTONIC as soon as the packet is taken from the RX ring,
@@ -32,36 +32,19 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
-#include <net/if.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <linux/if_link.h>
-#include <linux/if_xdp.h>
-#include <xdp/libxdp.h>
-#include <xdp/xsk.h>
+#include "xsk_rx.h"
 
-#include "xdpfeed.h"
-
-#define NUM_FRAMES  4096
-#define FRAME_SIZE  XSK_UMEM__DEFAULT_FRAME_SIZE
-#define FILL_SIZE   2048
-#define RX_SIZE     2048
-#define BATCH       64
 #define MASK48      ((1ULL << 48) - 1)
 #define MAX_SAMPLE  0x7fffffffULL /* ns: latencies above ~2.1 s are clamped (as in hist.mjs) */
 
@@ -73,59 +56,12 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xsk_lat: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static int bpf_silent(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
-
-static int xdp_silent(enum libxdp_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
-
 static inline uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned long parse_num(const char *name, const char *s, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > max)
-		die("invalid %s: '%s'", name, s);
-	return v;
-}
-
-static void default_bpf_path(char *out, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n < 0)
-		die("readlink(/proc/self/exe): %s", strerror(errno));
-	exe[n] = '\0';
-	snprintf(out, len, "%s/../../bpf/xdpfeed.bpf.o", dirname(exe));
 }
 
 static uint64_t be(const uint8_t *p, int bytes)
@@ -212,98 +148,13 @@ int main(int argc, char **argv)
 		usage();
 	if (!bpf_path[0])
 		default_bpf_path(bpf_path, sizeof(bpf_path));
-	if (!getenv("XSK_LAT_VERBOSE")) {
-		libbpf_set_print(bpf_silent);
-		libxdp_set_print(xdp_silent);
-	}
+	quiet_libs("XSK_LAT_VERBOSE");
 
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	setrlimit(RLIMIT_MEMLOCK, &rl);
-
-	unsigned int ifindex = if_nametoindex(iface);
-	if (!ifindex)
-		die("if_nametoindex(%s): %s", iface, strerror(errno));
-
-	/* The XDP program, attached as a bpf_link (detached when we exit). */
-	struct bpf_object *obj = bpf_object__open_file(bpf_path, NULL);
-	if (!obj)
-		die("bpf_object__open_file(%s): %s", bpf_path, strerror(errno));
-	int err = bpf_object__load(obj);
-	if (err)
-		die("bpf_object__load(%s): %s", bpf_path, strerror(-err));
-	struct bpf_program *prog = bpf_object__find_program_by_name(obj, XDPFEED_PROG_NAME);
-	if (!prog)
-		die("program %s not found in %s", XDPFEED_PROG_NAME, bpf_path);
-	int xsks_fd = bpf_object__find_map_fd_by_name(obj, XDPFEED_XSKS_MAP_NAME);
-	int ports_fd = bpf_object__find_map_fd_by_name(obj, XDPFEED_PORTS_MAP_NAME);
-	if (xsks_fd < 0 || ports_fd < 0)
-		die("xsks_map/ports_map not found in %s", bpf_path);
-	const char *xdp_mode = "native";
-	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
-	int link_fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &lopts);
-	if (link_fd < 0) {
-		int drv_err = errno;
-
-		xdp_mode = "generic";
-		lopts.flags = XDP_FLAGS_SKB_MODE;
-		link_fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &lopts);
-		if (link_fd < 0)
-			die("bpf_link_create(%s): native: %s, generic: %s", iface, strerror(drv_err), strerror(errno));
-	}
-
-	size_t umem_len = (size_t)NUM_FRAMES * FRAME_SIZE;
-	void *umem_area = mmap(NULL, umem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (umem_area == MAP_FAILED)
-		die("mmap(umem %zu bytes): %s", umem_len, strerror(errno));
-	struct xsk_ring_prod fill;
-	struct xsk_ring_cons comp, rx;
-	struct xsk_umem *umem;
-	const struct xsk_umem_config ucfg = {
-		.fill_size = FILL_SIZE,
-		.comp_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
-		.frame_size = FRAME_SIZE,
-		.frame_headroom = XSK_UMEM__DEFAULT_FRAME_HEADROOM,
-		.flags = XSK_UMEM__DEFAULT_FLAGS,
-	};
-	err = xsk_umem__create(&umem, umem_area, umem_len, &fill, &comp, &ucfg);
-	if (err)
-		die("xsk_umem__create: %s", strerror(-err));
-	struct xsk_socket *xsk;
-	struct xsk_socket_config scfg = {
-		.rx_size = RX_SIZE,
-		.tx_size = 0,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY,
-	};
-	const char *bind_mode = "zerocopy";
-	err = xsk_socket__create(&xsk, iface, queue, umem, &rx, NULL, &scfg);
-	if (err) {
-		int zc_err = -err;
-
-		bind_mode = "copy";
-		scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_COPY;
-		err = xsk_socket__create(&xsk, iface, queue, umem, &rx, NULL, &scfg);
-		if (err)
-			die("xsk_socket__create(%s, queue %lu): zerocopy: %s, copy: %s", iface, queue, strerror(zc_err), strerror(-err));
-	}
-	int xsk_fd = xsk_socket__fd(xsk);
-
-	__u32 idx;
-	if (xsk_ring_prod__reserve(&fill, FILL_SIZE, &idx) != FILL_SIZE)
-		die("xsk_ring_prod__reserve(fill, %d) failed", FILL_SIZE);
-	for (__u32 i = 0; i < FILL_SIZE; i++)
-		*xsk_ring_prod__fill_addr(&fill, idx + i) = (__u64)i * FRAME_SIZE;
-	xsk_ring_prod__submit(&fill, FILL_SIZE);
-
-	__u32 key = queue, val = xsk_fd;
-	if (bpf_map_update_elem(xsks_fd, &key, &val, BPF_ANY))
-		die("bpf_map_update_elem(xsks_map[%u]): %s", key, strerror(errno));
-	key = port, val = 1;
-	if (bpf_map_update_elem(ports_fd, &key, &val, BPF_ANY))
-		die("bpf_map_update_elem(ports_map[%u]): %s", key, strerror(errno));
+	struct xsk_rx r;
+	xsk_rx_open(&r, iface, queue, port, bpf_path, 0);
 
 	/* Everything the loop touches, allocated and touched before READY. */
 	const uint64_t measured = count - warmup;
@@ -322,29 +173,29 @@ int main(int argc, char **argv)
 
 	while (!stop_flag && !done) {
 		__u32 idx_rx, idx_fq;
-		__u32 rcvd = xsk_ring_cons__peek(&rx, BATCH, &idx_rx);
+		__u32 rcvd = xsk_ring_cons__peek(&r.rx, BATCH, &idx_rx);
 
 		if (!rcvd) {
-			if (xsk_ring_prod__needs_wakeup(&fill))
-				recvfrom(xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+			if (xsk_ring_prod__needs_wakeup(&r.fill))
+				recvfrom(r.xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 			if (now_ns() >= deadline)
 				break;
 			continue;
 		}
-		while (xsk_ring_prod__reserve(&fill, rcvd, &idx_fq) != rcvd) {
-			if (xsk_ring_prod__needs_wakeup(&fill))
-				recvfrom(xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		while (xsk_ring_prod__reserve(&r.fill, rcvd, &idx_fq) != rcvd) {
+			if (xsk_ring_prod__needs_wakeup(&r.fill))
+				recvfrom(r.xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 			if (stop_flag)
 				goto out;
 		}
 		for (__u32 i = 0; i < rcvd; i++) {
-			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&rx, idx_rx + i);
-			const uint8_t *f = xsk_umem__get_data(umem_area, d->addr);
+			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&r.rx, idx_rx + i);
+			const uint8_t *f = xsk_umem__get_data(r.umem_area, d->addr);
 			const uint64_t now = now_ns();
 			const uint32_t len = d->len;
 
 			frames++;
-			*xsk_ring_prod__fill_addr(&fill, idx_fq + i) = d->addr & ~(__u64)(FRAME_SIZE - 1);
+			*xsk_ring_prod__fill_addr(&r.fill, idx_fq + i) = d->addr & ~(__u64)(FRAME_SIZE - 1);
 			/* Ethernet (no VLAN), IPv4 with its IHL, UDP to our port. */
 			if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4) {
 				bad++;
@@ -383,23 +234,19 @@ int main(int argc, char **argv)
 				lat = MAX_SAMPLE;
 			samples[n++] = (uint32_t)lat;
 		}
-		xsk_ring_prod__submit(&fill, rcvd);
-		xsk_ring_cons__release(&rx, rcvd);
-		if (xsk_ring_prod__needs_wakeup(&fill))
-			recvfrom(xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		xsk_ring_prod__submit(&r.fill, rcvd);
+		xsk_ring_cons__release(&r.rx, rcvd);
+		if (xsk_ring_prod__needs_wakeup(&r.fill))
+			recvfrom(r.xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		if (now_ns() >= deadline)
 			break;
 	}
 out:;
 	struct xdp_statistics st = { 0 };
 	socklen_t st_len = sizeof(st);
-	if (getsockopt(xsk_fd, SOL_XDP, XDP_STATISTICS, &st, &st_len))
+	if (getsockopt(r.xsk_fd, SOL_XDP, XDP_STATISTICS, &st, &st_len))
 		die("getsockopt(XDP_STATISTICS): %s", strerror(errno));
-	close(link_fd);
-	xsk_socket__delete(xsk);
-	xsk_umem__delete(umem);
-	munmap(umem_area, umem_len);
-	bpf_object__close(obj);
+	xsk_rx_close(&r);
 
 	qsort(samples, n, sizeof(uint32_t), cmp_u32);
 	double sum = 0, sumsq = 0;
@@ -414,7 +261,7 @@ out:;
 	       "\"xdpMode\":\"%s\",\"bindMode\":\"%s\",",
 	       count, warmup, (unsigned long long)n, (unsigned long long)warm, (unsigned long long)duplicates,
 	       (unsigned long long)out_of_range, (unsigned long long)bad, (unsigned long long)frames,
-	       done ? "last" : stop_flag ? "signal" : "timeout", xdp_mode, bind_mode);
+	       done ? "last" : stop_flag ? "signal" : "timeout", r.xdp_mode, r.bind_mode);
 	printf("\"stats\":{\"rx_dropped\":%llu,\"rx_invalid_descs\":%llu,\"rx_ring_full\":%llu,\"rx_fill_ring_empty_descs\":%llu},",
 	       (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_invalid_descs,
 	       (unsigned long long)st.rx_ring_full, (unsigned long long)st.rx_fill_ring_empty_descs);
