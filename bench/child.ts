@@ -161,6 +161,18 @@ export class Child {
     if (!this.exit) this.proc.kill(sig);
   }
 
+  /**
+   * A receiver stops by itself at its last packet; if that one was lost it would wait for its
+   * own timeout, so once it has had drainMs for the last packets it is told to stop (SIGINT) and
+   * report. Returns whether it had to be told.
+   */
+  async stopAfter(drainMs: number): Promise<boolean> {
+    if (await this.waitExit(drainMs)) return false;
+    this.kill("SIGINT");
+    if (!(await this.waitExit(10_000))) throw new Error(`${this.name} did not stop within 10 s of SIGINT`);
+    return true;
+  }
+
   /** The JSON line it printed, checked for a clean exit. */
   result<T>(): T {
     if (this.exit?.code !== 0) throw new Error(`${this.name} failed${this.why()}`);

@@ -181,14 +181,7 @@ async function trial(p: VethPair, rx: Receiver, round: number | null, rate: numb
     g.measure();
     if (!(await g.waitExit(genTimeoutMs + 30_000))) throw new Error(`xdp-gen did not finish within ${genTimeoutMs + 30_000} ms`);
     const gen = g.result<GenResult>();
-    // The receiver stops by itself at count frames; if frames were lost it would wait for its
-    // timeout, so once it has had time for the last frames it is told to stop and report.
-    let interrupted = false;
-    if (!(await r.waitExit(DRAIN_MS))) {
-      interrupted = true;
-      r.kill("SIGINT");
-      if (!(await r.waitExit(10_000))) throw new Error(`${rx.id} did not stop within 10 s of SIGINT`);
-    }
+    const interrupted = await r.stopAfter(DRAIN_MS);
     const res = r.result<RxResult>();
     if (hasXdp(p.nsB, p.ifB)) throw new Error(`an XDP program is still attached to ${p.ifB} after ${rx.id} exited`);
     const sched = { rx: r.sched(), gen: g.sched() };

@@ -190,13 +190,7 @@ async function trial(p: VethPair, rx: Receiver, rate: number, count: number, rou
     s.measure();
     if (!(await s.waitExit(senderTimeout + 10_000))) throw new Error(`the sender did not finish within ${senderTimeout + 10_000} ms`);
     const sender = s.result<SenderResult>();
-    // The receiver stops by itself at the last packet; if that one was lost, it is told to stop.
-    let interrupted = false;
-    if (!(await r.waitExit(DRAIN_MS))) {
-      interrupted = true;
-      r.kill("SIGINT");
-      if (!(await r.waitExit(10_000))) throw new Error(`${rx.id} did not stop within 10 s of SIGINT`);
-    }
+    const interrupted = await r.stopAfter(DRAIN_MS);
     const res = r.result<RxResult>();
     if (hasXdp(p.nsB, p.ifB)) throw new Error(`an XDP program is still attached to ${p.ifB} after ${rx.id} exited`);
     const sched = { rx: r.sched(), sender: s.sched() };
