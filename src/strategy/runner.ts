@@ -10,12 +10,9 @@ import { monotonicMs } from "../../bridge/clock.js";
 import type { Feed } from "../feeds/feeds.js";
 
 export interface RunnableSource extends PollSource {
-  readonly mode?: string;
-  /** The source receives through the event loop (Node's dgram): the loop yields on every empty poll. */
-  readonly receivesOnEventLoop?: boolean;
   /** The feed, for the warm-up's synthetic traffic (live sources have it). */
   readonly feed?: Feed;
-  /** Blocks (XDP: poll(2)) or resolves (kernel socket) when data is ready, up to timeoutMs. */
+  /** Blocks in poll(2) until data is ready, up to timeoutMs (a source that waits asynchronously may return a promise). */
   wait?(timeoutMs: number): boolean | Promise<boolean>;
   /** Releases what A/B arbitration holds; returns the records now in ticks. */
   flush?(): number;
@@ -116,8 +113,7 @@ function spin(l: Loop): RunResult["reason"] | undefined {
     }
     // Empty. The clock is read on one empty poll in CLOCK_EVERY (busy), or when a wait timed out
     // (interrupt): a packet that ends a wait is polled at once, no clock read.
-    const onLoop = source.receivesOnEventLoop === true;
-    const due = onLoop || ((l.empty = (l.empty + 1) & 0xffff) & (CLOCK_EVERY - 1)) === 0;
+    const due = ((l.empty = (l.empty + 1) & 0xffff) & (CLOCK_EVERY - 1)) === 0;
     if (waits && !due) {
       const ready = source.wait!(l.waitMs);
       if (ready === true) continue;
@@ -136,7 +132,7 @@ function spin(l: Loop): RunResult["reason"] | undefined {
     }
     // The next waits' timeout, whole ms (computed here, where the clock was read).
     l.waitMs = deadline === Infinity || deadline - now >= WAIT_MS ? WAIT_MS : Math.max(0, Math.ceil(deadline - now));
-    if (onLoop || now - times[1] >= YIELD_MS) {
+    if (now - times[1] >= YIELD_MS) {
       times[1] = now;
       return undefined;
     }
