@@ -5,3 +5,5 @@
 type u32 = number;
 type i32 = number;
 type usize = number;
+// Only for constants a double holds exactly (at most 2^53 - 1).
+type u64 = number;

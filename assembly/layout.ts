@@ -17,6 +17,7 @@
 //   PSTATS_BASE         PSTATS_SIZE         parser counters and session state (PS_*)
 //   BATCH_TS_BASE       BATCH_TS_SIZE       receive timestamp (u64 ns) of each batch-table entry
 //                                           (RX: written by the receive loop; files: by TypeScript)
+//   SESSIONS_BASE       SESSIONS_SIZE       sequence state and counters per session (SS_*, SN_*)
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
 //   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
 //   BOOK_CTL_BASE       BOOK_CTL_SIZE       order book control words and bookBbo() result (BK_*, below)
@@ -167,13 +168,15 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   16      PS_GAPS             sequence gaps (a jump forward)
 //   24      PS_GAP_MESSAGES     messages skipped by those gaps
 //   32      PS_DUPLICATES       messages dropped because their sequence was already delivered
-//   40      PS_RESETS           sequence resets (new session, or IEX-TP restarting at 1)
-//   48      PS_NEXT_SEQ         next expected sequence number (0: none yet)
-//   56      PS_SESSION          session identity (MoldUDP64: 10 bytes; IEX-TP: u32), 16 bytes
+//   40      PS_RESETS           sequence resets within a session (IEX-TP restarting at 1)
+//   48      PS_TRUNCATED_MESSAGES messages a packet's header declared that its cut frame did not
+//                               hold: lost to the capture, not a sequence gap
+//   56      PS_SESSION          current session's identity (MoldUDP64: 10 bytes; IEX-TP: u32 with
+//                               the top bit set), 16 bytes
 //   72      PS_RECEIVE_TS       receive timestamp copied into each record: set for each frame by the
 //                               receive loop (0: no metadata, filled in by TypeScript after the
 //                               poll) or from BATCH_TS for each batch-table entry
-//   80      PS_FILTER_PORT      u32: UDP destination port to accept (0: any)
+//   80      PS_FILTER_PORT      u32: UDP destination port to accept, or'ed with FILTER_ON (0: any)
 //   84      PS_RECORDS          u32: records written since the last clear
 //   88      PS_FRAMES           frames (or payloads) offered to the parser
 //   96      PS_BOOK_EVENTS      u32: book events written since the last clear (reset with PS_RECORDS)
@@ -193,6 +196,12 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   200     PS_HW_TS            NIC receive timestamp of the frame being parsed (0: none)
 //   208     PS_HW_USED          u32: non-zero once a frame had one: from then on each record's
 //                               HWTS_BASE slot is written (kept by resetParser)
+//   212     PS_NO_DEDUP         u32: non-zero: messages whose sequence was delivered before are
+//                               delivered again, not dropped (captures with made-up sequence
+//                               numbers; kept by resetParser)
+//   216     PS_TRUNCATED_PACKETS packets cut short of their datagram (a capture's snaplen): their
+//                               whole messages delivered, the rest in PS_TRUNCATED_MESSAGES
+//   224     PS_NEXT_SEQ         next expected sequence number of the current session (0: none yet)
 //   256     PS_REJECTED         u64 per reason, REJ_COUNT of them (REJ_*)
 //   512     PS_BY_TYPE          u64 per message type byte (256 of them)
 //   2560    PS_ARB_PORTS        u32: A/B arbitration: line A's UDP port (low 16 bits), line B's
@@ -213,10 +222,12 @@ export const PS_GAPS: u32 = 16;
 export const PS_GAP_MESSAGES: u32 = 24;
 export const PS_DUPLICATES: u32 = 32;
 export const PS_RESETS: u32 = 40;
-export const PS_NEXT_SEQ: u32 = 48;
+export const PS_TRUNCATED_MESSAGES: u32 = 48;
 export const PS_SESSION: u32 = 56;
 export const PS_RECEIVE_TS: u32 = 72;
 export const PS_FILTER_PORT: u32 = 80;
+// PS_FILTER_PORT with this bit set filters on its low 16 bits (port 0 included).
+export const FILTER_ON: u32 = 0x10000;
 export const PS_RECORDS: u32 = 84;
 export const PS_FRAMES: u32 = 88;
 export const PS_BOOK_EVENTS: u32 = 96;
@@ -234,6 +245,9 @@ export const PS_BOOK_EVENTS_LOST: u32 = 184;
 export const PS_BOOK_WRONG_LOCATE: u32 = 192;
 export const PS_HW_TS: u32 = 200;
 export const PS_HW_USED: u32 = 208;
+export const PS_NO_DEDUP: u32 = 212;
+export const PS_TRUNCATED_PACKETS: u32 = 216;
+export const PS_NEXT_SEQ: u32 = 224;
 export const PS_REJECTED: u32 = 256;
 export const PS_BY_TYPE: u32 = 512;
 export const PS_ARB_PORTS: u32 = 2560;
@@ -273,12 +287,60 @@ export const REJ_UNKNOWN_TYPE: u32 = 10;
 export const REJ_BAD_LENGTH: u32 = 11; // message length wrong for its type
 export const REJ_PROTOCOL: u32 = 12; // IEX-TP message protocol id of another feed
 export const REJ_TRAILING: u32 = 13; // bytes left after the last counted message
-export const REJ_TRUNCATED: u32 = 14; // frame cut short of its datagram (capture snaplen, file end)
+export const REJ_TRUNCATED: u32 = 14; // frame cut short inside its session header (snaplen, file end)
+export const REJ_OVERSIZED: u32 = 15; // longer than any UDP datagram can be (FRAME_MAX, PAYLOAD_MAX)
 export const REJ_COUNT: u32 = 16;
+
+// The longest frame that can carry a UDP datagram: Ethernet with two VLAN tags (22 bytes) and the
+// largest IP datagram (an IPv6 header and 65535 bytes of payload). Longer ones are rejected unread.
+export const FRAME_MAX: u32 = 22 + 40 + 65535;
+// The longest UDP payload: the UDP length field's maximum less its 8-byte header.
+export const PAYLOAD_MAX: u32 = 65535 - 8;
+
+// Counters that wire values can push far (a sequence number jumping by 2^63) stop at 2^53 - 1,
+// the largest integer a JavaScript number holds exactly, instead of wrapping.
+export const COUNTER_MAX: u64 = 0x1fffffffffffff;
 
 // Receive timestamps of the batch-table entries (files: the capture's time of each packet).
 export const BATCH_TS_BASE: u32 = 0x11b000;
 export const BATCH_TS_SIZE: u32 = 0x8000;
+
+// Sequence state per session (SESSIONS_BASE + offset): each session (a MoldUDP64 session name, an
+// IEX-TP session id) is its own sequence space. The current one's expected sequence is in
+// PS_NEXT_SEQ; on a change of session it is saved into the session's entry and the new one's
+// restored. The per-session counters are the global ones' increments while the session was
+// current, added into its entry when another becomes current (nothing per message).
+//
+//   offset  field
+//   0       SS_COUNT            u32: entries in use
+//   4       SS_CURRENT          u32: index + 1 of the current session's entry (0: none)
+//   8       SS_VICTIM           u32: entry reused next when all SESSION_MAX are in use
+//   12      SS_FRAMING          u32: how to print the ids: SS_MOLD (10 ASCII bytes), SS_IEXTP (u32)
+//   16      SS_EVICTED          u64: sessions forgotten to make room (their counters stay in the totals)
+//   24      SS_SNAP             u64 per session counter: its global value when the current session
+//                               became current
+//   128     SS_ENTRIES          SESSION_MAX entries of SESSION_ENTRY bytes:
+//             0   SN_ID                 16 bytes, as PS_SESSION
+//             16  SN_NEXT               u64: next expected sequence number while not current
+//             24  SN_COUNTERS           u64 per session counter, in PSTATS order
+export const SESSIONS_BASE: u32 = 0x123000;
+export const SESSIONS_SIZE: u32 = 0x1000;
+export const SS_COUNT: u32 = 0;
+export const SS_CURRENT: u32 = 4;
+export const SS_VICTIM: u32 = 8;
+export const SS_FRAMING: u32 = 12;
+export const SS_EVICTED: u32 = 16;
+export const SS_SNAP: u32 = 24;
+export const SS_ENTRIES: u32 = 128;
+export const SESSION_MAX: u32 = 32;
+export const SESSION_ENTRY: u32 = 96;
+export const SN_ID: u32 = 0;
+export const SN_NEXT: u32 = 16;
+export const SN_COUNTERS: u32 = 24;
+export const SS_MOLD: u32 = 1;
+export const SS_IEXTP: u32 = 2;
+// The PSTATS counters kept per session: the first SESSION_COUNTERS u64s (PS_PACKETS to PS_TRUNCATED_MESSAGES).
+export const SESSION_COUNTERS: u32 = 7;
 
 // Tick records: RECORD_MAX of RECORD_SIZE bytes; layout in assembly/records.ts.
 export const RECORDS_BASE: u32 = 0x124000;

@@ -4,7 +4,7 @@
 //   wasm   every shipped feed module, assembly/feeds/NAME.as.ts -> assembly/build/NAME.wasm and
 //          NAME.debug.wasm, when any AssemblyScript source or asconfig.json is newer
 //   ts     the TypeScript to ESM JavaScript with declarations and source maps in dist/
-//          (tsconfig.build.json); AssemblyScript's integer names (u32, i32, usize) in the
+//          (tsconfig.build.json); AssemblyScript's integer names (u32, i32, usize, u64) in the
 //          declarations of the files shared with wasm become `number`, so the published types
 //          stand alone
 //
@@ -41,7 +41,7 @@ async function wasm(): Promise<void> {
   }
 }
 
-const AS_INTEGERS = /(?<=[:<(|,]\s*)\b(u32|i32|usize)\b/g;
+const AS_INTEGERS = /(?<=[:<(|,]\s*)\b(u32|i32|usize|u64)\b/g;
 
 function ts(): void {
   execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });

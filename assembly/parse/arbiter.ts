@@ -9,7 +9,8 @@
 import {
   PSTATS_BASE, PS_NEXT_SEQ, PS_ARB_PORTS, PS_HELD, PS_HELD_BYTES, PS_HOLD_NEXT, PS_LINES, PS_HOLD_QUEUE, LINE_SIZE,
   LN_RECEIVED, LN_WON, LN_LATE, LN_MISSING, LN_NEXT, HOLD_MAX, HOLD_ENTRY, HOLD_SLOTS, HOLD_SLOT,
-  HOLD_BASE, PS_RECEIVE_TS, PS_HW_TS, CTL_BASE, CTL_RX_UNSTAMPED,
+  HOLD_BASE, PS_RECEIVE_TS, PS_HW_TS, CTL_BASE, CTL_RX_UNSTAMPED, PS_MESSAGES, PS_DUPLICATES, PS_REJECTED,
+  REJ_ZERO_LENGTH, REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, COUNTER_MAX,
 } from "../layout";
 import { psGet, psSet, psGet32, psSet32 } from "./stats";
 import { wholePayload } from "./net";
@@ -36,6 +37,18 @@ export function setPeek(seq: u64, count: u32): bool {
   store<u64>(at, load<u64>(at) + v);
 }
 
+// A line's count of messages it skipped comes from wire sequence numbers: it stops at COUNTER_MAX.
+@inline function addSaturated(at: u32, v: u64): void {
+  const now = load<u64>(at);
+  store<u64>(at, v >= COUNTER_MAX - now ? COUNTER_MAX : now + v);
+}
+
+// Messages the framing took as new: delivered, or rejected for what they hold (not for where).
+@inline function freshMessages(): u64 {
+  return psGet(PS_MESSAGES) + psGet(PS_REJECTED + (REJ_ZERO_LENGTH << 3)) + psGet(PS_REJECTED + (REJ_UNKNOWN_TYPE << 3)) +
+    psGet(PS_REJECTED + (REJ_BAD_LENGTH << 3));
+}
+
 @inline function entry(i: u32): u32 {
   return PSTATS_BASE + PS_HOLD_QUEUE + i * HOLD_ENTRY;
 }
@@ -54,14 +67,17 @@ export function lineOfPort(port: u32): i32 {
   return load<u64>(line(l ^ 1) + LN_NEXT) <= next;
 }
 
-function deliver(p: u32, len: u32, seq: u64, count: u32, l: u32, onPayload: PayloadHandler): void {
-  const next = psGet(PS_NEXT_SEQ);
-  const end = seq + count;
-  const from = next > seq ? next : seq;
-  const fresh = end > from ? end - from : 0;
-  add(line(l) + LN_WON, fresh);
-  add(line(l) + LN_LATE, <u64>count - fresh);
+// The line's statistics count what the framing found in the packet, not what its header claims:
+// the messages it took as new (won) and those it dropped as already delivered (late).
+function deliver(p: u32, len: u32, l: u32, onPayload: PayloadHandler): void {
+  const fresh = freshMessages();
+  const dup = psGet(PS_DUPLICATES);
   onPayload(p, len);
+  const won = freshMessages() - fresh;
+  const late = psGet(PS_DUPLICATES) - dup;
+  add(line(l) + LN_WON, won);
+  add(line(l) + LN_LATE, late);
+  add(line(l) + LN_RECEIVED, won + late);
 }
 
 function hold(p: u32, len: u32, seq: u64, l: u32): bool {
@@ -90,7 +106,7 @@ function hold(p: u32, len: u32, seq: u64, l: u32): bool {
 
 // Delivers the first held packet (the lowest sequence), its records stamped with its own receive
 // timestamps rather than those of the frame that released it.
-function releaseFirst(onPayload: PayloadHandler, peek: SequencePeek): void {
+function releaseFirst(onPayload: PayloadHandler): void {
   const held = psGet32(PS_HELD);
   const e = entry(0);
   const p = HOLD_BASE + load<u32>(e) * HOLD_SLOT;
@@ -108,18 +124,17 @@ function releaseFirst(onPayload: PayloadHandler, peek: SequencePeek): void {
   // Received without metadata: TypeScript stamps its records (assembly/xsk.ts rxBatch).
   if (ts == 0) store<u32>(CTL_BASE + CTL_RX_UNSTAMPED, load<u32>(CTL_BASE + CTL_RX_UNSTAMPED) + 1);
   wholePayload();
-  peek(p, len);
-  deliver(p, len, peekSeq, peekCount, l, onPayload);
+  deliver(p, len, l, onPayload);
   psSet(PS_RECEIVE_TS, nowTs);
   psSet(PS_HW_TS, nowHw);
 }
 
-function release(onPayload: PayloadHandler, peek: SequencePeek): void {
+function release(onPayload: PayloadHandler): void {
   while (psGet32(PS_HELD) > 0) {
     const e = entry(0);
     const next = psGet(PS_NEXT_SEQ);
     if (load<u64>(e + 8) > next && otherMayFill(load<u32>(e + 16), next)) return;
-    releaseFirst(onPayload, peek);
+    releaseFirst(onPayload);
   }
 }
 
@@ -133,25 +148,24 @@ export function arbitrate(p: u32, len: u32, l: u32, cutShort: bool, onPayload: P
   const count = peekCount;
   const ln = line(l);
   const lineNext = load<u64>(ln + LN_NEXT);
-  if (lineNext != 0 && seq > lineNext) add(ln + LN_MISSING, seq - lineNext);
+  if (lineNext != 0 && seq > lineNext) addSaturated(ln + LN_MISSING, seq - lineNext);
   if (seq + count > lineNext) store<u64>(ln + LN_NEXT, seq + count);
-  add(ln + LN_RECEIVED, count);
   const next = psGet(PS_NEXT_SEQ);
   if (next != 0 && seq > next && !cutShort && otherMayFill(l, next)) {
-    if (psGet32(PS_HELD) == HOLD_MAX) releaseFirst(onPayload, peek);
+    if (psGet32(PS_HELD) == HOLD_MAX) releaseFirst(onPayload);
     if (hold(p, len, seq, l)) {
-      release(onPayload, peek);
+      release(onPayload);
       return;
     }
   }
-  deliver(p, len, seq, count, l, onPayload);
-  release(onPayload, peek);
+  deliver(p, len, l, onPayload);
+  release(onPayload);
 }
 
 // Releases every held packet in sequence order (declaring the gaps still open): when a line
 // has gone quiet and what is held should not wait for it.
-export function arbFlush(onPayload: PayloadHandler, peek: SequencePeek): u32 {
+export function arbFlush(onPayload: PayloadHandler): u32 {
   const n = psGet32(PS_HELD);
-  while (psGet32(PS_HELD) > 0) releaseFirst(onPayload, peek);
+  while (psGet32(PS_HELD) > 0) releaseFirst(onPayload);
   return n;
 }

@@ -1,12 +1,15 @@
 // Runs a feed's session framing over its inputs: frames from the RX ring (poll/run), or
 // frames, UDP payloads or bare messages placed in memory by TypeScript and listed in the batch
 // table (files, buffers). A frame is taken only when the record region has room for the most
-// messages it could hold, so a batch stops early (and resumes) instead of overflowing.
+// messages it could hold, so a batch stops early (and resumes) instead of overflowing. One longer
+// than any UDP datagram can be (FRAME_MAX, PAYLOAD_MAX) is counted and skipped unread: it would
+// never fit, and it cannot be a feed's.
 
 import {
   BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
   PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_BYTES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
-  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_HW_TS, PS_HW_USED,
+  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_HW_TS, PS_HW_USED, PS_NO_DEDUP, REJ_OVERSIZED, FRAME_MAX,
+  PAYLOAD_MAX,
 } from "../layout";
 import { be16 } from "./bytes";
 import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
@@ -14,6 +17,7 @@ import { arbitrate, lineOfPort, SequencePeek } from "./arbiter";
 import { recordsFree, clearRecords } from "./record";
 import { psAdd, psSet, psGet32, psSet32, reject } from "./stats";
 import { Messages } from "./blocks";
+import { clearSessions } from "./sessions";
 
 export type PayloadHandler = (p: u32, len: u32) => void;
 
@@ -24,6 +28,7 @@ export type PayloadHandler = (p: u32, len: u32) => void;
 }
 
 @inline export function parseFrame(frame: u32, len: u32, minBlock: u32, onPayload: PayloadHandler, peek: SequencePeek): bool {
+  if (len > FRAME_MAX) return oversized();
   if (!fits(len, minBlock)) return false;
   psAdd(PS_FRAMES, 1);
   const p = udpPayload(frame, len);
@@ -31,6 +36,13 @@ export type PayloadHandler = (p: u32, len: u32) => void;
   const line = lineOfPort(dstPort);
   if (line < 0) reject(REJ_OTHER_PORT);
   else arbitrate(p, payloadLen, <u32>line, cutShort, onPayload, peek);
+  return true;
+}
+
+// Counts a frame or payload too long for any UDP datagram; it is skipped (true: taken).
+function oversized(): bool {
+  psAdd(PS_FRAMES, 1);
+  reject(REJ_OVERSIZED);
   return true;
 }
 
@@ -72,6 +84,10 @@ export interface Payloads {
   for (let i: u32 = 0; i < n; i++) {
     const e = entry(first + i);
     const len = load<u32>(e, 4);
+    if (len > PAYLOAD_MAX) {
+      oversized();
+      continue;
+    }
     if (!fits(len, minBlock)) return i;
     psAdd(PS_FRAMES, 1);
     wholePayload();
@@ -121,16 +137,20 @@ export interface Payloads {
   return n;
 }
 
-// Zeroes every counter, the session state, the held packets and the symbol table; keeps the
-// port filter, the arbitration ports and PS_HW_USED (records' NIC timestamps stay written).
+// Zeroes every counter, the sessions, the held packets and the symbol table; keeps the port
+// filter, the arbitration ports, de-duplication and PS_HW_USED (records' NIC timestamps stay
+// written).
 export function resetParser(): void {
   const port = psGet32(PS_FILTER_PORT);
   const lines = psGet32(PS_ARB_PORTS);
   const hwUsed = psGet32(PS_HW_USED);
+  const noDedup = psGet32(PS_NO_DEDUP);
   memory.fill(PSTATS_BASE, 0, PSTATS_SIZE);
   memory.fill(SYMTAB_BASE, 0, SYMTAB_SIZE);
+  clearSessions();
   psSet32(PS_FILTER_PORT, port);
   psSet32(PS_ARB_PORTS, lines);
   psSet32(PS_HW_USED, hwUsed);
+  psSet32(PS_NO_DEDUP, noDedup);
   clearRecords();
 }

@@ -62,7 +62,7 @@ export function parsePayloads(first: u32, n: u32, line: u32): u32 {
 }
 
 export function arbFlush(): u32 {
-  return flushHeld(payloadHandler, peekHandler);
+  return flushHeld(payloadHandler);
 }
 
 export function parseMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {

@@ -12,13 +12,15 @@
 //   24      firstMessageSequenceNumber  8
 //   32      sendTime                    8
 //
-// then message blocks of length (u16 LE) and message. The sequence restarting at 1 within a
-// session is a reset (the feed restarted), not a gap or duplicates.
+// then message blocks of length (u16 LE) and message. Each session id is its own sequence space;
+// the sequence restarting at 1 within a session is a reset (the feed restarted), not a gap or
+// duplicates.
 
-import { PSTATS_BASE, PS_PACKETS, PS_SESSION, PS_NEXT_SEQ, REJ_SESSION_SHORT, REJ_PROTOCOL } from "../layout";
+import { PSTATS_BASE, PS_SESSION, PS_NEXT_SEQ, REJ_PROTOCOL, SESSIONS_BASE, SS_CURRENT, SS_IEXTP } from "../layout";
 import { le16, le32, le64 } from "./bytes";
-import { psAdd, psGet, reject } from "./stats";
+import { psGet, reject } from "./stats";
 import { sequenceReset, sequencePacket } from "./sequence";
+import { sessionEnter, headerShort, countPacket } from "./sessions";
 import { Messages, messageBlocks } from "./blocks";
 import { setPeek } from "./arbiter";
 
@@ -31,26 +33,20 @@ export function iextpPeek(p: u32, len: u32, protocol: u32): bool {
 }
 
 export function iextpSegment<H extends Messages>(p: u32, len: u32, protocol: u32, h: H): void {
-  if (len < IEXTP_HEADER) {
-    reject(REJ_SESSION_SHORT);
-    return;
-  }
+  if (headerShort(len, IEXTP_HEADER)) return;
   if (le16(p + 2) != protocol) {
     reject(REJ_PROTOCOL);
     return;
   }
-  psAdd(PS_PACKETS, 1);
   const seq = le64(p + 24);
   const count = le16(p + 14);
-  const s = PSTATS_BASE + PS_SESSION;
-  // Session ids start at 1, so a stored 0 means "none yet" and the first segment is no reset.
-  const session = le32(p + 8) | 0x80000000;
-  if (load<u32>(s) != session) {
-    store<u32>(s, session);
-    sequenceReset(seq);
-  } else if (seq == 1 && psGet(PS_NEXT_SEQ) > 1) {
-    sequenceReset(seq);
+  // Each session id is its own sequence space (./sessions.ts).
+  const session = <u64>le32(p + 8);
+  if (load<u64>(PSTATS_BASE + PS_SESSION) != session || load<u32>(SESSIONS_BASE + SS_CURRENT) == 0) {
+    sessionEnter(session, 0, SS_IEXTP);
   }
+  countPacket();
+  if (seq == 1 && psGet(PS_NEXT_SEQ) > 1) sequenceReset(seq);
   sequencePacket(seq);
   if (count == 0) return;
   // The declared payload ends the segment; a capture cut short ends it earlier.

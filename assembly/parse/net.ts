@@ -4,15 +4,15 @@
 
 import {
   REJ_FRAME_SHORT, REJ_NOT_IP, REJ_NOT_UDP, REJ_IP_FRAGMENT, REJ_BAD_IP_LENGTH, REJ_OTHER_PORT,
-  REJ_TRUNCATED, PS_FILTER_PORT,
+  PS_FILTER_PORT, FILTER_ON,
 } from "../layout";
 import { be16 } from "./bytes";
 import { reject, psGet32 } from "./stats";
 
 // Length of the payload found by udpPayload().
 export let payloadLen: u32 = 0;
-// The frame was cut short of its datagram (counted once as REJ_TRUNCATED): the session layer
-// delivers the whole messages in what is there and does not count the overrun again.
+// The frame was cut short of its datagram: the session layer counts it (as a packet cut short, or
+// REJ_TRUNCATED when even its header is cut) and delivers the whole messages in what is there.
 export let cutShort: bool = false;
 // UDP destination port of the payload found by udpPayload().
 export let dstPort: u32 = 0;
@@ -72,11 +72,10 @@ export function udpPayload(frame: u32, len: u32): u32 {
   if (ulen < 8 || udpAt + ulen > ipEnd) return fail(REJ_BAD_IP_LENGTH);
   const port = psGet32(PS_FILTER_PORT);
   dstPort = be16(udp + 2);
-  if (port != 0 && dstPort != port) return fail(REJ_OTHER_PORT);
+  if (port != 0 && dstPort != (port ^ FILTER_ON)) return fail(REJ_OTHER_PORT);
   payloadLen = ulen - 8;
   // Never past the frame: a datagram longer than the frame yields what the frame holds.
   if (udpAt + ulen > len) {
-    reject(REJ_TRUNCATED);
     cutShort = true;
     payloadLen = len - udpAt - 8;
   }

@@ -1,8 +1,10 @@
 // `xdpfeed decode`: a capture (pcap, pcapng, gzip) or a NASDAQ binary ITCH file through a
-// compiled feed parser; one JSON object per message in feed order, or a summary.
+// compiled feed parser; one JSON object per message in feed order, or a summary. The input is
+// opened once (a pipe can be read only once) and its format told from its first bytes.
 
 import { once } from "node:events";
 import { readPackets, readItchBinary, CaptureStats, ItchStats, InputError, ProgressBar } from "../input/index.js";
+import { openInput, type ByteSource } from "../input/source.js";
 import { FeedParser, type ParserSummary } from "./parser.js";
 import { FEEDS, type Feed } from "./feeds.js";
 import { XdpfeedError } from "../../bridge/errors.js";
@@ -11,16 +13,26 @@ export type Framing = "raw" | "moldudp64" | "iextp";
 
 export interface DecodeOptions {
   format: string;
+  /** A file, a FIFO, or "-" for standard input. */
   input: string;
-  /** UDP destination port to decode (0: any). */
-  port: number;
+  /** Decode only UDP datagrams to this destination port (0 included); default any. */
+  port?: number;
+  /** Drop messages whose sequence was delivered before (default true); see FeedParserOptions.dedup. */
+  dedup?: boolean;
   output: "json" | "summary";
   framing?: Framing;
   out?: NodeJS.WritableStream;
 }
 
 /** What --summary prints: the parser's report (src/feeds/summary.ts) less its internal frame count. */
-export type DecodeSummary = Omit<ParserSummary, "frames" | "lines">;
+export type DecodeSummary = Omit<ParserSummary, "frames" | "lines"> & {
+  /** A binary ITCH file's damage: stretches skipped to resynchronise, their bytes, messages read after. */
+  resyncs?: number;
+  skippedBytes?: number;
+  recoveredMessages?: number;
+  /** One line on what was wrong with the input (empty, cut, corrupt, damage skipped), when something was. */
+  problem?: string;
+};
 
 /** A problem with the input itself (one line, exit status 2): the input or the options do not fit the format (unknown format, wrong framing, not the format). */
 export class DecodeError extends XdpfeedError {
@@ -32,6 +44,7 @@ export class DecodeError extends XdpfeedError {
 
 const ETHERNET = 1;
 const FLUSH_BYTES = 1 << 16;
+const READ_BYTES = 1 << 20;
 
 export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
   const feed = FEEDS[o.format];
@@ -42,7 +55,7 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
   if (o.framing === "raw" && feed.framing !== "moldudp64") {
     throw new DecodeError(`--framing raw reads NASDAQ binary ITCH files; ${feed.name} has no such file format`);
   }
-  const parser = new FeedParser(feed, { port: o.port });
+  const parser = new FeedParser(feed, { port: o.port, dedup: o.dedup });
   const out = o.out ?? process.stdout;
   const bar = new ProgressBar(`decode ${o.input}`);
   let text = "";
@@ -60,26 +73,29 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
       }
     }
     : () => {};
-  let raw = o.framing === "raw";
-  let checked = false;
+  const after = async (): Promise<void> => {
+    if (text.length >= FLUSH_BYTES) await flush();
+  };
+  let raw = false;
+  let problem = "";
+  let itch: ItchStats | null = null;
   try {
-    if (!raw) {
-      try {
-        await decodeCapture(o.input, parser, bar, onRecords, async () => {
-          if (!checked) checked = checkFormat(parser, feed, o.input, false);
-          if (text.length >= FLUSH_BYTES) await flush();
-        });
-      } catch (e) {
-        // Not a capture: an ITCH feed's input may be a NASDAQ binary file instead.
-        if (!(e instanceof InputError && e.code === "EFORMAT" && feed.framing === "moldudp64" && !o.framing)) throw e;
-        raw = true;
-      }
-    }
-    if (raw) {
-      await decodeItchFile(o.input, parser, bar, onRecords, async () => {
-        if (!checked) checked = checkFormat(parser, feed, o.input, true);
-        if (text.length >= FLUSH_BYTES) await flush();
-      });
+    const { source, format } = await openInput(o.input, { bufferBytes: READ_BYTES, onProgress: bar.update, buffer: parser.input });
+    const capture = format === "pcap" || format === "pcapng";
+    if (format === "empty") {
+      await source.close();
+      problem = `${o.input} is empty`;
+    } else if (capture && o.framing !== "raw") {
+      problem = await decodeCapture(o.input, source, parser, bar, onRecords, after);
+    } else if (feed.framing === "moldudp64" && (o.framing === undefined || o.framing === "raw")) {
+      // Not a capture: an ITCH feed's input may be a NASDAQ binary file instead.
+      raw = true;
+      itch = await decodeItchFile(o.input, source, parser, bar, onRecords, after);
+      problem = itch.problem;
+    } else {
+      await source.close();
+      throw new DecodeError(capture ? `${o.input} is a ${format} capture, not a NASDAQ binary ITCH file`
+        : source.compressed ? `${o.input} is gzip-compressed but holds no pcap or pcapng file` : `${o.input} is not a pcap, pcapng or gzip file`);
     }
   } catch (e) {
     if (e instanceof InputError) throw new DecodeError(e.message, e);
@@ -87,15 +103,19 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
   } finally {
     bar.done();
   }
+  // The format is judged on the whole input: non-feed traffic before the feed is no reason to stop.
   checkFormat(parser, feed, o.input, raw);
   await flush();
-  return summarize(parser.summary(), raw);
+  const s: DecodeSummary = summarize(parser.summary(), raw);
+  if (itch !== null && itch.resyncs > 0) Object.assign(s, { resyncs: itch.resyncs, skippedBytes: itch.skippedBytes, recoveredMessages: itch.recoveredMessages });
+  if (problem !== "") s.problem = problem;
+  return s;
 }
 
-async function decodeCapture(path: string, parser: FeedParser, bar: ProgressBar, onRecords: (n: number) => void, after: () => Promise<void>): Promise<void> {
+async function decodeCapture(path: string, source: ByteSource, parser: FeedParser, bar: ProgressBar, onRecords: (n: number) => void, after: () => Promise<void>): Promise<string> {
   const stats = new CaptureStats();
   // A plain file is read straight into the parser's input region and parsed where it lies.
-  for await (const b of readPackets(path, { stats, onProgress: bar.update, buffer: parser.input })) {
+  for await (const b of readPackets(path, { stats, onProgress: bar.update, buffer: parser.input, source })) {
     // Only Ethernet frames are parsed; a capture of another link type is counted, not misread.
     let first = 0;
     for (let i = 0; i <= b.count; i++) {
@@ -107,25 +127,31 @@ async function decodeCapture(path: string, parser: FeedParser, bar: ProgressBar,
     await after();
   }
   // A record cut short with no bytes of it in the file never reached the parser.
-  if (stats.truncated && parser.summary().rejected.truncated === undefined) parser.rejectOutside("truncated");
+  const s = parser.summary();
+  if (stats.truncated && s.rejected.truncated === undefined && s.truncatedPackets === 0) parser.rejectOutside("truncated");
   if (stats.corrupt) parser.rejectOutside("corruptCapture");
+  return stats.problem;
 }
 
-async function decodeItchFile(path: string, parser: FeedParser, bar: ProgressBar, onRecords: (n: number) => void, after: () => Promise<void>): Promise<void> {
+async function decodeItchFile(path: string, source: ByteSource, parser: FeedParser, bar: ProgressBar, onRecords: (n: number) => void, after: () => Promise<void>): Promise<ItchStats> {
   const stats = new ItchStats();
   let seq = 1;
-  for await (const b of readItchBinary(path, { stats, onProgress: bar.update, buffer: parser.input })) {
+  const messageLength = (t: number): number => parser.x.messageLength(t);
+  for await (const b of readItchBinary(path, { stats, onProgress: bar.update, buffer: parser.input, source, messageLength })) {
     parser.parse(b, "prefixed", onRecords, seq);
     seq += b.count;
     await after();
   }
   if (stats.truncated) parser.rejectOutside("truncated");
   if (stats.corrupt) parser.rejectOutside("corruptFile");
+  // Each damaged stretch skipped is one rejection (its bytes and what followed: DecodeSummary).
+  if (stats.resyncs) parser.rejectOutside("damaged", stats.resyncs);
+  return stats;
 }
 
-// Input that yields rejections and not one message is not the named format; say so early.
-// Datagrams to other ports are the user's filter, not the input's fault.
-function checkFormat(parser: FeedParser, feed: Feed, input: string, raw: boolean): boolean {
+// Input that yields rejections and not one message is not the named format. Datagrams to other
+// ports are the user's filter, not the input's fault.
+function checkFormat(parser: FeedParser, feed: Feed, input: string, raw: boolean): void {
   const s = parser.summary();
   const { otherPort = 0, ...problems } = s.rejected;
   const rejected = Object.values(problems).reduce((a, b) => a + b, 0);
@@ -133,12 +159,9 @@ function checkFormat(parser: FeedParser, feed: Feed, input: string, raw: boolean
     const what = raw ? `a NASDAQ binary ITCH file` : `${feed.name} over ${feed.framing}`;
     throw new DecodeError(`${input} is not ${what}: no message parsed, ${rejected} rejected (${Object.keys(problems).join(", ")})`);
   }
-  return s.frames + s.messages > otherPort;
 }
 
 function summarize(s: ParserSummary, raw: boolean): DecodeSummary {
-  return {
-    packets: raw ? 0 : s.frames, messages: s.messages, byType: s.byType, gaps: s.gaps, gapMessages: s.gapMessages,
-    duplicates: s.duplicates, resets: s.resets, rejected: s.rejected,
-  };
+  const { frames, lines: _lines, ...rest } = s;
+  return { ...rest, packets: raw ? 0 : frames };
 }

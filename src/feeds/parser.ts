@@ -11,7 +11,7 @@ import { XdpError } from "../../bridge/errors.js";
 import { instantiate, type FeedExports } from "../socket/module.js";
 import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
-import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";
+import { readSummary, setFilterPort, setLines, setDedup, type ParserSummary } from "./summary.js";
 
 export type { ParserSummary };
 import type { Feed } from "./feeds.js";
@@ -64,10 +64,15 @@ export const INPUT_CAPACITY = 4 << 20;
 const MAX_INPUT_CAPACITY = (65536 - 2) * L.WASM_PAGE - L.DYNAMIC_BASE;
 
 export interface FeedParserOptions {
-  /** Accept only UDP datagrams to this port (default any). */
+  /** Accept only UDP datagrams to this port, 0 included (default any). */
   port?: number;
   /** Arbitrate between two UDP ports carrying the same sequence space (A/B lines). */
   lines?: [number, number];
+  /**
+   * Drop messages whose sequence number was delivered before (default true). Off for captures
+   * whose sequence numbers are not real (anonymised ones carry 0 in every packet); not with lines.
+   */
+  dedup?: boolean;
   debug?: boolean;
   /** Bytes of the input region (default INPUT_CAPACITY, 4 MiB): what `input` holds at once. */
   inputCapacity?: number;
@@ -102,6 +107,9 @@ export class FeedParser {
    * UDP ports carrying the same sequence space (A/B lines; frames to other ports are rejected).
    */
   constructor(feed: Feed, opts: FeedParserOptions = {}) {
+    if (opts.lines && opts.dedup === false) {
+      throw new XdpError("ECONFIG", "A/B arbitration (lines) needs de-duplication: it is how the later copy of a message is dropped");
+    }
     const cap = opts.inputCapacity ?? INPUT_CAPACITY;
     if (!Number.isInteger(cap) || cap < 1 || cap > MAX_INPUT_CAPACITY) {
       throw new XdpError("ECONFIG", `inputCapacity ${cap} must be an integer from 1 to ${MAX_INPUT_CAPACITY} bytes`);
@@ -121,8 +129,9 @@ export class FeedParser {
     this.#ctl = new Uint32Array(this.memory.buffer, L.BOOK_CTL_BASE, L.BOOK_CTL_SIZE / 4);
     this.#table = new Uint32Array(this.memory.buffer, L.BATCH_BASE, L.BATCH_MAX * 2);
     this.#ts = new BigUint64Array(this.memory.buffer, L.BATCH_TS_BASE, L.BATCH_MAX);
-    this.setPort(opts.lines ? 0 : opts.port ?? 0);
+    this.setPort(opts.lines ? undefined : opts.port);
     setLines(this.memory, opts.lines);
+    setDedup(this.memory, opts.dedup ?? true);
   }
 
   /** Where an order book goes in this memory: the first page after the input region (enableBook). */
@@ -142,8 +151,8 @@ export class FeedParser {
     return n;
   }
 
-  /** Accept only UDP datagrams to this destination port (0: any). */
-  setPort(port: number): void {
+  /** Accept only UDP datagrams to this destination port (0 included); undefined: any. */
+  setPort(port: number | undefined): void {
     setFilterPort(this.memory, port);
   }
 
@@ -179,6 +188,11 @@ export class FeedParser {
         end = fits;
       }
       if (end === start) {
+        // Longer than any UDP datagram: rejected unread, as wasm rejects one in the region.
+        if (this.#oversized(table, lengths[start])) {
+          start++;
+          continue;
+        }
         throw new XdpError("ECONFIG", `entry ${start} of ${lengths[start]} bytes exceeds the parser's ${cap}-byte input region (inputCapacity)`);
       }
       const hi = endOf(end - 1);
@@ -296,6 +310,16 @@ export class FeedParser {
       throw new XdpError("ECONFIG", `the order book at ${base} overlaps the parser's input region ` +
         `[${this.inputBase}, ${this.inputBase + this.inputCapacity}): attach it at parser.bookBase (${this.bookBase}) with attachBook()`);
     }
+  }
+
+  // Counts a frame or payload longer than any UDP datagram (FRAME_MAX, PAYLOAD_MAX) as wasm does.
+  #oversized(kind: TableKind, len: number): boolean {
+    const max = kind === "frames" ? L.FRAME_MAX : kind === "payloads" ? L.PAYLOAD_MAX : -1;
+    if (max < 0 || len <= max) return false;
+    const ps = new BigUint64Array(this.memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
+    ps[L.PS_FRAMES / 8]++;
+    ps[(L.PS_REJECTED + L.REJ_OVERSIZED * 8) / 8]++;
+    return true;
   }
 
   /** Counts a rejection decided outside wasm (e.g. a capture record cut short). */

@@ -18,4 +18,5 @@ export const REJECT_REASONS: Record<number, string> = {
   [L.REJ_PROTOCOL]: "otherProtocol",
   [L.REJ_TRAILING]: "trailingBytes",
   [L.REJ_TRUNCATED]: "truncated",
+  [L.REJ_OVERSIZED]: "oversized",
 };

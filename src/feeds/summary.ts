@@ -3,7 +3,13 @@ import * as L from "../../assembly/layout.js";
 import { REJECT_REASONS } from "./reasons.js";
 import type { WasmMemory } from "../../bridge/wasm.js";
 
+/**
+ * Counters are exact numbers: those that wire values can push far (gapMessages, truncatedMessages,
+ * a line's missing) stop at 2^53 - 1 rather than wrap. A sequence number above 2^53 - 1 is given
+ * as its exact decimal string.
+ */
 export interface ParserSummary {
+  /** Frames (or UDP payloads) offered: each became a packet or was rejected under one reason. */
   frames: number;
   packets: number;
   messages: number;
@@ -11,17 +17,40 @@ export interface ParserSummary {
   gaps: number;
   gapMessages: number;
   duplicates: number;
+  /** Sequence restarts within a session (IEX-TP starting again at 1). */
   resets: number;
+  /** Packets whose frame a capture cut short: their whole messages were delivered. */
+  truncatedPackets: number;
+  /** Messages those packets declared but did not hold: lost to the cut, not counted as gaps. */
+  truncatedMessages: number;
   rejected: Record<string, number>;
+  /** Each session's own sequence space: present once a session packet was parsed. */
+  sessions?: SessionStats[];
+  /** Sessions forgotten to make room for newer ones (only with more than 32 sessions). */
+  evictedSessions?: number;
   /** A/B arbitration, per line: present when two lines are configured. */
   lines?: LineStats[];
 }
 
+/** One session (a MoldUDP64 session name, an IEX-TP session id): its share of the counters. */
+export interface SessionStats {
+  session: string;
+  /** Next sequence number expected in it. */
+  nextSeq: number | string;
+  packets: number;
+  messages: number;
+  gaps: number;
+  gapMessages: number;
+  duplicates: number;
+  resets: number;
+  truncatedMessages: number;
+}
+
 export interface LineStats {
   port: number;
-  /** Messages that arrived on the line. */
+  /** Messages found in the line's packets (not what their headers claim). */
   received: number;
-  /** Of them, delivered first. */
+  /** Of them, taken first: delivered, or rejected for their content. */
   won: number;
   /** Of them, already delivered from the other line (dropped). */
   late: number;
@@ -45,8 +74,13 @@ export function readSummary(memory: WasmMemory, extraRejects: Record<string, num
   const s: ParserSummary = {
     frames: at(L.PS_FRAMES), packets: at(L.PS_PACKETS), messages: at(L.PS_MESSAGES), byType,
     gaps: at(L.PS_GAPS), gapMessages: at(L.PS_GAP_MESSAGES), duplicates: at(L.PS_DUPLICATES),
-    resets: at(L.PS_RESETS), rejected,
+    resets: at(L.PS_RESETS), truncatedPackets: at(L.PS_TRUNCATED_PACKETS), truncatedMessages: at(L.PS_TRUNCATED_MESSAGES),
+    rejected,
   };
+  const sessions = readSessions(memory, ps);
+  if (sessions.length > 0) s.sessions = sessions;
+  const evicted = Number(new BigUint64Array(memory.buffer, L.SESSIONS_BASE + L.SS_EVICTED, 1)[0]);
+  if (evicted > 0) s.evictedSessions = evicted;
   const ports = new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_ARB_PORTS, 1)[0];
   if (ports !== 0) {
     s.lines = [0, 1].map((l) => {
@@ -60,12 +94,56 @@ export function readSummary(memory: WasmMemory, extraRejects: Record<string, num
   return s;
 }
 
+// Each session's entry, the current one's counters brought up to date: its entry holds what was
+// counted before it last became current, the global counters less their snapshot the rest.
+function readSessions(memory: WasmMemory, ps: BigUint64Array): SessionStats[] {
+  const u32 = new Uint32Array(memory.buffer, L.SESSIONS_BASE, L.SESSIONS_SIZE / 4);
+  const u64 = new BigUint64Array(memory.buffer, L.SESSIONS_BASE, L.SESSIONS_SIZE / 8);
+  const bytes = new Uint8Array(memory.buffer, L.SESSIONS_BASE, L.SESSIONS_SIZE);
+  const current = u32[L.SS_CURRENT / 4] - 1;
+  const mold = u32[L.SS_FRAMING / 4] === L.SS_MOLD;
+  const out: SessionStats[] = [];
+  for (let i = 0; i < u32[L.SS_COUNT / 4]; i++) {
+    const e = L.SS_ENTRIES + i * L.SESSION_ENTRY;
+    const c = (k: number): number => {
+      let v = u64[(e + L.SN_COUNTERS) / 8 + k];
+      if (i === current) v += ps[k] - u64[L.SS_SNAP / 8 + k];
+      return Number(v);
+    };
+    const id = mold ? moldSession(bytes.subarray(e + L.SN_ID, e + L.SN_ID + 10)) : String(u32[(e + L.SN_ID) / 4]);
+    const next = i === current ? ps[L.PS_NEXT_SEQ / 8] : u64[(e + L.SN_NEXT) / 8];
+    // SESSION_COUNTERS are PSTATS' first u64s, in this order (assembly/layout.ts).
+    out.push({
+      session: id, nextSeq: exact(next), packets: c(0), messages: c(1), gaps: c(2), gapMessages: c(3), duplicates: c(4),
+      resets: c(5), truncatedMessages: c(6),
+    });
+  }
+  return out;
+}
+
+// A MoldUDP64 session name: ASCII, space padded; other bytes as \xHH so that none is hidden.
+function moldSession(b: Uint8Array): string {
+  let s = "";
+  for (const c of b) s += c >= 0x21 && c <= 0x7e ? String.fromCharCode(c) : c === 0x20 ? " " : `\\x${c.toString(16).padStart(2, "0")}`;
+  return s.trimEnd();
+}
+
+/** A u64 as a number when that is exact, else as its decimal string. */
+export function exact(v: bigint): number | string {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
 /** A/B arbitration between two UDP ports carrying the same sequence space (lines A and B). */
 export function setLines(memory: WasmMemory, lines: [number, number] | undefined): void {
   new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_ARB_PORTS, 1)[0] = lines ? (lines[0] & 0xffff) | ((lines[1] & 0xffff) << 16) : 0;
 }
 
-/** Accept only UDP datagrams to this destination port (0: any). */
-export function setFilterPort(memory: WasmMemory, port: number): void {
-  new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_FILTER_PORT, 1)[0] = port;
+/** Accept only UDP datagrams to this destination port (port 0 included); undefined: any. */
+export function setFilterPort(memory: WasmMemory, port: number | undefined): void {
+  new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_FILTER_PORT, 1)[0] = port === undefined ? 0 : (port & 0xffff) | L.FILTER_ON;
+}
+
+/** Whether a message whose sequence was delivered before is dropped (the default) or delivered again. */
+export function setDedup(memory: WasmMemory, on: boolean): void {
+  new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_NO_DEDUP, 1)[0] = on ? 0 : 1;
 }

@@ -41,6 +41,8 @@ export interface ReadPacketsOptions {
    * they lie. Left alone for a gzip file, and for a packet larger than it.
    */
   buffer?: Uint8Array;
+  /** The input opened already (openInput): read from where it is, and closed at the end. */
+  source?: ByteSource;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function* readPackets(path: string, opts: ReadPacketsOptions = {}):
     bytes: sizeOption("batchBytes", opts.batchBytes, DEFAULT_LIMITS.bytes, 1 << 30),
   };
   const stats = opts.stats ?? new CaptureStats();
-  const src = await openSource(path, { bufferBytes: lim.bytes, onProgress: opts.onProgress, buffer: opts.buffer });
+  const src = opts.source ?? await openSource(path, { bufferBytes: lim.bytes, onProgress: opts.onProgress, buffer: opts.buffer });
   try {
     stats.compressed = src.compressed;
     await src.fill(MAGIC_BYTES);

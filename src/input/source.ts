@@ -11,12 +11,16 @@
 // Memory stays bounded: the buffer holds one read (1 MiB by default) and grows only when a single
 // record is bigger than that (leaving a caller's buffer for a private one); callers cap record
 // sizes so a damaged length cannot make it huge.
+//
+// Pipes, FIFOs and standard input ("-") are read in order, never at a position: the first bytes,
+// read to tell the format, are kept and handed out first, so one opening serves the whole read
+// (openInput, then readPackets or readItchBinary with its `source`).
 
-import type { ReadStream } from "node:fs";
+import { Readable } from "node:stream";
 import { open, type FileHandle } from "node:fs/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
 import { InputError, openError } from "./errors.js";
-import { detectFormat, MAGIC_BYTES } from "./format.js";
+import { detectFormat, MAGIC_BYTES, type InputFormat } from "./format.js";
 
 /** Called as the file is read: bytes of the file on disk read so far (compressed bytes for gzip). */
 export type ProgressFn = (bytesRead: number, totalBytes: number) => void;
@@ -53,38 +57,72 @@ export class ByteSource {
   gzipError: { code: string; message: string } | null = null;
   readonly path: string;
   readonly compressed: boolean;
+  /** Size of the file; 0 for a pipe. */
   readonly fileBytes: number;
 
   private readonly fh: FileHandle;
+  /** Bytes of the file read so far: the next read's position in a regular file. */
   private filePos = 0;
+  /** A pipe: read in order, with `head` (bytes read to tell its format) handed out first. */
+  private readonly seekable: boolean;
+  private head: Uint8Array | null;
   private readonly onProgress: ProgressFn | undefined;
-  private readonly rs: ReadStream | null;
   private readonly gz: Gunzip | null;
   private readonly chunks: AsyncIterator<Buffer> | null;
   private chunk: Buffer | null = null;
   private chunkOff = 0;
   private closed = false;
 
-  constructor(path: string, fh: FileHandle, fileBytes: number, compressed: boolean, opts: SourceOptions) {
+  constructor(path: string, fh: FileHandle, fileBytes: number, compressed: boolean, head: Uint8Array | null, opts: SourceOptions) {
     this.path = path;
     this.fh = fh;
     this.fileBytes = fileBytes;
     this.compressed = compressed;
+    this.seekable = head === null;
+    this.head = head !== null && head.length > 0 ? head : null;
     this.onProgress = opts.onProgress;
     const own = opts.buffer !== undefined && !compressed && opts.buffer.length >= opts.bufferBytes;
     this.buf = own ? opts.buffer! : new Uint8Array(Math.max(64, opts.bufferBytes));
     this.view = viewOf(this.buf);
     if (compressed) {
-      this.rs = fh.createReadStream({ start: 0, highWaterMark: this.buf.length });
+      const raw = Readable.from(this.rawChunks(this.buf.length), { objectMode: false });
       this.gz = createGunzip({ chunkSize: GUNZIP_CHUNK });
       // pipe() does not forward read errors (EIO); without this the iterator would wait forever.
-      this.rs.on("error", (e) => this.gz?.destroy(e));
-      this.rs.pipe(this.gz);
+      raw.on("error", (e) => this.gz?.destroy(e));
+      raw.pipe(this.gz);
       this.chunks = this.gz[Symbol.asyncIterator]();
     } else {
-      this.rs = null;
       this.gz = null;
       this.chunks = null;
+    }
+  }
+
+  // The file's bytes for zlib, in chunks of its own (zlib may hold on to them).
+  private async *rawChunks(size: number): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const b = Buffer.allocUnsafe(size);
+      const n = await this.readRaw(b, 0, size);
+      if (n === 0 || this.closed) return;
+      yield b.subarray(0, n);
+    }
+  }
+
+  // Reads up to len bytes of the file into b at off: the kept head first, then at the file's
+  // position (a regular file) or in order (a pipe). 0 at the end.
+  private async readRaw(b: Uint8Array, off: number, len: number): Promise<number> {
+    if (this.head !== null) {
+      const k = Math.min(len, this.head.length);
+      b.set(this.head.subarray(0, k), off);
+      this.head = k < this.head.length ? this.head.subarray(k) : null;
+      this.filePos += k;
+      return k;
+    }
+    try {
+      const { bytesRead } = await this.fh.read(b, off, len, this.seekable ? this.filePos : null);
+      this.filePos += bytesRead;
+      return bytesRead;
+    } catch (e) {
+      throw readError(this.path, e);
     }
   }
 
@@ -131,17 +169,11 @@ export class ByteSource {
 
   /** Bytes of the file on disk read so far. */
   bytesRead(): number {
-    return this.rs !== null ? this.rs.bytesRead : this.filePos;
+    return this.filePos;
   }
 
-  private async readFile(): Promise<number> {
-    try {
-      const { bytesRead } = await this.fh.read(this.buf, this.end, this.buf.length - this.end, this.filePos);
-      this.filePos += bytesRead;
-      return bytesRead;
-    } catch (e) {
-      throw readError(this.path, e);
-    }
+  private readFile(): Promise<number> {
+    return this.readRaw(this.buf, this.end, this.buf.length - this.end);
   }
 
   private async readGunzip(): Promise<number> {
@@ -151,6 +183,7 @@ export class ByteSource {
         r = await this.chunks!.next();
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? "";
+        if (e instanceof InputError) throw e;
         if (!code.startsWith("Z_")) throw readError(this.path, e);
         this.gzipError = { code, message: (e as Error).message };
         return 0;
@@ -193,13 +226,8 @@ export class ByteSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.rs !== null) {
-      // The read stream owns the handle (autoClose) and closes it once destroyed.
-      this.gz!.destroy();
-      this.rs.destroy();
-    } else {
-      await this.fh.close();
-    }
+    this.gz?.destroy();
+    await this.fh.close();
   }
 }
 
@@ -217,14 +245,18 @@ function readError(path: string, e: unknown): InputError {
   return new InputError("EOPEN", path, `cannot read ${path}: ${code}`, e);
 }
 
+/** The path that names standard input. */
+export const STDIN = "-";
+
 /**
- * Opens `path` for streaming: throws `cannot open FILE: no such file` (and the like) when it cannot
- * be opened, and decompresses it as it goes when its first bytes are a gzip magic.
+ * Opens `path` ("-": standard input; a pipe or FIFO works too) for streaming: throws `cannot open
+ * FILE: no such file` (and the like) when it cannot be opened, and decompresses it as it goes when
+ * its first bytes are a gzip magic.
  */
 export async function openSource(path: string, opts: SourceOptions): Promise<ByteSource> {
   let fh: FileHandle;
   try {
-    fh = await open(path, "r");
+    fh = await open(path === STDIN ? "/dev/stdin" : path, "r");
   } catch (e) {
     throw openError(path, e);
   }
@@ -232,11 +264,34 @@ export async function openSource(path: string, opts: SourceOptions): Promise<Byt
     const st = await fh.stat();
     if (st.isDirectory()) throw openError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
     const head = new Uint8Array(MAGIC_BYTES);
-    const { bytesRead } = await fh.read(head, 0, MAGIC_BYTES, 0);
-    const gzip = detectFormat(head.subarray(0, bytesRead)) === "gzip";
-    return new ByteSource(path, fh, st.size, gzip, opts);
+    let got = 0;
+    if (st.isFile()) {
+      got = (await fh.read(head, 0, MAGIC_BYTES, 0)).bytesRead;
+    } else {
+      // A pipe's bytes can be read once: these are kept for the reader.
+      for (let n = -1; got < MAGIC_BYTES && n !== 0; got += n) n = (await fh.read(head, got, MAGIC_BYTES - got, null)).bytesRead;
+    }
+    const gzip = detectFormat(head.subarray(0, got)) === "gzip";
+    return new ByteSource(path, fh, st.isFile() ? st.size : 0, gzip, st.isFile() ? null : head.subarray(0, got), opts);
   } catch (e) {
     await fh.close();
     throw e instanceof InputError ? e : openError(path, e);
   }
+}
+
+/**
+ * Opens an input (as openSource) and tells what it holds, decompressed: for a caller that chooses
+ * its reader by that and hands it the opened source (a pipe can be read only once). "empty" when
+ * it holds no byte at all.
+ */
+export async function openInput(path: string, opts: SourceOptions): Promise<{ source: ByteSource; format: InputFormat | "empty" }> {
+  const source = await openSource(path, opts);
+  try {
+    await source.fill(MAGIC_BYTES);
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+  const first = source.buf.subarray(source.pos, Math.min(source.end, source.pos + MAGIC_BYTES));
+  return { source, format: first.length === 0 && source.gzipError === null ? "empty" : detectFormat(first) };
 }

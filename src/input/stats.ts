@@ -54,8 +54,18 @@ export class ItchStats {
   bytesParsed = 0;
   /** Messages cut short by the end of the file (0 or 1). */
   truncated = 0;
-  /** 1 when the gzip data is corrupt (an ITCH file has no structure of its own to check). */
+  /** 1 when the gzip data is corrupt. */
   corrupt = 0;
+  /**
+   * Damaged stretches skipped, with a message-length table (ReadItchOptions.messageLength): each a
+   * length prefix that could not be right, and the reader resynchronising on the next plausible
+   * message.
+   */
+  resyncs = 0;
+  /** Bytes in those stretches. */
+  skippedBytes = 0;
+  /** Whole messages read after the first resynchronisation: recovered rather than lost. */
+  recoveredMessages = 0;
   problem = "";
   gzipError = "";
 }
