@@ -143,12 +143,22 @@ TP("delivers the whole messages of a segment whose count overruns it", () => {
   assert.equal(r.s.rejected, { countOverrun: 1 });
 });
 
-TP("a frame cut short delivers its whole messages and is reported as truncated once", () => {
+TP("a frame cut short delivers its whole messages and counts the one it cut off, not a gap", () => {
   const f = frameOf(iextp(DEEP, 7, 1, [sysEvent("O"), sysEvent("S"), sysEvent("R")]));
   const p = new FeedParser(iexDeep);
-  const got = parseAll(p, [f.subarray(0, f.length - 5)], "frames");
-  assert.equal(got.map((g) => g.tick.seq), [1, 2]);
-  assert.equal(p.summary().rejected, { truncated: 1 });
+  const got = parseAll(p, [f.subarray(0, f.length - 5), frameOf(iextp(DEEP, 7, 4, [sysEvent("M")]))], "frames");
+  assert.equal(got.map((g) => g.tick.seq), [1, 2, 4]);
+  const s = p.summary();
+  assert.equal([s.truncatedPackets, s.truncatedMessages, s.gaps], [1, 1, 0]);
+  assert.equal(s.rejected, {});
+});
+
+TP("keeps each session id's own sequence when two sessions interleave", () => {
+  const r = run(iexDeep, [iextp(DEEP, 7, 1, [sysEvent("O")]), iextp(DEEP, 8, 1, [sysEvent("O")]), iextp(DEEP, 7, 2, [sysEvent("S")]),
+    iextp(DEEP, 8, 2, [sysEvent("S")])]);
+  assert.equal(r.seqs, [1, 1, 2, 2]);
+  assert.equal([r.s.resets, r.s.gaps, r.s.duplicates], [0, 0, 0]);
+  assert.equal(r.s.sessions?.map((x) => [x.session, x.nextSeq, x.messages]), [["7", 3, 2], ["8", 3, 2]]);
 });
 
 TP.run();

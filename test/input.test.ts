@@ -730,7 +730,7 @@ Itch("counts a final length prefix cut short as truncated", async () => {
 
 Itch("refuses a packet capture", async () => {
   const path = itchFiles.write("a.pcap.gz", gzipSync(pcap(sample, { le: true, ns: false })));
-  assert.is((await readError(() => readItchBinary(path))).message, `${path} is a pcap capture, not an ITCH binary file (read it with readPackets)`);
+  assert.is((await readError(() => readItchBinary(path))).message, `${path} is a pcap capture, not a NASDAQ binary ITCH file`);
 });
 
 Itch.run();

@@ -6,7 +6,8 @@ import * as assert from "uvu/assert";
 import { FeedParser } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";
 import { ITCH50_SCHEMA as S } from "../src/feeds/itch50-schema.js";
-import { encodeBySchema, extremeValue, jsonValue, parseAll, mold, frameOf } from "./helpers/wire.js";
+import { encodeBySchema, extremeValue, jsonValue, parseAll, parsePlaced, mold, frameOf, ENDS } from "./helpers/wire.js";
+import { udpFrame } from "../src/socket/frame.js";
 
 const TYPES = Object.keys(S.messages);
 const M = suite("ITCH 5.0 messages");
@@ -151,10 +152,84 @@ Mold("sees a gap in a heartbeat, and recognizes the end of session", () => {
   assert.equal([r.s.packets, r.s.gaps, r.s.gapMessages, r.s.messages], [4, 1, 3, 2]);
 });
 
-Mold("treats a new session as a sequence reset, not a gap or duplicates", () => {
+Mold("takes a new session as its own sequence space: neither a gap, duplicates nor a reset", () => {
   const r = run([pkt(1, [1, 2, 3]), pkt(1, [7, 8], "SESS000002")]);
   assert.equal(r.seqs, [1, 2, 3, 1, 2]);
-  assert.equal([r.s.resets, r.s.gaps, r.s.duplicates], [1, 0, 0]);
+  assert.equal([r.s.resets, r.s.gaps, r.s.duplicates], [0, 0, 0]);
+  assert.equal(r.s.sessions?.map((x) => [x.session, x.nextSeq, x.messages]), [["SESS000001", 4, 3], ["SESS000002", 3, 2]]);
+});
+
+Mold("keeps each of two interleaved sessions' expected sequence, and reports each", () => {
+  const a = (seq: number) => pkt(seq, [seq], "SESSIONAAA");
+  const b = (seq: number) => pkt(seq, [seq], "SESSIONBBB");
+  // Session A loses message 3; session B repeats message 11.
+  const r = run([a(1), b(10), a(2), b(11), a(4), b(11), b(12)]);
+  assert.equal(r.seqs, [1, 10, 2, 11, 4, 12]);
+  assert.equal([r.s.gaps, r.s.gapMessages, r.s.duplicates, r.s.resets], [1, 1, 1, 0]);
+  assert.equal(r.s.sessions, [
+    { session: "SESSIONAAA", nextSeq: 5, packets: 3, messages: 3, gaps: 1, gapMessages: 1, duplicates: 0, resets: 0, truncatedMessages: 0 },
+    { session: "SESSIONBBB", nextSeq: 13, packets: 4, messages: 3, gaps: 0, gapMessages: 0, duplicates: 1, resets: 0, truncatedMessages: 0 },
+  ]);
+});
+
+Mold("counts the messages a capture's snaplen cut off apart from gaps, and keeps the sequence going", () => {
+  // A contiguous stream of packets of 3 messages, each frame cut to 90 bytes (one message fits).
+  const frames = [1, 4, 7, 10].map((seq) => frameOf(pkt(seq, [seq, seq + 1, seq + 2])).subarray(0, 90));
+  const p = new FeedParser(itch50);
+  const got = parseAll(p, frames, "frames");
+  const s = p.summary();
+  assert.equal(got.map((g) => g.tick.seq), [1, 4, 7, 10]);
+  assert.equal([s.gaps, s.gapMessages, s.truncatedPackets, s.truncatedMessages, s.packets], [0, 0, 4, 8, 4]);
+  assert.equal(s.rejected, {}, "a cut packet is a packet, under no rejection");
+});
+
+Mold("rejects a frame cut inside its MoldUDP64 header once, as truncated", () => {
+  const frames = [frameOf(pkt(1, [1])).subarray(0, 14 + 20 + 8 + 12), frameOf(pkt(2, [2]))];
+  const p = new FeedParser(itch50);
+  parseAll(p, frames, "frames");
+  const s = p.summary();
+  assert.equal(s.rejected, { truncated: 1 });
+  assert.equal([s.frames, s.packets, s.messages], [2, 1, 1]);
+});
+
+Mold("with de-duplication off delivers every message of packets that all carry sequence 0", () => {
+  const frames = [pkt(0, [1, 2]), pkt(0, [3, 4]), pkt(0, [5])].map(frameOf);
+  const on = new FeedParser(itch50);
+  assert.is(parseAll(on, frames, "frames").length, 2, "de-duplicated: the later packets look like repeats");
+  const off = new FeedParser(itch50, { dedup: false });
+  assert.equal(parseAll(off, frames, "frames").map((g) => g.msg.orderRef), [1, 2, 3, 4, 5]);
+  assert.is(off.summary().duplicates, 0);
+  assert.throws(() => new FeedParser(itch50, { dedup: false, lines: [1, 2] }), /needs de-duplication/);
+});
+
+Mold("filters on UDP port 0 when asked, and on no port by default", () => {
+  const zero = udpFrame({ ...ENDS, dstPort: 0 }, pkt(1, [1]));
+  const other = frameOf(pkt(2, [2]));
+  const p0 = new FeedParser(itch50, { port: 0 });
+  assert.is(parseAll(p0, [zero, other], "frames").length, 1);
+  assert.equal(p0.summary().rejected, { otherPort: 1 });
+  assert.is(parseAll(new FeedParser(itch50), [zero, other], "frames").length, 2);
+});
+
+Mold("stops gapMessages at 2^53 - 1 when sequence numbers jump by 2^63, instead of wrapping", () => {
+  const r = run([pkt(1, [1]), pkt(2n ** 63n, [2]), pkt(2n ** 64n - 4n, [3])]);
+  assert.is(r.s.gaps, 2);
+  assert.is(r.s.gapMessages, Number.MAX_SAFE_INTEGER);
+  assert.equal(r.s.sessions?.[0].nextSeq, String(2n ** 64n - 3n), "a sequence above 2^53 - 1 is exact, as a string");
+});
+
+Mold("counts a frame longer than any UDP datagram as oversized and parses the frames after it", () => {
+  const big = new Uint8Array(229_376);
+  big.set(frameOf(pkt(2, [2])));
+  for (const placed of [true, false]) {
+    const p = new FeedParser(itch50);
+    const frames = [frameOf(pkt(1, [1])), big, frameOf(pkt(3, [3]))];
+    // Placed: parsed where it lies (wasm rejects it); else copied in by parse() (TypeScript does).
+    const got = (placed ? parsePlaced(p, frames) : parseAll(p, frames, "frames")).map((g) => g.tick.seq);
+    assert.equal(got, [1, 3], `placed ${placed}`);
+    const s = p.summary();
+    assert.equal([s.frames, s.rejected.oversized], [3, 1]);
+  }
 });
 
 Mold("rejects a packet whose message count overruns it, delivering the whole messages before", () => {

@@ -55,6 +55,25 @@ export function parseAll(p: FeedParser, entries: Uint8Array[], kind: EntryKind):
   return out;
 }
 
+/** As parseAll, the entries laid one after another in the parser's input region and parsed there. */
+export function parsePlaced(p: FeedParser, entries: Uint8Array[], kind: EntryKind = "frames"): ReturnType<typeof parseAll> {
+  const offsets: number[] = [];
+  let at = 0;
+  for (const e of entries) {
+    offsets.push(at);
+    p.input.set(e, at);
+    at += e.length;
+  }
+  const out: ReturnType<typeof parseAll> = [];
+  p.parsePlaced(entries.length, offsets, entries.map((e) => e.length), kind, (n) => {
+    for (let i = 0; i < n; i++) {
+      const t = p.ticks.at(i);
+      out.push({ tick: t.copy(), msg: p.message.at(t.msgOffset, t.msgLength).toJSON(t.seq) });
+    }
+  });
+  return out;
+}
+
 /** A generated session decoded from its NASDAQ binary file: one JSON line per message, the reference. */
 export function sessionReference(session: { seed: number; symbols: number; messages: number }): string[] {
   const p = new FeedParser(itch50);
