@@ -113,7 +113,7 @@ T.run();
 const Mold = suite("MoldUDP64 integrity");
 
 const msg = (ref: number) => encodeBySchema(S, "D", { stockLocate: 1, orderRef: ref });
-const pkt = (seq: number, refs: number[], session = "SESS000001") => mold(session, seq, refs.map(msg));
+const pkt = (seq: number | bigint, refs: number[], session = "SESS000001") => mold(session, seq, refs.map(msg));
 
 function run(frames: Uint8Array[]) {
   const p = new FeedParser(itch50);

@@ -17,9 +17,9 @@
 // (openInput, then readPackets or readItchBinary with its `source`).
 
 import { Readable } from "node:stream";
-import { open, type FileHandle } from "node:fs/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
-import { InputError, openError } from "./errors.js";
+import { InputError } from "./errors.js";
+import { openRaw, type RawInput } from "./raw.js";
 import { detectFormat, MAGIC_BYTES, type InputFormat } from "./format.js";
 
 /** Called as the file is read: bytes of the file on disk read so far (compressed bytes for gzip). */
@@ -60,11 +60,10 @@ export class ByteSource {
   /** Size of the file; 0 for a pipe. */
   readonly fileBytes: number;
 
-  private readonly fh: FileHandle;
-  /** Bytes of the file read so far: the next read's position in a regular file. */
+  private readonly raw: RawInput;
+  /** Bytes of the file read so far. */
   private filePos = 0;
-  /** A pipe: read in order, with `head` (bytes read to tell its format) handed out first. */
-  private readonly seekable: boolean;
+  /** Bytes read to tell the format, handed out first. */
   private head: Uint8Array | null;
   private readonly onProgress: ProgressFn | undefined;
   private readonly gz: Gunzip | null;
@@ -73,13 +72,12 @@ export class ByteSource {
   private chunkOff = 0;
   private closed = false;
 
-  constructor(path: string, fh: FileHandle, fileBytes: number, compressed: boolean, head: Uint8Array | null, opts: SourceOptions) {
+  constructor(path: string, raw: RawInput, compressed: boolean, head: Uint8Array, opts: SourceOptions) {
     this.path = path;
-    this.fh = fh;
-    this.fileBytes = fileBytes;
+    this.raw = raw;
+    this.fileBytes = raw.size;
     this.compressed = compressed;
-    this.seekable = head === null;
-    this.head = head !== null && head.length > 0 ? head : null;
+    this.head = head.length > 0 ? head : null;
     this.onProgress = opts.onProgress;
     const own = opts.buffer !== undefined && !compressed && opts.buffer.length >= opts.bufferBytes;
     this.buf = own ? opts.buffer! : new Uint8Array(Math.max(64, opts.bufferBytes));
@@ -107,8 +105,7 @@ export class ByteSource {
     }
   }
 
-  // Reads up to len bytes of the file into b at off: the kept head first, then at the file's
-  // position (a regular file) or in order (a pipe). 0 at the end.
+  // Reads up to len bytes of the file into b at off: the kept head first. 0 at the end.
   private async readRaw(b: Uint8Array, off: number, len: number): Promise<number> {
     if (this.head !== null) {
       const k = Math.min(len, this.head.length);
@@ -118,9 +115,9 @@ export class ByteSource {
       return k;
     }
     try {
-      const { bytesRead } = await this.fh.read(b, off, len, this.seekable ? this.filePos : null);
-      this.filePos += bytesRead;
-      return bytesRead;
+      const n = await this.raw.read(b, off, len);
+      this.filePos += n;
+      return n;
     } catch (e) {
       throw readError(this.path, e);
     }
@@ -227,7 +224,7 @@ export class ByteSource {
     if (this.closed) return;
     this.closed = true;
     this.gz?.destroy();
-    await this.fh.close();
+    await this.raw.close();
   }
 }
 
@@ -245,8 +242,7 @@ function readError(path: string, e: unknown): InputError {
   return new InputError("EOPEN", path, `cannot read ${path}: ${code}`, e);
 }
 
-/** The path that names standard input. */
-export const STDIN = "-";
+export { STDIN } from "./raw.js";
 
 /**
  * Opens `path` ("-": standard input; a pipe or FIFO works too) for streaming: throws `cannot open
@@ -254,28 +250,16 @@ export const STDIN = "-";
  * its first bytes are a gzip magic.
  */
 export async function openSource(path: string, opts: SourceOptions): Promise<ByteSource> {
-  let fh: FileHandle;
+  const raw = await openRaw(path);
   try {
-    fh = await open(path === STDIN ? "/dev/stdin" : path, "r");
-  } catch (e) {
-    throw openError(path, e);
-  }
-  try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw openError(path, Object.assign(new Error("EISDIR"), { code: "EISDIR" }));
+    // Read in order, kept for the reader: a pipe's bytes can be read only once.
     const head = new Uint8Array(MAGIC_BYTES);
     let got = 0;
-    if (st.isFile()) {
-      got = (await fh.read(head, 0, MAGIC_BYTES, 0)).bytesRead;
-    } else {
-      // A pipe's bytes can be read once: these are kept for the reader.
-      for (let n = -1; got < MAGIC_BYTES && n !== 0; got += n) n = (await fh.read(head, got, MAGIC_BYTES - got, null)).bytesRead;
-    }
-    const gzip = detectFormat(head.subarray(0, got)) === "gzip";
-    return new ByteSource(path, fh, st.isFile() ? st.size : 0, gzip, st.isFile() ? null : head.subarray(0, got), opts);
+    for (let n = -1; got < MAGIC_BYTES && n !== 0; got += n) n = await raw.read(head, got, MAGIC_BYTES - got);
+    return new ByteSource(path, raw, detectFormat(head.subarray(0, got)) === "gzip", head.subarray(0, got), opts);
   } catch (e) {
-    await fh.close();
-    throw e instanceof InputError ? e : openError(path, e);
+    await raw.close();
+    throw e instanceof InputError ? e : readError(path, e);
   }
 }
 

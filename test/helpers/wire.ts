@@ -55,6 +55,26 @@ export function parseAll(p: FeedParser, entries: Uint8Array[], kind: EntryKind):
   return out;
 }
 
+/** A classic pcap file (little-endian, microseconds, Ethernet) holding these frames, a second apart. */
+export function pcapOf(frames: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(24 + frames.reduce((a, f) => a + 16 + f.length, 0));
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0xa1b2c3d4, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, 65535, true);
+  v.setUint32(20, 1, true);
+  let at = 24;
+  frames.forEach((f, i) => {
+    v.setUint32(at, i, true);
+    v.setUint32(at + 8, f.length, true);
+    v.setUint32(at + 12, f.length, true);
+    out.set(f, at + 16);
+    at += 16 + f.length;
+  });
+  return out;
+}
+
 /** As parseAll, the entries laid one after another in the parser's input region and parsed there. */
 export function parsePlaced(p: FeedParser, entries: Uint8Array[], kind: EntryKind = "frames"): ReturnType<typeof parseAll> {
   const offsets: number[] = [];
