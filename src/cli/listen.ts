@@ -14,8 +14,9 @@ Receives a feed live and parses it with the compiled parser of FORMAT: through A
 program redirects the ports to the socket, everything else stays with the kernel) or through
 kernel UDP sockets. Two ports are the A and B lines of one feed, arbitrated (first arrival wins).`,
   epilogue: `
-Ctrl-C stops it cleanly; the summary (counts, gaps, duplicates, resets, rejections, per-line
-stats) is printed at the end (stderr with --json, stdout otherwise).`,
+Ctrl-C stops it cleanly; the summary (counts, gaps, duplicates, resets, rejections, per-session and
+per-line stats, and drops: what the rings or sockets lost before the parser saw it, which opens no
+gap when it is at the end) is printed at the end (stderr with --json, stdout otherwise).`,
   options: [
     { name: "iface", type: "string", value: "IF", description: "interface the feed arrives on", required: true },
     { name: "port", type: "string", value: "P[,P2]", description: "UDP port, or the two ports of the A/B lines", required: true },
@@ -30,6 +31,11 @@ stats) is printed at the end (stderr with --json, stdout otherwise).`,
       name: "latency", type: "boolean",
       description: "receive time minus the exchange's timestamp (HDR histogram, p50 to max) in the status line and the summary; needs this host's clock synchronised to the exchange's",
       defaultText: "off",
+    },
+    {
+      name: "stats-interval", type: "string", value: "S",
+      description: "status every S seconds: the status line on a terminal, else one JSON line on stderr ({\"status\":{...}})",
+      defaultText: "1 on a terminal, none otherwise", integer: { min: 1 },
     },
     { name: "cpu", type: "string", value: "N", description: "pin the polling thread to CPU N (the process's other threads move off it)", defaultText: "not pinned", integer: { min: 0 } },
     {
@@ -52,8 +58,12 @@ stats) is printed at the end (stderr with --json, stdout otherwise).`,
       const r = await listen({
         iface: v.iface, ports: portList(v.port), group: v.group, format: v.format, queue: v.queue, mode: v.mode, json: v.json,
         count: v.count, durationMs: v.duration === undefined ? undefined : v.duration * 1000, strategy: v.strategy, signal: ac.signal, latency: v.latency, cpu: v.cpu,
+        statsIntervalS: v["stats-interval"],
       });
-      const report = JSON.stringify({ mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary, ...(r.latency ? { latency: r.latency } : {}) });
+      const report = JSON.stringify({
+        mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary, drops: r.drops,
+        ...(r.latency ? { latency: r.latency } : {}),
+      });
       if (v.json) console.error(report);
       else console.log(report);
     } finally {

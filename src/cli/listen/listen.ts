@@ -4,8 +4,8 @@
 // Ctrl-C, and detaches everything on the way out.
 
 import { once } from "node:events";
-import { openFeed, XdpFeedSource, type FeedSource } from "../../feeds/open.js";
-import { KernelFeedReceiver } from "../../feeds/kernel.js";
+import { openFeed, type FeedSource } from "../../feeds/open.js";
+import { dropsOf, type Drops } from "./drops.js";
 import { FEEDS } from "../../feeds/feeds.js";
 import { runStrategy, type RunResult } from "../../strategy/runner.js";
 import { bookHook } from "../../strategy/book-hook.js";
@@ -33,6 +33,11 @@ export interface ListenOptions {
   out?: NodeJS.WritableStream;
   /** Status line on stderr once a second; default: when stderr is a terminal and not --json. */
   status?: boolean;
+  /**
+   * Seconds between status reports (default 1). On a terminal the status line refreshes at this
+   * interval; otherwise, when given, the status is one JSON line on stderr at each.
+   */
+  statsIntervalS?: number;
   signal?: AbortSignal;
 }
 
@@ -41,6 +46,8 @@ export interface ListenResult {
   modeReason: string;
   run: RunResult;
   summary: ParserSummary;
+  /** What was lost before the parser saw it: no gap shows loss at the end of a stream. */
+  drops: Drops;
   latency?: LatencyReport;
 }
 
@@ -68,7 +75,10 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
     group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || undefined,
   });
   const out = o.out ?? process.stdout;
-  const showStatus = o.status ?? (!o.json && process.stderr.isTTY === true);
+  const tty = process.stderr.isTTY === true;
+  const showStatus = o.status ?? (!o.json && tty);
+  // Off a terminal, status only when an interval was asked for: one JSON line each time.
+  const jsonStatus = !tty && o.statsIntervalS !== undefined;
   process.stderr.write(`xdpfeed listen: ${feed.name} on ${o.iface} port ${o.ports.join(",")}${o.group ? ` group ${o.group}` : ""}, ${src.modeReason}\n`);
   let text = "";
   let pending: Promise<unknown> | undefined;
@@ -94,17 +104,26 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
     return `  latency µs p50 ${r.p50} p99 ${r.p99} max ${r.max}${r.negative ? ` (${r.negative} <= 0)` : ""}`;
   };
   let timer: NodeJS.Timeout | undefined;
-  if (showStatus) {
+  if (showStatus || jsonStatus) {
     let last = { packets: 0, messages: 0, t: performance.now() };
     timer = setInterval(() => {
       const s = src.summary();
       const now = performance.now();
       const dt = (now - last.t) / 1000;
       const drops = dropsOf(src);
-      process.stderr.write(`\r\x1b[2K${src.mode}  ${Math.round((s.packets - last.packets) / dt)} packets/s  ${Math.round((s.messages - last.messages) / dt)} messages/s  ` +
-        `gaps ${s.gaps}  duplicates ${s.duplicates}  drops ${drops}  messages ${s.messages}${latencyLine()}`);
+      const packetsPerS = Math.round((s.packets - last.packets) / dt);
+      const messagesPerS = Math.round((s.messages - last.messages) / dt);
+      if (jsonStatus) {
+        process.stderr.write(JSON.stringify({
+          status: { mode: src.mode, packetsPerS, messagesPerS, packets: s.packets, messages: s.messages, gaps: s.gaps, gapMessages: s.gapMessages,
+            duplicates: s.duplicates, drops, ...(latency ? { latency: latency.report() } : {}) },
+        }) + "\n");
+      } else {
+        process.stderr.write(`\r\x1b[2K${src.mode}  ${packetsPerS} packets/s  ${messagesPerS} messages/s  ` +
+          `gaps ${s.gaps}  duplicates ${s.duplicates}  drops ${drops.total}  messages ${s.messages}${latencyLine()}`);
+      }
       last = { packets: s.packets, messages: s.messages, t: now };
-    }, 1000);
+    }, (o.statsIntervalS ?? 1) * 1000);
   }
   try {
     const measured = latency ? both({ onTick: (t) => latency.record(t) }, printer) : printer;
@@ -114,23 +133,12 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
     });
     if (pending) await pending;
     if (text && !out.write(text)) await once(out, "drain");
-    return { mode: src.mode, modeReason: src.modeReason, run, summary: src.summary(), ...(latency ? { latency: latency.report() } : {}) };
+    return { mode: src.mode, modeReason: src.modeReason, run, summary: src.summary(), drops: dropsOf(src), ...(latency ? { latency: latency.report() } : {}) };
   } finally {
     if (timer) {
       clearInterval(timer);
-      process.stderr.write("\n");
+      if (!jsonStatus) process.stderr.write("\n");
     }
     src.close();
   }
-}
-
-// Frames dropped: on the AF_XDP rings for want of room (XDP_STATISTICS), or in the kernel
-// sockets' buffers (full) and by the socket receiver (longer than maxDatagramBytes).
-function dropsOf(src: FeedSource): number {
-  if (src instanceof XdpFeedSource) return Number(src.receiver.socket.stats().xdp.rx_dropped);
-  if (src instanceof KernelFeedReceiver) {
-    const s = src.stats();
-    return s.dropped + (s.kernelDrops ?? 0);
-  }
-  return 0;
 }
