@@ -9,7 +9,8 @@ import { itch50 } from "../src/feeds/feeds.js";
 import { udpFrame } from "../src/socket/frame.js";
 import { moldFrames } from "../src/itchgen/itch-writers.js";
 import { Rng } from "../src/itchgen/rng.js";
-import { ENDS } from "./helpers/wire.js";
+import { ENDS, mold, encodeBySchema } from "./helpers/wire.js";
+import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
 import * as L from "../assembly/layout.js";
 
 const A = 26400;
@@ -142,6 +143,29 @@ Arb("frames to a port that is neither line are rejected", () => {
   const other = udpFrame({ ...ENDS, dstPort: 9999 }, new Uint8Array(30));
   const { s } = arbitrate([pk[0].frameA, other]);
   assert.is(s.rejected.otherPort, 1);
+});
+
+Arb("line statistics count the messages a packet holds, not the count its header claims", () => {
+  const msg = (ref: number) => encodeBySchema(ITCH50_SCHEMA, "D", { stockLocate: 1, orderRef: ref });
+  // Line A: one packet claiming 0xFFFE messages while holding 1; line B: the real packets.
+  const lying = udpFrame({ ...ENDS, dstPort: A }, mold("XDPFEEDAB1", 1, [msg(1)], 0xfffe));
+  const real = [1, 2, 3].map((seq) => udpFrame({ ...ENDS, dstPort: B }, mold("XDPFEEDAB1", seq, [msg(seq)])));
+  const r = arbitrate([lying, ...real]);
+  assert.equal(r.seqs, [1, 2, 3]);
+  const [a, b] = r.s.lines!;
+  assert.equal([a.received, a.won, a.late], [1, 1, 0]);
+  assert.equal([b.received, b.won, b.late], [3, 2, 1]);
+  // Every message taken once, from one line: the lines' wins add up to what was delivered.
+  assert.is(a.won + b.won, r.s.messages);
+  assert.is(a.late + b.late, r.s.duplicates);
+});
+
+Arb("a line's missing count stops at 2^53 - 1 when its sequence jumps by 2^63", () => {
+  const msg = (ref: number) => encodeBySchema(ITCH50_SCHEMA, "D", { stockLocate: 1, orderRef: ref });
+  const onA = (seq: bigint, ref: number) => udpFrame({ ...ENDS, dstPort: A }, mold("XDPFEEDAB1", seq, [msg(ref)]));
+  const r = arbitrate([onA(1n, 1), onA(2n ** 63n, 2), onA(2n ** 64n - 8n, 3)]);
+  assert.is(r.s.lines![0].missing, Number.MAX_SAFE_INTEGER);
+  assert.ok(Number.isSafeInteger(r.s.gapMessages));
 });
 
 Arb.run();
