@@ -9,7 +9,8 @@ import { FeedParser } from "../src/feeds/parser.js";
 import { vwapStrategy } from "../examples/vwap.js";
 import { bookHook } from "../src/strategy/book-hook.js";
 import { signalStrategy } from "../examples/signal.js";
-import { mold, frameOf } from "./helpers/wire.js";
+import { mold, iextp, frameOf } from "./helpers/wire.js";
+import { iexDeep } from "../src/feeds/feeds.js";
 import { encodeBySchema } from "./helpers/wire.js";
 import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
 import { ReferenceL3 } from "./oracle/reference-book.js";
@@ -86,11 +87,12 @@ S("the signal example signals on crossings and alternates sides per instrument",
 });
 
 S("reports a sequence gap and a reset through onGap", async () => {
-  const m = (ref: number) => encodeBySchema(ITCH50_SCHEMA, "D", { stockLocate: 1, orderRef: ref });
-  const frames = [mold("SESS000001", 1, [m(1), m(2)]), mold("SESS000001", 9, [m(9)]), mold("SESS000002", 1, [m(1)])].map(frameOf);
+  const s = (code: string) => encodeBySchema(iexDeep.schema, "S", { systemEvent: code, timestamp: 1n });
+  // A gap in session 7, then the feed restarting at 1 within it (a new session is no reset: its own sequence space).
+  const frames = [iextp(0x8004, 7, 1, [s("O"), s("S")]), iextp(0x8004, 7, 9, [s("R")]), iextp(0x8004, 7, 1, [s("O")])].map(frameOf);
   const chunk = (f: Uint8Array): InputChunk => ({ data: f, count: 1, offsets: [0], lengths: [f.length] });
   const gaps: Array<{ gaps: number; gapMessages: number; resets: number; nextSeq: number }> = [];
-  await runStrategy({ onGap: (g) => gaps.push({ ...g }) }, new ReplaySource(itch50, frames.map(chunk), "frames"));
+  await runStrategy({ onGap: (g) => gaps.push({ ...g }) }, new ReplaySource(iexDeep, frames.map(chunk), "frames"));
   assert.equal(gaps, [{ gaps: 1, gapMessages: 6, resets: 0, nextSeq: 10 }, { gaps: 0, gapMessages: 0, resets: 1, nextSeq: 2 }]);
 });
 
