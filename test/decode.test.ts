@@ -45,6 +45,32 @@ G("DEEP10: 392,010 messages, eleven resets to 1, no gaps, and the truncated last
   assert.is(s.byType["8"] + s.byType["5"], 27579, "price level updates");
 });
 
+G("DEEP10 cut to a 120-byte snaplen: no phantom gaps, the messages lost to the cut counted apart", async () => {
+  if (!haveIex) return console.log(`# skipped: no IEX samples at ${iex}`);
+  const { readPackets } = await import("../src/input/index.js");
+  const { pcapOf } = await import("./helpers/wire.js");
+  const frames: Uint8Array[] = [];
+  for await (const b of readPackets(DEEP)) {
+    for (let i = 0; i < b.count; i++) frames.push(b.data.slice(b.offsets[i], b.offsets[i] + Math.min(120, b.lengths[i])));
+  }
+  const dir = mkdtempSync(join(tmpdir(), "xdpfeed-snap-"));
+  try {
+    const path = join(dir, "deep120.pcap");
+    writeFileSync(path, pcapOf(frames));
+    const r = xdpfeed("decode", "--format", "iex-deep", "--input", path, "--summary");
+    assert.is(r.code, 0, r.err);
+    const s = JSON.parse(r.out);
+    assert.equal([s.gaps, s.gapMessages, s.duplicates, s.resets], [0, 0, 0, 11]);
+    assert.ok(s.messages > 0 && s.truncatedMessages > 0);
+    // Every message of the capture was either delivered or lost to the cut.
+    assert.is(s.messages + s.truncatedMessages, 392010 + 33);
+    assert.equal(s.rejected, {});
+    assert.match(r.err, new RegExp(`${s.truncatedPackets} packets cut short by the capture \\(its snaplen\\)`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 G("--json prints every message in feed order with its sequence number and spec field names", () => {
   if (!haveIex) return console.log(`# skipped: no IEX samples at ${iex}`);
   const r = xdpfeed("decode", "--format", "iex-tops", "--input", TOPS, "--json");

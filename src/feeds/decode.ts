@@ -4,7 +4,7 @@
 
 import { once } from "node:events";
 import { readPackets, readItchBinary, CaptureStats, ItchStats, InputError, ProgressBar } from "../input/index.js";
-import { openInput, type ByteSource } from "../input/source.js";
+import { openInput, joinProblems, type ByteSource } from "../input/source.js";
 import { FeedParser, type ParserSummary } from "./parser.js";
 import { FEEDS, type Feed } from "./feeds.js";
 import { XdpfeedError } from "../../bridge/errors.js";
@@ -107,6 +107,10 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
   checkFormat(parser, feed, o.input, raw);
   await flush();
   const s: DecodeSummary = summarize(parser.summary(), raw);
+  if (s.truncatedPackets > 0) {
+    problem = joinProblems(problem, `${s.truncatedPackets} packets cut short by the capture (its snaplen): ` +
+      `${s.truncatedMessages} messages lost to the cut, counted apart from gaps`);
+  }
   if (itch !== null && itch.resyncs > 0) Object.assign(s, { resyncs: itch.resyncs, skippedBytes: itch.skippedBytes, recoveredMessages: itch.recoveredMessages });
   if (problem !== "") s.problem = problem;
   return s;
