@@ -34,6 +34,9 @@ export interface XdpHolder {
 
 const BPF_LINK_TYPE_XDP = 6;
 const ENOENT = 2;
+// What /proc/PID/fd shows for a link's descriptor: "bpf_link" when created, "bpf-link" when
+// opened from a pin (Linux 6.x).
+const LINK_INODE = /^anon_inode:bpf[-_]link$/;
 
 /** The XDP program attached to ifindex (in this thread's network namespace), or undefined. */
 export function xdpHolder(ifindex: number): XdpHolder | undefined {
@@ -58,7 +61,7 @@ export function xdpHolder(ifindex: number): XdpHolder | undefined {
   return h;
 }
 
-/** What frees the hook, with each command in backquotes, to follow as written. */
+/** What frees the hook: each command to run is in backquotes, to follow as written. */
 export function freeingAdvice(iface: string, h: XdpHolder): string {
   const prog = `XDP program ${h.progId}${h.progName ? ` (${h.progName})` : ""}`;
   const off = `\`ip link set dev ${iface} ${{ native: "xdpdrv", generic: "xdpgeneric", offload: "xdpoffload" }[h.mode]} off\``;
@@ -72,7 +75,7 @@ export function freeingAdvice(iface: string, h: XdpHolder): string {
   }
   if (h.via === "link") {
     const link = `${prog} is attached to ${iface} (${h.mode} mode) through bpf_link ${h.linkId}`;
-    const why = `a bpf_link stays attached while a process holds it or a pin names it, and \`ip link set dev ${iface} xdp off\` cannot remove it`;
+    const why = `a bpf_link stays attached while a process holds it or a pin names it, and netlink (ip link set dev ${iface} xdp off) cannot remove it`;
     const self = h.holders.find((p) => p.pid === process.pid);
     if (self) {
       return `${link}, held by this process: close the XdpSocket or XdpProgram that attached it, or share its program ` +
@@ -126,7 +129,7 @@ function* linkDescriptors(): Generator<[number, string]> {
     }
     for (const fd of fds) {
       try {
-        if (readlinkSync(`/proc/${entry}/fd/${fd}`) === "anon_inode:bpf_link") yield [Number(entry), fd];
+        if (LINK_INODE.test(readlinkSync(`/proc/${entry}/fd/${fd}`))) yield [Number(entry), fd];
       } catch {
         // closed meanwhile
       }
@@ -241,7 +244,7 @@ function pinsOf(linkId: number): string[] {
       const fd = bpf.bpf_obj_get(path);
       if (fd < 0) continue;
       try {
-        if (readlinkSync(`/proc/self/fd/${fd}`) === "anon_inode:bpf_link" && Number(fdinfo(`/proc/self/fdinfo/${fd}`).link_id) === linkId) {
+        if (LINK_INODE.test(readlinkSync(`/proc/self/fd/${fd}`)) && Number(fdinfo(`/proc/self/fdinfo/${fd}`).link_id) === linkId) {
           found.push(path);
         }
       } catch {
