@@ -4,17 +4,41 @@
 // fails with a message naming that one; RLIMIT_MEMLOCK stands in for CAP_IPC_LOCK exactly as far
 // as the UMEM goes; a program that needs CAP_PERFMON is told apart as the verifier's refusal.
 
+import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { fileURLToPath } from "node:url";
 import { hasXdp, pairSuite } from "./helpers/netns.js";
 import { runFixture, type Child } from "./helpers/child.js";
 import { readablePath } from "./helpers/readable.js";
 import { KernelUdp } from "./helpers/udp.js";
+import {
+  CAPABILITY_BITS, XDP_CAPABILITIES, effectiveCapabilities, holds, missingCapabilities, permissionAdvice,
+} from "../bridge/capabilities.js";
 
 const PORT = 5300;
 const MINIMAL = ["net_admin", "net_raw", "bpf", "ipc_lock"];
 const MEMLOCK = 8 << 20; // at most the hard limit of any host, below the default UMEM (16 MiB)
 const OLD_OBJECT = fileURLToPath(new URL("./fixtures/xdpfeed-nometa.bpf.o", import.meta.url));
+
+const C = suite("capability sets");
+
+C("CAP_SYS_ADMIN counts for CAP_BPF and CAP_PERFMON, as the kernel's bpf_capable() and perfmon_capable() do, and for nothing else", () => {
+  const sysAdmin = 1n << BigInt(CAPABILITY_BITS.CAP_SYS_ADMIN);
+  assert.ok(holds("CAP_BPF", sysAdmin));
+  assert.ok(holds("CAP_PERFMON", sysAdmin));
+  assert.equal(missingCapabilities(XDP_CAPABILITIES, sysAdmin), ["CAP_NET_ADMIN", "CAP_NET_RAW"]);
+  assert.equal(missingCapabilities(XDP_CAPABILITIES, (1n << 12n) | (1n << 13n) | (1n << 39n)), []);
+});
+
+C("this process's set is read from /proc: root holds them all, and EPERM advice for it says what else refuses", () => {
+  if (process.getuid?.() !== 0) return console.log("# skipped: needs root (a process holding every capability)");
+  const eff = effectiveCapabilities();
+  assert.ok(eff !== undefined);
+  assert.equal(missingCapabilities(XDP_CAPABILITIES, eff!), []);
+  assert.match(permissionAdvice(["CAP_BPF"]), "this process holds CAP_BPF, which this step needs, yet something else refuses it");
+});
+
+C.run();
 
 const [P, lab] = pairSuite("AF_XDP as an unprivileged user", { prefix: "xv" });
 

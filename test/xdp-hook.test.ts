@@ -117,6 +117,28 @@ H("a pinned bpf_link: EBUSY names the pin, and removing it as advised frees the 
   }
 });
 
+H("as a user who cannot see the holder (nobody with the capabilities), EBUSY gives every way to free the hook", async () => {
+  if (lab.skip) return;
+  const holder = runFixture(lab.pair.nsB, "receiver.ts", [lab.pair.ifB, String(PORT + 1), "hold"]);
+  try {
+    await holder.line(/^READY/);
+    const caps = "+net_admin,+net_raw,+bpf,+ipc_lock";
+    const c = runFixture(lab.pair.nsB, "capped-receiver.ts", [lab.pair.ifB, String(PORT), "1"], {
+      prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", `--inh-caps=${caps}`, `--ambient-caps=${caps}`],
+      readable: true,
+    });
+    const r = JSON.parse(await c.line(/^\{"error"/)) as { error: string; message: string };
+    await c.exit();
+    assert.is(r.error, "EBUSY");
+    assert.match(r.message, new RegExp(`XDP program \\d+ is attached to ${lab.pair.ifB} \\(native mode\\)\\. If a process holds it through a bpf_link`));
+    assert.match(r.message, "stop that process (`bpftool link show`, as root, names it) or remove the link's pin");
+    assert.match(r.message, `\`ip link set dev ${lab.pair.ifB} xdpdrv off\` detaches it`);
+  } finally {
+    holder.proc.kill("SIGKILL");
+    await holder.exit();
+  }
+});
+
 for (const [mode, word] of [["generic", "xdpgeneric"], ["native", "xdpdrv"]] as const) {
   H(`a program attached with ip link in ${mode} mode (no bpf_link): EBUSY advises ip link set ... ${word} off, and following it frees the interface`, async () => {
     if (lab.skip) return;
