@@ -109,17 +109,51 @@ none:
 	count(XDPFEED_STAT_NO_META);
 }
 
+/* Copies the n bytes (n <= ETH_HLEN) at byte offset off of the frame to buf:
+ * 0, or -1 when the frame ends before off + n. For the headers whose offset
+ * is no constant (after IPv4 options, IPv6 extension headers): without
+ * CAP_PERFMON (a loader with CAP_BPF and CAP_NET_ADMIN alone), the verifier
+ * refuses any arithmetic between a packet pointer and a register, however
+ * well bounded the register is. So the frame's start moves forward until the
+ * n bytes end where its first ETH_HLEN bytes end, they are read at a
+ * constant offset, and the start moves back. bpf_xdp_adjust_head() keeps at
+ * least ETH_HLEN bytes, so it fails exactly when off + n is past the end.
+ * off + n >= ETH_HLEN always (off is past the IP header), and the metadata
+ * area is still empty: nothing else moves. */
+static __always_inline int peek(struct xdp_md *ctx, __u32 off, void *buf, const __u32 n)
+{
+	int delta = (int)(off + n) - ETH_HLEN;
+	void *data, *data_end;
+	int ret = -1;
+
+	if (bpf_xdp_adjust_head(ctx, delta) != 0)
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + ETH_HLEN <= data_end) {
+		__builtin_memcpy(buf, data + ETH_HLEN - n, n);
+		ret = 0;
+	}
+	/* Back to where it was, which met both of the helper's bounds. */
+	bpf_xdp_adjust_head(ctx, -delta);
+	return ret;
+}
+
 static __always_inline int classify(struct xdp_md *ctx, const int hw)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *cur = (void *)(long)ctx->data;
 	struct xdpfeed_config *cfg;
 	struct ethhdr *eth = cur;
-	struct iphdr *ip4 = NULL;
-	struct ipv6hdr *ip6 = NULL;
-	struct udphdr *udp;
-	__u32 key = 0, port, *on;
-	__be16 proto;
+	/* The destination address and port are read as numbers: the match
+	 * below then tests no packet pointer against NULL, which a loader
+	 * without CAP_PERFMON may not do either. */
+	__u64 dst6[2] = { 0, 0 };
+	__u32 dst4 = 0, key = 0, port, *on;
+	/* Byte offsets in the frame: of the IP header, and of the header
+	 * after a variable-length part, read with peek(). */
+	__u32 l3 = sizeof(*eth), off;
+	__be16 proto, dport;
 	long ret;
 	int i;
 
@@ -141,10 +175,12 @@ static __always_inline int classify(struct xdp_md *ctx, const int hw)
 			goto too_short;
 		proto = vt->proto;
 		cur = vt + 1;
+		l3 += sizeof(*vt);
 	}
 
 	if (proto == bpf_htons(ETH_P_IP)) {
-		ip4 = cur;
+		struct iphdr *ip4 = cur;
+
 		if ((void *)(ip4 + 1) > data_end || ip4->ihl < 5)
 			goto too_short;
 		if (ip4->protocol != IPPROTO_UDP)
@@ -152,59 +188,81 @@ static __always_inline int classify(struct xdp_md *ctx, const int hw)
 		/* Later fragments carry no UDP header; the kernel reassembles. */
 		if (ip4->frag_off & bpf_htons(IP_FRAG_OFFSET))
 			goto pass;
-		udp = cur + ip4->ihl * 4;
+		dst4 = ip4->daddr;
+		cur = ip4 + 1;
+		if (ip4->ihl == 5)
+			goto udp_at_cur;
+		off = l3 + ip4->ihl * 4;
+		goto udp_at_off;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = cur;
 		__u8 nh;
 
-		ip6 = cur;
 		if ((void *)(ip6 + 1) > data_end)
 			goto too_short;
 		nh = ip6->nexthdr;
+		/* memcpy keeps this alias-safe; clang lowers it to plain loads. */
+		__builtin_memcpy(dst6, &ip6->daddr, sizeof(dst6));
 		cur = ip6 + 1;
+		if (nh == IPPROTO_UDP)
+			goto udp_at_cur;
+		off = l3 + sizeof(*ip6);
 
 		/* Bounded walk: unrolled so it costs no loop state and old
 		 * verifiers accept it. Fragment (44), ESP etc. end the walk
 		 * and are passed below because nh != UDP. */
 #pragma unroll
 		for (i = 0; i < IPV6_EXT_MAX; i++) {
-			struct ipv6_opt_hdr *oh = cur;
+			struct ipv6_opt_hdr oh;
 
 			if (nh != NH_HOPOPTS && nh != NH_ROUTING && nh != NH_DSTOPTS)
 				break;
-			if ((void *)(oh + 1) > data_end)
+			if (peek(ctx, off, &oh, sizeof(oh)) != 0)
 				goto too_short;
-			nh = oh->nexthdr;
-			cur += (oh->hdrlen + 1) * 8;
+			nh = oh.nexthdr;
+			off += (oh.hdrlen + 1) * 8;
 		}
 		if (nh != IPPROTO_UDP)
 			goto pass;
-		udp = cur;
+		goto udp_at_off;
 	} else {
 		goto pass;
 	}
 
-	if ((void *)(udp + 1) > data_end)
-		goto too_short;
+udp_at_off: {
+		struct udphdr uh;
 
+		if (peek(ctx, off, &uh, sizeof(uh)) != 0)
+			goto too_short;
+		dport = uh.dest;
+		goto lookup;
+	}
+udp_at_cur: {
+		struct udphdr *udp = cur;
+
+		if ((void *)(udp + 1) > data_end)
+			goto too_short;
+		dport = udp->dest;
+	}
+
+lookup:
 	/* Port first: it rejects most non-feed UDP with a single lookup. */
-	port = bpf_ntohs(udp->dest);
+	port = bpf_ntohs(dport);
 	on = bpf_map_lookup_elem(&ports_map, &port);
 	if (!on || !*on)
 		goto pass;
 
 	cfg = bpf_map_lookup_elem(&config_map, &key);
 	if (cfg) {
-		if (ip4 && (cfg->flags & XDPFEED_MATCH_IPV4) &&
-		    ip4->daddr != cfg->dst_ipv4)
+		if (proto == bpf_htons(ETH_P_IP) &&
+		    (cfg->flags & XDPFEED_MATCH_IPV4) && dst4 != cfg->dst_ipv4)
 			goto pass;
-		if (ip6 && (cfg->flags & XDPFEED_MATCH_IPV6)) {
-			__u64 a[2], b[2];
+		if (proto == bpf_htons(ETH_P_IPV6) &&
+		    (cfg->flags & XDPFEED_MATCH_IPV6)) {
+			__u64 b[2];
 
-			/* memcpy keeps this alias-safe; clang lowers it
-			 * to plain loads. */
-			__builtin_memcpy(a, &ip6->daddr, sizeof(a));
 			__builtin_memcpy(b, cfg->dst_ipv6, sizeof(b));
-			if ((a[0] ^ b[0]) | (a[1] ^ b[1]))
+			if ((dst6[0] ^ b[0]) | (dst6[1] ^ b[1]))
 				goto pass;
 		}
 	}

@@ -25,7 +25,19 @@ function bindBpf(lib: LibraryHandle) {
     bpf_map_delete_elem: lib.func("int bpf_map_delete_elem(int fd, const void *key)"),
     bpf_link_create: lib.func("int bpf_link_create(int prog_fd, int target_fd, int type, const void *opts)"),
     bpf_xdp_query_id: lib.func("int bpf_xdp_query_id(int ifindex, int flags, void *prog_id)"),
+    // Who holds an interface's XDP hook (bridge/xdp-owner.ts); the ids and pins need CAP_SYS_ADMIN.
+    bpf_xdp_query: optional(lib, "int bpf_xdp_query(int ifindex, int flags, void *opts)"),
+    bpf_link_get_next_id: lib.func("int bpf_link_get_next_id(uint32_t start_id, void *next_id)"),
+    bpf_link_get_fd_by_id: lib.func("int bpf_link_get_fd_by_id(uint32_t id)"),
+    bpf_prog_get_fd_by_id: lib.func("int bpf_prog_get_fd_by_id(uint32_t id)"),
+    bpf_obj_get_info_by_fd: lib.func("int bpf_obj_get_info_by_fd(int fd, void *info, void *info_len)"),
+    bpf_obj_get: lib.func("int bpf_obj_get(const char *path)"),
+    bpf_obj_pin: lib.func("int bpf_obj_pin(int fd, const char *path)"),
+    // The verifier's log of a refused program into a buffer of ours (libbpf 0.7): passed as an
+    // address, since libbpf keeps it until bpf_object__load.
+    bpf_program__set_log_buf: optional(lib, "int bpf_program__set_log_buf(void *prog, uintptr_t log_buf, size_t log_size)"),
     libbpf_num_possible_cpus: lib.func("int libbpf_num_possible_cpus(void)"),
+    libbpf_version_string: optional(lib, "const char *libbpf_version_string(void)"),
     libbpf_set_print: lib.func("void *libbpf_set_print(void *fn)"),
     bpf_program__set_autoload: lib.func("int bpf_program__set_autoload(void *prog, bool autoload)"),
     // Device-bound loading (NIC timestamps); absent from libbpf before 0.6: null then.

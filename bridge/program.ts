@@ -13,9 +13,11 @@
 
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
-import { libc } from "./libc.js";
+import { libc, addressOf } from "./libc.js";
 import { libbpf, libxdp } from "./libbpf.js";
-import { XdpError, syscallError } from "./errors.js";
+import { XdpError, syscallError, verifierError } from "./errors.js";
+import { STEP_CAPABILITIES, type Capability } from "./capabilities.js";
+import { freeingAdvice, xdpHolder } from "./xdp-owner.js";
 import { ifindexOf } from "./xsk.js";
 import { track, untrack } from "./lifecycle.js";
 import * as A from "./bpf-abi.js";
@@ -80,10 +82,17 @@ export interface ProgramCounters {
   hwTimestamps: bigint;
 }
 
-function check(rc: number, call: string, iface?: string): void {
+function check(rc: number, call: string, iface?: string, caps: readonly Capability[] = STEP_CAPABILITIES.bpf): void {
   // libbpf 1.x returns -errno (and sets errno).
-  if (rc < 0) throw syscallError(call, -rc, { iface });
+  if (rc < 0) throw syscallError(call, -rc, { iface, caps });
 }
+
+const ENOSPC = 28;
+const EACCES = 13;
+// The verifier's log of a refused program: libbpf loads without a log first and, when the load
+// fails, again at log level 1 into this buffer. The kernel (6.4+) keeps the log's end when it
+// overflows, which is where the reason is, and then fails with ENOSPC instead of EACCES.
+const VERIFIER_LOG_BYTES = 1 << 20;
 
 function u32(v: number): Uint32Array {
   return new Uint32Array([v]);
@@ -169,7 +178,17 @@ export class XdpProgram {
         bpf.bpf_program__set_ifindex(p, ifindex);
         check(bpf.bpf_program__set_flags(p, bpf.bpf_program__flags(p) | BPF_F_XDP_DEV_BOUND_ONLY), "bpf_program__set_flags");
       }
-      check(bpf.bpf_object__load(obj), `bpf_object__load(xdpfeed${bound ? ", device-bound" : ""})`, opts.iface);
+      const log = bpf.bpf_program__set_log_buf ? new Uint8Array(VERIFIER_LOG_BYTES) : undefined;
+      if (log) check(bpf.bpf_program__set_log_buf!(p, addressOf(log.buffer), log.length), "bpf_program__set_log_buf");
+      const call = `bpf_object__load(xdpfeed${bound ? ", device-bound" : ""})`;
+      const rc = bpf.bpf_object__load(obj);
+      if (rc < 0) {
+        const text = log ? new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))) : "";
+        if (-rc === EACCES || (-rc === ENOSPC && text !== "")) {
+          throw verifierError(call, -rc, { iface: opts.iface, log: text, ownObject: opts.object === undefined });
+        }
+        check(rc, call, opts.iface, STEP_CAPABILITIES.program);
+      }
       const progFd = bpf.bpf_program__fd(p);
       const mapFd = (name: string): number => {
         const fd = bpf.bpf_object__find_map_fd_by_name(obj, name);
@@ -273,12 +292,19 @@ function attachLink(progFd: number, ifindex: number, mode: AttachMode, iface: st
   if (rc >= 0) return [rc, "native"];
   const nativeErr = -rc;
   // EBUSY/EEXIST: something is attached already; falling back would not help.
-  if (mode === "native" || nativeErr === 16 || nativeErr === 17) {
-    throw syscallError(`bpf_link_create(${iface}, native)`, nativeErr === 17 ? 16 : nativeErr, { iface });
-  }
+  if (mode === "native" || nativeErr === 16 || nativeErr === 17) throw linkError(`bpf_link_create(${iface}, native)`, nativeErr, ifindex, iface);
   rc = link(XDP_FLAGS_SKB_MODE);
   if (rc >= 0) return [rc, "generic"];
-  throw syscallError(`bpf_link_create(${iface}, generic)`, -rc === 17 ? 16 : -rc, { iface });
+  throw linkError(`bpf_link_create(${iface}, generic)`, -rc, ifindex, iface);
+}
+
+// EBUSY and EEXIST (a program of the other mode is attached) both mean the hook is taken: the
+// message says by what, and what frees it.
+function linkError(call: string, err: number, ifindex: number, iface: string): XdpError {
+  if (err !== 16 && err !== 17) return syscallError(call, err, { iface, caps: STEP_CAPABILITIES.program });
+  const holder = xdpHolder(ifindex);
+  if (!holder) return syscallError(call, 16, { iface });
+  return new XdpError("EBUSY", `${call} failed with EBUSY: ${freeingAdvice(iface, holder)}`, call, 16);
 }
 
 function configBytes(dst: string | undefined): Uint8Array {

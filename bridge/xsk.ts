@@ -12,6 +12,7 @@ import {
   MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_POPULATE, MAP_FAILED, RLIMIT_MEMLOCK, E,
 } from "./libc.js";
 import { XdpError, syscallError } from "./errors.js";
+import { STEP_CAPABILITIES } from "./capabilities.js";
 import {
   memoryMap, writeControl, DEFAULT_GEOMETRY, checkGeometry, type Geometry, type MemoryMap,
   type MmapOffsets, type RingOffsets, type RingRegion,
@@ -125,7 +126,7 @@ export class XskSocket {
     const ifindex = ifindexOf(opts.iface);
     const ctx = { iface: opts.iface, queue };
     const fd = libc.socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw syscallError("socket(AF_XDP)", errno(), ctx);
+    if (fd < 0) throw syscallError("socket(AF_XDP)", errno(), { ...ctx, caps: STEP_CAPABILITIES.socket });
     let memory: WasmMemory | undefined;
     let map: MemoryMap | undefined;
     try {

@@ -82,6 +82,70 @@ P("redirects IPv4 with options, 802.1Q, QinQ, IPv6 and IPv6 extension headers; p
   }
 });
 
+// An IPv6 header followed by extension headers: [type, hdrlen] each ((hdrlen + 1) * 8 bytes), then l4.
+function ipv6Chain(l4: number[], exts: Array<[number, number]>, last = 17): number[] {
+  const body: number[] = [];
+  exts.forEach(([, hdrlen], i) => {
+    const next = i + 1 < exts.length ? exts[i + 1][0] : last;
+    body.push(next, hdrlen, ...new Array((hdrlen + 1) * 8 - 2).fill(0));
+  });
+  body.push(...l4);
+  return [0x60, 0, 0, 0, ...u16(body.length), exts.length ? exts[0][0] : last, 64, ...ipv6Bytes("fd00::1"), ...ipv6Bytes("fd00::2"), ...body];
+}
+
+P("finds the UDP header after IPv4 options and IPv6 extension headers of every length, and counts a frame too short exactly when that header passes its end", () => {
+  if (lab.skip) return;
+  const payload = (k: number) => Array.from({ length: 16 }, (_, i) => (k * 31 + i) & 0xff);
+  const bare = udp(PORT, []); // the UDP header alone, ending where the frame ends
+  const v4 = (words: number, l4: number[]) => eth(lab.pair, [], 0x0800, ipv4(l4, words));
+  const v6 = (exts: Array<[number, number]>, l4: number[], tags: Array<[number, number]> = []) => eth(lab.pair, tags, 0x86dd, ipv6Chain(l4, exts));
+  const chain: Array<[number, number]> = [[0, 0], [60, 2], [43, 1], [60, 5]];
+  const redirected = [
+    ...Array.from({ length: 10 }, (_, w) => v4(w + 1, udp(PORT, payload(w)))), // ihl 6..15
+    v4(10, bare),
+    v6([[60, 0]], udp(PORT, payload(20))),
+    v6([[0, 150]], udp(PORT, payload(21))), // 1,208 bytes (the longest, 2,048, would pass the MTU)
+    v6(chain.slice(0, 2), udp(PORT, payload(22))),
+    v6(chain, udp(PORT, payload(23))),
+    v6(chain, bare),
+    v6(chain.slice(0, 3), udp(PORT, payload(24)), [[0x88a8, 200], [0x8100, 100]]),
+  ];
+  const passed = [
+    v4(4, udp(PORT + 1, payload(30))), // another port, after options
+    v6(chain, udp(PORT + 1, payload(31))),
+    v6([...chain, [0, 0]], udp(PORT, payload(32))), // a fifth extension header: the walk stops there
+    eth(lab.pair, [], 0x86dd, ipv6Chain(udp(PORT, payload(33)), [[0, 1]], 6)), // TCP after the extension
+  ];
+  const cut = (f: Uint8Array, less: number) => f.slice(0, f.length - less);
+  const truncated = [
+    cut(v4(10, bare), 1), // one byte of the UDP header missing after 40 bytes of options
+    cut(v4(3, bare), 8), // the frame ends where the options end
+    cut(v6(chain, bare), 1),
+    v6(chain, bare).slice(0, 14 + 40 + 8 + 1), // ends inside the second extension header's first two bytes
+    v6([[0, 255]], bare).slice(0, 14 + 40 + 1000), // ends inside the longest extension header
+  ];
+  const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));
+  const tx = inNetns(lab.pair.nsA, () => XdpSocket.open({ iface: lab.pair.ifA, program: false }));
+  try {
+    const got: Uint8Array[] = [];
+    const end = Date.now() + 3000;
+    for (const f of [...redirected, ...passed, ...truncated]) assert.ok(tx.send(f));
+    while ((tx.inFlight > 0 || got.length < redirected.length) && Date.now() < end) {
+      tx.flush();
+      const b = rx.receive(64);
+      for (let i = 0; i < b.length; i++) got.push(b.frame(i).slice());
+    }
+    assert.equal(got.map((f) => [...f]), redirected.map((f) => [...f]), "exactly the feed frames, byte for byte, in order");
+    const c = rx.stats().program!;
+    assert.is(c.redirected, BigInt(redirected.length));
+    assert.is(c.tooShort, BigInt(truncated.length));
+    assert.ok(c.passed >= BigInt(passed.length + truncated.length));
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});
+
 P("sends a queue's feed frames back to the kernel when no socket is registered for it", () => {
   if (lab.skip) return;
   const rx = inNetns(lab.pair.nsB, () => XdpSocket.open({ iface: lab.pair.ifB, ports: [PORT] }));

@@ -6,6 +6,7 @@
 // mode "auto" (the default) tries XDP and falls back to the socket only on the errors that mean
 // "XDP cannot run on this host as it is" (XDP_FALLBACK_CODES):
 //   EPERM         no CAP_NET_ADMIN/CAP_BPF/CAP_NET_RAW (or a seccomp/LSM policy refusing bpf())
+//   EVERIFIER     this kernel's verifier refuses the XDP program
 //   EAFNOSUPPORT  a kernel without AF_XDP sockets (CONFIG_XDP_SOCKETS)
 //   ENOLIB        libxdp or libbpf not installed
 //   ENOBUFS       the UMEM does not fit RLIMIT_MEMLOCK and there is no CAP_IPC_LOCK
@@ -50,7 +51,7 @@ import type { Feed } from "./feeds.js";
 export type FeedMode = "xdp" | "socket";
 
 /** The XdpError codes on which mode "auto" falls back to kernel sockets. */
-export const XDP_FALLBACK_CODES: readonly XdpErrorCode[] = ["EPERM", "EAFNOSUPPORT", "ENOLIB", "ENOBUFS"];
+export const XDP_FALLBACK_CODES: readonly XdpErrorCode[] = ["EPERM", "EVERIFIER", "EAFNOSUPPORT", "ENOLIB", "ENOBUFS"];
 
 /** A feed being received, by AF_XDP or by kernel sockets: read it the same way either way. */
 export interface FeedSource {
