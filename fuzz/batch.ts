@@ -94,12 +94,16 @@ function withPort(frame: Uint8Array, port: number): Uint8Array {
 }
 
 function prefixedRun(messages: Uint8Array[], from: number, n: number): Uint8Array {
-  const picked = Array.from({ length: n }, (_, k) => messages[(from + k) % messages.length]);
-  const out = new Uint8Array(picked.reduce((a, m) => a + 2 + m.length, 0));
+  let size = 0;
+  for (let k = 0; k < n; k++) size += 2 + messages[(from + k) % messages.length].length;
+  const out = new Uint8Array(size);
   let at = 0;
-  for (const m of picked) {
-    setBe16(out, at, m.length);
-    out.set(m, at + 2);
+  for (let k = 0; k < n; k++) {
+    // Byte by byte: messages are short, and a copy call costs more than the loop.
+    const m = messages[(from + k) % messages.length];
+    out[at] = m.length >>> 8;
+    out[at + 1] = m.length & 0xff;
+    for (let i = 0; i < m.length; i++) out[at + 2 + i] = m[i];
     at += 2 + m.length;
   }
   return out;
@@ -130,6 +134,11 @@ function snaplenBatch(corpus: Corpus, size: number, rng: Rng): { entries: Uint8A
   const min = MIN_FRAME_HEADERS + corpus.framing.header;
   const bytes = rng.int(2) === 0 ? Math.max(90, min) : rng.range(min, min + 120);
   return { entries: s.frames.slice(from, to).map((f) => f.subarray(0, bytes)), snaplen: { bytes, declared: s.declared.slice(from, to) } };
+}
+
+/** A batch of given entries, numbered from 0: no lines, no book, bare messages numbered from 0. */
+export function batchOf(feed: Feed, mode: Mode, entries: Uint8Array[], more: Partial<Batch> = {}): Batch {
+  return { feed, mode, entries, inputs: entries.map((_, k) => k), book: false, firstSeq: 0, guardSeed: 1, ...more };
 }
 
 /** A batch of up to c.size inputs of a feed and mode, numbered from firstInput, drawn with rng. */

@@ -4,7 +4,7 @@
 // its entries gives the same records and counters whatever the guard bytes hold; comparing two
 // runs with different guards (run.ts) finds any read out of bounds.
 //
-// What a run yields is a digest of every record delivered (its 96 bytes, and the bytes of the
+// What a run yields is a copy of every record delivered (its 96 bytes, and the bytes of the
 // message it points at unless they lie inside one entry, where both runs have the same bytes),
 // the parser's summary, the order book's counters and check when it has one, and what it threw.
 
@@ -19,6 +19,8 @@ import type { Batch } from "./batch.js";
 
 /** Guard bytes before the first entry and after each. */
 export const GUARD_BYTES = 64;
+/** Guard bytes after the last entry: as far as a 16-bit length read in it could reach. */
+const GUARD_REACH = 0x10000 + GUARD_BYTES;
 
 /** Makes the parser a run uses (the default: a FeedParser; tests plant faulty ones). */
 export type ParserFactory = (feed: Feed, opts: FeedParserOptions) => FeedParser;
@@ -39,31 +41,31 @@ const BOOK = { maxLevels: 1024, maxInstruments: 64 };
 export interface RunResult {
   /** Records delivered. */
   records: number;
-  /** Digest of the records and their messages' bytes. */
-  digest: string;
+  /** The records' bytes, each followed by its message's when that lies outside the entries. */
+  bytes: Uint8Array;
   summary: ParserSummary;
   book?: { check: string; counters: BookCounters };
   /** What the parser threw, if it did. */
   error?: string;
 }
 
-// Two 32-bit FNV-1a-style lanes over 32-bit words: 64 bits of digest, fast on typed arrays.
-class Digest {
-  a = 0x811c9dc5;
-  b = 0x01000193;
+// Bytes appended in copies (native), kept in one growing buffer.
+class Log {
+  #buf = new Uint8Array(1 << 16);
+  length = 0;
 
-  word(w: number): void {
-    this.a = Math.imul(this.a ^ w, 0x01000193);
-    this.b = Math.imul(this.b ^ ((w << 7) | (w >>> 25)), 0x5bd1e995) ^ (this.b >>> 13);
+  append(from: Uint8Array, at: number, n: number): void {
+    if (this.length + n > this.#buf.length) {
+      const next = new Uint8Array(Math.max(this.#buf.length * 2, this.length + n));
+      next.set(this.#buf.subarray(0, this.length));
+      this.#buf = next;
+    }
+    this.#buf.set(from.subarray(at, at + n), this.length);
+    this.length += n;
   }
 
-  bytes(u8: Uint8Array, from: number, n: number): void {
-    this.word(n);
-    for (let i = 0; i < n; i++) this.word(u8[from + i]);
-  }
-
-  toString(): string {
-    return (this.a >>> 0).toString(16).padStart(8, "0") + (this.b >>> 0).toString(16).padStart(8, "0");
+  get bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.length);
   }
 }
 
@@ -85,23 +87,23 @@ export function runGuarded(batch: Batch, guard: (region: Uint8Array) => void, ma
   const book = batch.book ? enableBook(p, { ...BOOK, maxOrders: batch.feed.framing === "moldudp64" ? 2048 : 0 }) : undefined;
   const { offsets, end } = placement(batch.entries);
   if (end > p.inputCapacity) throw new RangeError(`a batch of ${end} bytes with its guards exceeds the ${p.inputCapacity}-byte input region`);
-  guard(p.input.subarray(0, Math.min(p.inputCapacity, end + 4096)));
+  guard(p.input.subarray(0, Math.min(p.inputCapacity, end + GUARD_REACH)));
   const lengths = Uint32Array.from(batch.entries, (e) => e.length);
   batch.entries.forEach((e, i) => p.input.set(e, offsets[i]));
 
-  const d = new Digest();
+  const log = new Log();
   const u32 = new Uint32Array(p.memory.buffer);
   const u8 = new Uint8Array(p.memory.buffer);
   let records = 0;
   const inside = insideEntry(p.inputBase, offsets, batch.entries);
   const onRecords = (n: number): void => {
     records += n;
+    log.append(u8, L.RECORDS_BASE, n * R.RECORD_SIZE);
     for (let i = 0; i < n; i++) {
       const at = L.RECORDS_BASE + i * R.RECORD_SIZE;
-      for (let k = 0; k < R.RECORD_SIZE >>> 2; k++) d.word(u32[(at >>> 2) + k]);
       const msg = u32[(at + R.R_MSG_OFFSET) >>> 2];
       const len = u8[at + R.R_MSG_LENGTH] | (u8[at + R.R_MSG_LENGTH + 1] << 8);
-      if (!inside(msg, len)) d.bytes(u8, msg, len);
+      if (!inside(msg, len)) log.append(u8, msg, len);
     }
   };
 
@@ -113,7 +115,7 @@ export function runGuarded(batch: Batch, guard: (region: Uint8Array) => void, ma
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
   return {
-    records, digest: d.toString(), summary: p.summary(), error,
+    records, bytes: log.bytes, summary: p.summary(), error,
     book: book && { check: book.check(), counters: book.counters() },
   };
 }

@@ -57,10 +57,18 @@ function flat(v: unknown, path = "", out = new Map<string, unknown>()): Map<stri
   return out;
 }
 
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
 /** What differs between two runs of one batch, or undefined. */
 export function difference(a: RunResult, b: RunResult): string | undefined {
   const diffs: string[] = [];
-  if (a.records !== b.records || a.digest !== b.digest) diffs.push(`records ${a.records} (digest ${a.digest}) vs ${b.records} (digest ${b.digest})`);
+  if (a.records !== b.records || !Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.length).equals(b.bytes)) {
+    diffs.push(`records ${a.records} vs ${b.records}, ${a.bytes.length} vs ${b.bytes.length} bytes, first differing at byte ${firstDifference(a.bytes, b.bytes)}`);
+  }
   const fa = flat({ summary: a.summary, book: a.book, error: a.error });
   const fb = flat({ summary: b.summary, book: b.book, error: b.error });
   for (const k of new Set([...fa.keys(), ...fb.keys()])) {
@@ -100,22 +108,35 @@ export function subBatch(batch: Batch, keep: number[], replace?: { i: number; by
 }
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, k) => a + k);
+// Entries and bytes of a batch, for telling whether shrinking still gains.
+const size = (b: Batch): number => b.entries.reduce((a, e) => a + e.length + 1, 0);
 
-/** Guard seeds tried on a batch while shrinking a read out of bounds: whether a stray read shows depends on the bytes it meets. */
-const SHRINK_GUARDS = 8;
+/** Guard seeds tried on a batch to tell whether it fails: a stray read shows only when it meets bytes that matter. */
+export const GUARD_TRIES = 8;
 
 /**
- * A smaller batch that fails with the same name: the shortest failing prefix, then without each
- * entry that is not needed (a snaplen batch stays contiguous: only leading entries go), then each
- * entry cut as short as it still fails. At most `budget` checks.
+ * The guard seed (of the batch's and the next GUARD_TRIES - 1 for a read out of bounds) with which
+ * the batch fails with `name`, or undefined; `budget` counts the checks made.
  */
-export function shrink(batch: Batch, name: string, o: CheckOptions = {}, budget = 3000): Batch {
-  let checks = 0;
-  const guards = name === "outOfBounds" ? Array.from({ length: SHRINK_GUARDS }, (_, k) => batch.guardSeed + k) : [batch.guardSeed];
+export function failingGuard(batch: Batch, name: string, o: CheckOptions = {}, budget = { left: Infinity }): number | undefined {
+  if (batch.entries.length === 0) return undefined;
+  const tries = name === "outOfBounds" ? GUARD_TRIES : 1;
+  for (let k = 0; k < tries && budget.left-- > 0; k++) {
+    if (checkBatch(batch, o, batch.guardSeed + k).some((f) => f.name === name)) return batch.guardSeed + k;
+  }
+  return undefined;
+}
+
+/**
+ * A smaller batch that fails with the same name: the shortest failing prefix, then without the
+ * entries not needed and with each entry cut as short as it still fails (a snaplen batch stays
+ * contiguous and uncut: only leading entries go). At most `checks` checks.
+ */
+export function shrink(batch: Batch, name: string, o: CheckOptions = {}, checks = 3000): Batch {
+  const budget = { left: checks };
   // The batch with the guard seed it fails with, or undefined.
   const failing = (b: Batch): Batch | undefined => {
-    if (b.entries.length === 0) return undefined;
-    const g = guards.find((seed) => checks++ < budget && checkBatch(b, o, seed).some((f) => f.name === name));
+    const g = failingGuard(b, name, o, budget);
     return g === undefined ? undefined : { ...b, guardSeed: g };
   };
   const n = batch.entries.length;
@@ -128,22 +149,26 @@ export function shrink(batch: Batch, name: string, o: CheckOptions = {}, budget 
     if (failing(subBatch(batch, range(0, mid)))) hi = mid;
     else lo = mid;
   }
-  let cur = failing(subBatch(batch, range(0, hi)));
-  if (!cur) return batch;
+  const first = failing(subBatch(batch, range(0, hi)));
+  if (!first) return batch;
+  let cur: Batch = first;
   const keep = (b: Batch, drop: number): number[] => range(0, b.entries.length).filter((k) => k !== drop);
   if (batch.snaplen) {
     // Contiguous: only leading entries go.
-    for (let next; cur.entries.length > 1 && (next = failing(subBatch(cur, keep(cur, 0))));) cur = next;
+    for (let next: Batch | undefined; cur.entries.length > 1 && (next = failing(subBatch(cur, keep(cur, 0))));) cur = next;
     return cur;
   }
-  // Without each entry not needed, last first.
-  for (let i = cur.entries.length - 1; i >= 0 && cur.entries.length > 1; i--) cur = failing(subBatch(cur, keep(cur, i))) ?? cur;
-  // Each entry as short as it still fails.
+  // Without each entry not needed, last first; then each entry as short as it still fails; again
+  // while that helps (an entry cut short may no longer be needed).
   const min = batch.mode === "prefixed" ? 2 : 0;
-  for (let i = 0; i < cur.entries.length; i++) {
-    for (let cut = cur.entries[i].length >>> 1; cut >= 1; cut >>>= 1) {
-      for (let next; cur.entries[i].length - cut >= min &&
-        (next = failing(subBatch(cur, range(0, cur.entries.length), { i, bytes: cur.entries[i].subarray(0, cur.entries[i].length - cut) })));) cur = next;
+  for (let round = 0, before = Infinity; round < 3 && size(cur) < before; round++) {
+    before = size(cur);
+    for (let i = cur.entries.length - 1; i >= 0 && cur.entries.length > 1; i--) cur = failing(subBatch(cur, keep(cur, i))) ?? cur;
+    for (let i = 0; i < cur.entries.length; i++) {
+      for (let cut = cur.entries[i].length >>> 1; cut >= 1; cut >>>= 1) {
+        for (let next: Batch | undefined; cur.entries[i].length - cut >= min &&
+          (next = failing(subBatch(cur, range(0, cur.entries.length), { i, bytes: cur.entries[i].subarray(0, cur.entries[i].length - cut) })));) cur = next;
+      }
     }
   }
   return cur;
