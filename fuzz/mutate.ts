@@ -24,6 +24,8 @@ export interface Target {
 interface Mutator {
   name: string;
   shapes: Shape[];
+  /** How often it is picked, relative to the others (default 1). */
+  weight?: number;
   apply(b: Uint8Array, t: Target, rng: Rng): Uint8Array;
 }
 
@@ -126,6 +128,15 @@ export const MUTATORS: Mutator[] = [
       if (rng.int(2) === 0 || b.length === 0) return concat(b, randomBytes(rng, 1 + rng.int(rng.pick([8, 64, 512]))));
       const from = rng.int(b.length);
       return concat(b, b.slice(from, from + 1 + rng.int(256)));
+    },
+  },
+  {
+    // Larger than any UDP datagram, as a capture record can be: past what a parser's record
+    // region could hold if every 12 or 14 bytes were a message.
+    name: "oversize", shapes: PACKETS, weight: 0.05, apply(b, _t, rng) {
+      const out = new Uint8Array(rng.pick([0x10000, 196_608, 229_376, 262_144]) + rng.int(64));
+      out.set(b.subarray(0, Math.min(b.length, out.length)));
+      return out;
     },
   },
   {
@@ -242,12 +253,22 @@ export const MUTATORS: Mutator[] = [
 
 const BY_SHAPE: Record<Shape, Mutator[]> = Object.fromEntries(ALL.map((s) => [s, MUTATORS.filter((m) => m.shapes.includes(s))])) as Record<Shape, Mutator[]>;
 
+function pickMutator(shape: Shape, rng: Rng): Mutator {
+  const ms = BY_SHAPE[shape];
+  let r = rng.next() * ms.reduce((a, m) => a + (m.weight ?? 1), 0);
+  for (const m of ms) {
+    r -= m.weight ?? 1;
+    if (r < 0) return m;
+  }
+  return ms[ms.length - 1];
+}
+
 /** Mutations of one input: one to three mutators applied to a copy; returns the copy and their names. */
 export function mutate(input: Uint8Array, t: Target, rng: Rng): { bytes: Uint8Array; applied: string[] } {
   let b: Uint8Array = input.slice();
   const applied: string[] = [];
   for (let k = rng.int(4) === 0 ? 2 + rng.int(2) : 1; k > 0; k--) {
-    const m = rng.pick(BY_SHAPE[t.shape]);
+    const m = pickMutator(t.shape, rng);
     b = m.apply(b, t, rng);
     applied.push(m.name);
   }
