@@ -57,7 +57,8 @@ for (const feed of [itch50, iexTops, iexDeep]) {
     F(`${feed.name}: ${COUNT.toLocaleString("en")} mutated ${INPUTS[mode]} are read only within themselves, throw nothing, and keep the counters' identities`, async () => {
       const r = runMode(await corpusOf(feed), mode, { count: COUNT, seed: SEED, skip, pending });
       assert.is(r.inputs, COUNT);
-      const failed = Object.entries(r.failures).map(([k, f]) => `${k} in ${f.batches} batches, first at input ${f.first.input}: ${f.first.detail} [${f.first.entries.join(" ")}]`);
+      const failed = Object.entries(r.failures).map(([k, f]) => `${k} in ${f.batches} batches, first at input ${f.first.input}: ${f.first.detail} ` +
+        `[${f.first.entries.map((e) => (e.length > 240 ? `${e.slice(0, 240)}... (${e.length / 2} bytes)` : e)).join(" ")}]`);
       assert.equal(failed, [], failed.join("\n"));
     });
   }
