@@ -1,6 +1,8 @@
 // Hostile input for every compiled parser: truncated frames at every length, random bytes,
 // mutated valid packets, non-UDP frames. Each is counted under a reason, nothing traps, and
 // nothing is read past the end of a frame: the results do not depend on the bytes after it.
+// The fuzzing harness's pieces (fuzz/) place the frames between guard bytes and mutate them;
+// test/fuzz.test.ts runs the harness itself.
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -8,17 +10,14 @@ import * as L from "../assembly/layout.js";
 import { FeedParser } from "../src/feeds/parser.js";
 import { itch50, iexTops, iexDeep, type Feed } from "../src/feeds/feeds.js";
 import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
+import { Rng } from "../src/itchgen/rng.js";
 import { encodeBySchema, parseAll, mold, iextp, frameOf } from "./helpers/wire.js";
-
-// mulberry32: a seeded generator, so every run tests the same inputs.
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { batchOf } from "../fuzz/batch.js";
+import { runGuarded } from "../fuzz/guarded.js";
+import { difference } from "../fuzz/run.js";
+import { mutate, junk, type Target } from "../fuzz/mutate.js";
+import { FRAMINGS } from "../fuzz/fields.js";
+import { FRAME_REASONS, PACKET_REASONS } from "../fuzz/accounting.js";
 
 function validFrame(feed: Feed): Uint8Array {
   if (feed === itch50) {
@@ -31,48 +30,33 @@ function validFrame(feed: Feed): Uint8Array {
 }
 
 const FEEDS = [itch50, iexTops, iexDeep];
+const JUMBO = 9018;
 const H = suite("hostile input");
 
 for (const feed of FEEDS) {
   H(`${feed.name}: every truncation of a valid frame gives the same result whatever follows it`, () => {
     const f = validFrame(feed);
     for (let len = 0; len <= f.length; len++) {
-      const results = [0x00, 0xff, 0x41].map((guard) => {
-        const p = new FeedParser(feed);
-        new Uint8Array(p.memory.buffer).fill(guard, L.DYNAMIC_BASE, L.DYNAMIC_BASE + 4096);
-        const got = parseAll(p, [f.subarray(0, len)], "frames");
-        return JSON.stringify([got, p.summary()]);
-      });
-      assert.is(results[1], results[0], `length ${len}: the bytes after the frame changed the result`);
-      assert.is(results[2], results[0], `length ${len}`);
+      const batch = batchOf(feed, "frames", [f.subarray(0, len)]);
+      const [zeros, ...others] = [0x00, 0xff, 0x41].map((guard) => runGuarded(batch, (region) => region.fill(guard)));
+      for (const other of others) assert.is(difference(zeros, other), undefined, `length ${len}`);
     }
   });
 
   H(`${feed.name}: counts every one of 20,000 random and mutated frames, and never throws`, () => {
-    const rand = rng(0x5eed + feed.name.length);
+    const rng = new Rng(0x5eed + feed.name.length);
     const p = new FeedParser(feed);
     const base = validFrame(feed);
-    const frames: Uint8Array[] = [];
-    for (let i = 0; i < 20_000; i++) {
-      let f: Uint8Array;
-      if (i % 2 === 0) {
-        f = new Uint8Array(Math.floor(rand() * 160));
-        for (let k = 0; k < f.length; k++) f[k] = rand() * 256;
-        // Keep some of them IPv4/UDP so the session layers see garbage too.
-        if (i % 4 === 0 && f.length > 42) f.set(base.subarray(0, 42), 0);
-      } else {
-        f = base.slice(0, Math.max(1, Math.floor(rand() * (base.length + 1))));
-        for (let k = 0; k < 1 + rand() * 4; k++) f[Math.floor(rand() * f.length)] = rand() * 256;
-      }
-      frames.push(f);
-    }
+    const t: Target = { shape: "frame", framing: FRAMINGS[feed.framing], types: Object.keys(feed.schema.messages).map((c) => c.charCodeAt(0)), partner: () => base };
+    // Random bytes (some behind valid Ethernet/IPv4/UDP headers, so the session layers see
+    // garbage too) and mutated valid frames, one of each in turn, none longer than a jumbo frame.
+    const frames = Array.from({ length: 20_000 }, (_, i) => (i % 2 === 0 ? junk(t, base, rng) : mutate(base, t, rng).bytes.subarray(0, JUMBO)));
     parseAll(p, frames, "frames");
     const s = p.summary();
     assert.is(s.frames, frames.length, "every frame offered to the parser");
     // Each frame is a packet or rejected under exactly one frame- or session-level reason.
-    const rejectedFrames = ["frameTooShort", "notIp", "notUdp", "ipFragment", "badIpLength", "otherPort", "oversized",
-      "sessionHeaderTooShort", "otherProtocol", "truncated"].reduce((a, k) => a + (s.rejected[k] ?? 0), 0);
-    assert.is(s.packets + rejectedFrames, frames.length, `frames unaccounted for: ${JSON.stringify(s)}`);
+    const rejected = [...FRAME_REASONS, ...PACKET_REASONS].reduce((a, k) => a + (s.rejected[k] ?? 0), 0);
+    assert.is(s.packets + rejected, frames.length, `frames unaccounted for: ${JSON.stringify(s)}`);
   });
 
   H(`${feed.name}: counts ARP, TCP and IPv6 TCP frames under their reasons`, () => {

@@ -109,7 +109,10 @@ export interface Payloads {
     for (let i: u32 = 0; i < n; i++) {
       if (recordsFree() == 0) return i;
       const e = entry(first + i);
-      h.onMessage(load<u32>(e), load<u32>(e, 4), firstSeq + i);
+      const len = load<u32>(e, 4);
+      // A message has at least its type byte: an empty entry is counted, never read.
+      if (len == 0) reject(REJ_ZERO_LENGTH);
+      else h.onMessage(load<u32>(e), len, firstSeq + i);
     }
     return n;
   }

@@ -8,6 +8,7 @@
 
 import { moldPackets } from "../../src/itchgen/itch-writers.js";
 import { readPackets } from "../../src/input/index.js";
+import { udpPayloadOf } from "../../src/socket/frame.js";
 import { writeEntries, type Format } from "./common.js";
 
 export const IEX_FILES: Record<"iex-tops" | "iex-deep", string> = {
@@ -35,39 +36,12 @@ export function prepareItch(path: string, o: { seed: number; symbols: number; me
   };
 }
 
-/** The UDP payload of an Ethernet frame (VLAN tags, IPv4 or IPv6 without extension headers), or null. */
-function udpPayload(f: Uint8Array): Uint8Array | null {
-  const dv = new DataView(f.buffer, f.byteOffset, f.byteLength);
-  if (f.length < 14) return null;
-  let p = 12;
-  let type = dv.getUint16(p);
-  while (type === 0x8100 || type === 0x88a8) {
-    p += 4;
-    if (p + 2 > f.length) return null;
-    type = dv.getUint16(p);
-  }
-  p += 2;
-  let udp: number;
-  if (type === 0x0800) {
-    if (p + 20 > f.length || f[p + 9] !== 17 || (dv.getUint16(p + 6) & 0x3fff) !== 0) return null;
-    udp = p + ((f[p] & 0xf) << 2);
-  } else if (type === 0x86dd) {
-    if (p + 40 > f.length || f[p + 6] !== 17) return null;
-    udp = p + 40;
-  } else {
-    return null;
-  }
-  if (udp + 8 > f.length) return null;
-  const end = Math.min(udp + dv.getUint16(udp + 4), f.length);
-  return f.slice(udp + 8, end);
-}
-
 export async function prepareIex(format: "iex-tops" | "iex-deep", path: string): Promise<Prepared> {
   const payloads: Uint8Array[] = [];
   let skipped = 0;
   for await (const b of readPackets(IEX_FILES[format])) {
     for (let i = 0; i < b.count; i++) {
-      const p = b.linktypes[i] === 1 ? udpPayload(b.data.subarray(b.offsets[i], b.offsets[i] + b.lengths[i])) : null;
+      const p = b.linktypes[i] === 1 ? udpPayloadOf(b.data.subarray(b.offsets[i], b.offsets[i] + b.lengths[i]))?.slice() : undefined;
       if (p) payloads.push(p);
       else skipped++;
     }

@@ -1,8 +1,19 @@
-// Feed traffic built from tables: MoldUDP64 and IEX-TP packets around messages, and messages
-// encoded from a schema table (src/feeds/schema.ts) with chosen field values. Synthetic traffic
-// for the runtime's warm-up (src/strategy/warmup.ts) and for tests; not on any receive path.
+// Feed traffic built from tables: MoldUDP64 and IEX-TP packets around messages, messages
+// encoded from a schema table (src/feeds/schema.ts) with chosen field values, and seeded streams
+// of such packets. Synthetic traffic for the runtime's warm-up (src/strategy/warmup.ts), for
+// tests and the fuzzer; not on any receive path.
 
 import type { Schema } from "./schema.js";
+import type { Feed } from "./feeds.js";
+import { udpFrame } from "../socket/frame.js";
+import { moldPackets } from "../itchgen/itch-writers.js";
+import { Rng } from "../itchgen/rng.js";
+
+/** The endpoints of synthetic frames (frameOf): addresses of the benchmarking range 198.18.0.0/15. */
+export const SYNTHETIC_ENDS = { srcMac: "02:00:00:00:00:01", dstMac: "02:00:00:00:00:02", srcIp: "198.18.0.1", dstIp: "198.18.0.2", srcPort: 30000, dstPort: 26400 };
+
+/** An Ethernet/IPv4/UDP frame around a payload, between SYNTHETIC_ENDS. */
+export const frameOf = (payload: Uint8Array): Uint8Array => udpFrame(SYNTHETIC_ENDS, payload);
 
 /** A MoldUDP64 packet: session (10 bytes), sequence number, count, then length-prefixed messages. */
 export function mold(session: string, seq: number | bigint, msgs: Uint8Array[], count = msgs.length): Uint8Array {
@@ -70,4 +81,37 @@ export function encodeBySchema(schema: Schema, type: string, values: Record<stri
     }
   }
   return m;
+}
+
+/**
+ * UDP payloads of a synthetic stream for a feed, the same for the same seed: a generated ITCH
+ * session as MoldUDP64, or IEX-TP segments of 16 messages of every type of the feed's schema,
+ * fields filled from the seeded generator, sequence numbers from 1.
+ */
+export function* syntheticPayloads(feed: Feed, messages: number, seed: number): Generator<Uint8Array> {
+  if (feed.framing === "moldudp64") {
+    yield* moldPackets({ seed, symbols: 50, messages: Math.max(messages, 200) }, { session: "WARMUP0001" });
+    return;
+  }
+  const rng = new Rng(seed);
+  const protocol = feed.name === "iex-deep" ? 0x8004 : 0x8003;
+  const types = Object.keys(feed.schema.messages);
+  const symbols = ["WARMA", "WARMB", "WARMC", "WARMD"];
+  let seq = 1;
+  for (let sent = 0; sent < messages;) {
+    const msgs: Uint8Array[] = [];
+    for (let k = 0; k < 16 && sent < messages; k++, sent++) {
+      const type = types[rng.int(types.length)];
+      const values: Record<string, number | bigint | string> = {};
+      for (const f of feed.schema.messages[type].fields) {
+        if (f.kind === "alpha") values[f.name] = symbols[rng.int(symbols.length)].slice(0, f.size);
+        else if (f.kind === "u4") values[f.name] = 100 * (1 + rng.int(50));
+        else if (f.kind === "u8" || f.kind === "i8") values[f.name] = f.name.toLowerCase().includes("price") ? BigInt(100_000 + 100 * rng.int(200)) : BigInt(seq);
+        else if (f.kind === "u1") values[f.name] = rng.int(2);
+      }
+      msgs.push(encodeBySchema(feed.schema, type, values));
+    }
+    yield iextp(protocol, 1, seq, msgs);
+    seq += msgs.length;
+  }
 }

@@ -62,6 +62,36 @@ export function udpFrame(e: UdpEndpoints, payload: Uint8Array): Uint8Array {
   return f;
 }
 
+/**
+ * The UDP payload of an Ethernet frame (VLAN tags, IPv4 that is not a fragment, or IPv6 without
+ * extension headers), as a view of the frame: what the datagram holds within the frame (less when
+ * the frame is cut short). Undefined for any other frame.
+ */
+export function udpPayloadOf(f: Uint8Array): Uint8Array | undefined {
+  if (f.length < 14) return undefined;
+  const be16 = (at: number): number => (f[at] << 8) | f[at + 1];
+  let p = 12;
+  let type = be16(p);
+  while (type === 0x8100 || type === 0x88a8) {
+    p += 4;
+    if (p + 2 > f.length) return undefined;
+    type = be16(p);
+  }
+  p += 2;
+  let udp: number;
+  if (type === 0x0800) {
+    if (p + 20 > f.length || f[p + 9] !== 17 || (be16(p + 6) & 0x3fff) !== 0) return undefined;
+    udp = p + ((f[p] & 0xf) << 2);
+  } else if (type === 0x86dd) {
+    if (p + 40 > f.length || f[p + 6] !== 17) return undefined;
+    udp = p + 40;
+  } else {
+    return undefined;
+  }
+  if (udp + 8 > f.length) return undefined;
+  return f.subarray(udp + 8, Math.min(udp + be16(udp + 4), f.length));
+}
+
 /** The generator's payload for a sequence number (see assembly/layout.ts): for tests and checks. */
 export function genPayload(seq: number, len: number): Uint8Array {
   const p = new Uint8Array(len);

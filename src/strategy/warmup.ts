@@ -15,9 +15,7 @@
 
 import { FeedParser } from "../feeds/parser.js";
 import type { Feed } from "../feeds/feeds.js";
-import { encodeBySchema, iextp } from "../feeds/encode.js";
-import { moldPackets } from "../itchgen/itch-writers.js";
-import { Rng } from "../itchgen/rng.js";
+import { syntheticPayloads } from "../feeds/encode.js";
 import { enableBook, type BookView } from "../book/book.js";
 import { bookHook } from "./book-hook.js";
 import type { Strategy, BookHook } from "./strategy.js";
@@ -48,33 +46,8 @@ export function standIn(s: Strategy): Strategy {
 }
 
 /** UDP payloads of synthetic traffic for a feed: a generated ITCH session, or schema-built IEX. */
-export function* warmupPayloads(feed: Feed, messages: number): Generator<Uint8Array> {
-  if (feed.framing === "moldudp64") {
-    yield* moldPackets({ seed: 7, symbols: 50, messages: Math.max(messages, 200) }, { session: "WARMUP0001" });
-    return;
-  }
-  // IEX-TP: every message type of the schema, fields filled from a seeded generator.
-  const rng = new Rng(7);
-  const protocol = feed.name === "iex-deep" ? 0x8004 : 0x8003;
-  const types = Object.keys(feed.schema.messages);
-  const symbols = ["WARMA", "WARMB", "WARMC", "WARMD"];
-  let seq = 1;
-  for (let sent = 0; sent < messages;) {
-    const msgs: Uint8Array[] = [];
-    for (let k = 0; k < 16 && sent < messages; k++, sent++) {
-      const type = types[rng.int(types.length)];
-      const values: Record<string, number | bigint | string> = {};
-      for (const f of feed.schema.messages[type].fields) {
-        if (f.kind === "alpha") values[f.name] = symbols[rng.int(symbols.length)].slice(0, f.size);
-        else if (f.kind === "u4") values[f.name] = 100 * (1 + rng.int(50));
-        else if (f.kind === "u8" || f.kind === "i8") values[f.name] = f.name.toLowerCase().includes("price") ? BigInt(100_000 + 100 * rng.int(200)) : BigInt(seq);
-        else if (f.kind === "u1") values[f.name] = rng.int(2);
-      }
-      msgs.push(encodeBySchema(feed.schema, type, values));
-    }
-    yield iextp(protocol, 1, seq, msgs);
-    seq += msgs.length;
-  }
+export function warmupPayloads(feed: Feed, messages: number): Generator<Uint8Array> {
+  return syntheticPayloads(feed, messages, 7);
 }
 
 /** A poll source over synthetic payloads parsed in a scratch region: 16 payloads a poll. */

@@ -1,18 +1,15 @@
 // Building feed traffic for tests: MoldUDP64 and IEX-TP packets, Ethernet frames around them,
 // messages encoded from a schema table with chosen field values.
 
-import { udpFrame } from "../../src/socket/frame.js";
 import type { FieldDef } from "../../src/feeds/schema.js";
-import { mold, iextp, encodeBySchema } from "../../src/feeds/encode.js";
+import { mold, iextp, encodeBySchema, frameOf, SYNTHETIC_ENDS } from "../../src/feeds/encode.js";
 
-export { mold, iextp, encodeBySchema };
+export { mold, iextp, encodeBySchema, frameOf };
 import { FeedParser, type EntryKind } from "../../src/feeds/parser.js";
 import { itch50 } from "../../src/feeds/feeds.js";
 import { itchInputChunks } from "../../src/itchgen/itch-writers.js";
 
-export const ENDS = { srcMac: "02:00:00:00:00:01", dstMac: "02:00:00:00:00:02", srcIp: "198.18.0.1", dstIp: "198.18.0.2", srcPort: 30000, dstPort: 26400 };
-
-export const frameOf = (payload: Uint8Array): Uint8Array => udpFrame(ENDS, payload);
+export const ENDS = SYNTHETIC_ENDS;
 
 /** Values that stress each field kind: all zero, or the maximum of each width. */
 export function extremeValue(f: FieldDef, max: boolean): number | bigint | string {

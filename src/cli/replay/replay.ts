@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { isIPv4 } from "node:net";
 import { XdpSocket } from "../../socket/socket.js";
-import { udpFrame, type UdpEndpoints } from "../../socket/frame.js";
+import { udpFrame, udpPayloadOf, type UdpEndpoints } from "../../socket/frame.js";
 import { moldFrames } from "../../itchgen/itch-writers.js";
 import { readPackets, readItchBinary, InputError, ProgressBar, CaptureStats } from "../../input/index.js";
 import { XdpError } from "../../../bridge/errors.js";
@@ -162,20 +162,4 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     await sender.finish();
   }
   return { packets, messages, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-}
-
-// The UDP payload of an Ethernet/IPv4 frame (VLAN tags allowed), or undefined.
-function udpPayloadOf(f: Uint8Array): Uint8Array | undefined {
-  let p = 12;
-  let type = (f[p] << 8) | f[p + 1];
-  while ((type === 0x8100 || type === 0x88a8) && p + 6 <= f.length) {
-    p += 4;
-    type = (f[p] << 8) | f[p + 1];
-  }
-  p += 2;
-  if (type !== 0x0800 || p + 20 > f.length || f[p + 9] !== 17) return undefined;
-  const udp = p + (f[p] & 0xf) * 4;
-  if (udp + 8 > f.length) return undefined;
-  const len = (f[udp + 4] << 8) | f[udp + 5];
-  return f.subarray(udp + 8, Math.min(f.length, udp + len));
 }
