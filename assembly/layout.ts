@@ -202,18 +202,26 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   216     PS_TRUNCATED_PACKETS packets cut short of their datagram (a capture's snaplen): their
 //                               whole messages delivered, the rest in PS_TRUNCATED_MESSAGES
 //   224     PS_NEXT_SEQ         next expected sequence number of the current session (0: none yet)
+//   232     PS_HOLD_FLAGS       u32: HOLD_RECOVER: a gap's packets are held until TypeScript fills it
+//                               (retransmission) or gives it up (recoverAbandon); HOLD_ALL: every
+//                               packet is held until the flag is cleared (holdRelease)
+//   236     PS_HOLD_LIMIT       u32: most messages held at once (0: no limit but HOLD_MAX packets)
+//   240     PS_HELD_MESSAGES    u32: messages in the held packets (their headers' counts)
+//   244     PS_HOLD_HEAD        u32: index of the hold queue's first entry (a ring of HOLD_MAX)
+//   248     PS_START_SEQ        sequence a session seen for the first time starts from, when not 0
+//                               (a late start: the snapshot's sequence + 1)
 //   256     PS_REJECTED         u64 per reason, REJ_COUNT of them (REJ_*)
 //   512     PS_BY_TYPE          u64 per message type byte (256 of them)
 //   2560    PS_ARB_PORTS        u32: A/B arbitration: line A's UDP port (low 16 bits), line B's
 //                               (high 16); 0: one line, no arbitration
-//   2564    PS_HELD             u32: packets held back waiting for the other line
-//   2568    PS_HOLD_NEXT        u32: next hold slot to use (round robin over HOLD_SLOTS)
+//   2564    PS_HELD             u32: packets held back (waiting for the other line, a retransmission,
+//                               or the end of HOLD_ALL)
+//   2568    PS_HOLD_FREE        u32: slots on the free stack (HOLD_FREE_BASE)
 //   2572    PS_HELD_BYTES       u32: bytes held (their messages still need record room)
-//   2576    PS_LINES            LINE_SIZE bytes per line (A, then B), LN_* below
-//   2656    PS_HOLD_QUEUE       HOLD_MAX entries of HOLD_ENTRY bytes, sorted by sequence:
-//                               slot u32, length u32, sequence u64, line u32, pad u32, then the
-//                               packet's PS_RECEIVE_TS u64 and PS_HW_TS u64, its records' when
-//                               it is released
+//   2576    PS_LINES            LINE_SIZE bytes per line (A, B, then LINE_RETRANSMIT), LN_* below
+//   2696    PS_HOLD_RELEASED    u32: slots released since the records were last cleared (their
+//                               bytes are still read through the records: freed at the next clear)
+//   2700    PS_HOLD_FRESH       u32: slots handed out for the first time so far (up to HOLD_SLOTS)
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -248,14 +256,27 @@ export const PS_HW_USED: u32 = 208;
 export const PS_NO_DEDUP: u32 = 212;
 export const PS_TRUNCATED_PACKETS: u32 = 216;
 export const PS_NEXT_SEQ: u32 = 224;
+export const PS_HOLD_FLAGS: u32 = 232;
+export const PS_HOLD_LIMIT: u32 = 236;
+export const PS_HELD_MESSAGES: u32 = 240;
+export const PS_HOLD_HEAD: u32 = 244;
+export const PS_START_SEQ: u32 = 248;
+export const HOLD_RECOVER: u32 = 1;
+export const HOLD_ALL: u32 = 2;
 export const PS_REJECTED: u32 = 256;
 export const PS_BY_TYPE: u32 = 512;
 export const PS_ARB_PORTS: u32 = 2560;
 export const PS_HELD: u32 = 2564;
-export const PS_HOLD_NEXT: u32 = 2568;
+export const PS_HOLD_FREE: u32 = 2568;
 export const PS_HELD_BYTES: u32 = 2572;
 export const PS_LINES: u32 = 2576;
-export const PS_HOLD_QUEUE: u32 = 2656;
+export const PS_HOLD_RELEASED: u32 = 2696;
+export const PS_HOLD_FRESH: u32 = 2700;
+// The lines: A and B (A/B arbitration), and the retransmission server's answers.
+export const LINE_A: u32 = 0;
+export const LINE_B: u32 = 1;
+export const LINE_RETRANSMIT: u32 = 2;
+export const LINES: u32 = 3;
 
 // Per line (PSTATS_BASE + PS_LINES + line * LINE_SIZE), u64 each.
 export const LINE_SIZE: u32 = 40;
@@ -265,12 +286,33 @@ export const LN_LATE: u32 = 16; // of them, already delivered from the other lin
 export const LN_MISSING: u32 = 24; // messages the line skipped (its own gaps)
 export const LN_NEXT: u32 = 32; // next sequence expected on the line (0: none yet)
 
-// Held packets: HOLD_MAX at once, copied into HOLD_SLOTS slots of HOLD_SLOT bytes used round robin,
-// so a released packet's bytes (which records point into) outlive the poll that delivered them.
-export const HOLD_MAX: u32 = 32;
+// Held packets (HOLD_BASE + offset): HOLD_MAX at once, each copied into a slot of HOLD_SLOT bytes.
+// A released packet's slot is freed only when the records are next cleared, so its bytes (which
+// records point into) outlive the poll that delivered them: hence twice as many slots.
+//
+//   offset              what
+//   HOLD_QUEUE          HOLD_MAX entries of HOLD_ENTRY bytes, a ring from PS_HOLD_HEAD sorted by
+//                       sequence: slot u32, length u32, sequence u64, line u32, message count u32,
+//                       then the packet's PS_RECEIVE_TS u64 and PS_HW_TS u64 (its records')
+//   HOLD_FREE_BASE      u32 per slot: the free stack (PS_HOLD_FREE of them)
+//   HOLD_RELEASED_BASE  u32 per slot: slots released since the last clear (PS_HOLD_RELEASED)
+//   HOLD_SLOTS_BASE     HOLD_SLOTS slots of HOLD_SLOT bytes
+export const HOLD_MAX: u32 = 512;
 export const HOLD_ENTRY: u32 = 40;
-export const HOLD_SLOTS: u32 = 128;
+export const HOLD_SLOTS: u32 = 1024;
 export const HOLD_SLOT: u32 = 2048;
+export const HOLD_QUEUE: u32 = 0;
+// A hold queue entry's fields.
+export const HE_SLOT: u32 = 0;
+export const HE_LENGTH: u32 = 4;
+export const HE_SEQ: u32 = 8;
+export const HE_LINE: u32 = 16;
+export const HE_COUNT: u32 = 20;
+export const HE_RECEIVE_TS: u32 = 24;
+export const HE_HW_TS: u32 = 32;
+export const HOLD_FREE_BASE: u32 = 0x5000;
+export const HOLD_RELEASED_BASE: u32 = 0x6000;
+export const HOLD_SLOTS_BASE: u32 = 0x8000;
 
 // Rejection reasons (index into PS_REJECTED). Names for reports: src/feeds/reasons.ts.
 export const REJ_FRAME_SHORT: u32 = 0; // Ethernet/VLAN/IP/UDP headers do not fit the frame
@@ -437,13 +479,13 @@ export const BOOK_DEPTH_ORDERS: u32 = 0x2000;
 export const BOOK_DEPTH_SHARES: u32 = 0x3000;
 
 export const HOLD_BASE: u32 = 0x310000;
-export const HOLD_SIZE: u32 = 0x40000;
+export const HOLD_SIZE: u32 = 0x208000;
 
 // NIC receive timestamps of the records (PS_HW_USED): RECORD_MAX u64s.
-export const HWTS_BASE: u32 = 0x350000;
+export const HWTS_BASE: u32 = 0x520000;
 export const HWTS_SIZE: u32 = 0x20000;
 
-export const DYNAMIC_BASE: u32 = 0x370000;
+export const DYNAMIC_BASE: u32 = 0x540000;
 
 // Descriptor sizes fixed by the kernel ABI (struct xdp_desc, and a u64 address).
 export const XDP_DESC_SIZE: u32 = 16;

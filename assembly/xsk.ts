@@ -67,7 +67,7 @@ export function fillAll(): u32 {
 }
 
 // Frames of the last batch go back to FILL now that TypeScript is done with their views.
-@inline function recyclePending(): void {
+@inline export function recyclePending(): void {
   const pending = ctl(CTL_PENDING_FILL);
   if (pending != 0 && refill(BATCH_BASE, BATCH_ENTRY, pending)) setCtl(CTL_PENDING_FILL, 0);
 }

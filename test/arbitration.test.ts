@@ -101,7 +101,8 @@ Arb("a packet missing on both lines is a reported gap, declared once both lines 
 });
 
 Arb("a line that goes quiet does not stall the other beyond the hold queue, and flush releases it", () => {
-  const pk = packets().slice(0, 200);
+  const pk = packets().slice(0, L.HOLD_MAX + 200);
+  assert.is(pk.length, L.HOLD_MAX + 200);
   // Line B sends only the first 10 packets; line A loses packet 50.
   const order: Uint8Array[] = [];
   for (let i = 0; i < pk.length; i++) {

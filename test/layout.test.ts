@@ -46,7 +46,16 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.BATCH_MAX * L.BATCH_ENTRY <= L.BATCH_SIZE);
   assert.ok(L.BATCH_MAX * 8 <= L.BATCH_TS_SIZE);
   assert.ok(L.RECORD_MAX * 8 <= L.HWTS_SIZE, "a NIC timestamp for every record");
-  assert.ok(L.PS_HOLD_QUEUE + L.HOLD_MAX * L.HOLD_ENTRY <= L.PSTATS_SIZE);
+  assert.ok(L.PS_LINES + L.LINES * L.LINE_SIZE <= L.PS_HOLD_RELEASED && L.PS_HOLD_FRESH + 4 <= L.PSTATS_SIZE);
+  assert.ok(L.PS_START_SEQ + 8 <= L.PS_REJECTED && L.PS_NEXT_SEQ + 8 <= L.PS_HOLD_FLAGS);
+  // The hold region: the queue, the two slot stacks, then the slots, in order and within it.
+  assert.ok(L.HOLD_QUEUE + L.HOLD_MAX * L.HOLD_ENTRY <= L.HOLD_FREE_BASE);
+  assert.ok(L.HOLD_FREE_BASE + L.HOLD_SLOTS * 4 <= L.HOLD_RELEASED_BASE && L.HOLD_RELEASED_BASE + L.HOLD_SLOTS * 4 <= L.HOLD_SLOTS_BASE);
+  assert.ok(L.HOLD_SLOTS_BASE + L.HOLD_SLOTS * L.HOLD_SLOT <= L.HOLD_SIZE);
+  assert.ok(L.HOLD_SLOTS >= 2 * L.HOLD_MAX, "a released slot is reused only after the records reading it are cleared");
+  assert.ok(L.HE_HW_TS + 8 <= L.HOLD_ENTRY);
+  assert.ok(L.SESSIONS_BASE >= L.BATCH_TS_BASE + L.BATCH_TS_SIZE && L.SESSIONS_BASE + L.SESSIONS_SIZE <= L.RECORDS_BASE);
+  assert.ok(L.SS_ENTRIES + L.SESSION_MAX * L.SESSION_ENTRY <= L.SESSIONS_SIZE && L.SN_COUNTERS + L.SESSION_COUNTERS * 8 <= L.SESSION_ENTRY);
   assert.ok(L.PS_HW_USED + 4 <= L.PS_REJECTED && L.PS_HW_TS >= L.PS_BOOK_WRONG_LOCATE + 8);
   assert.ok(L.TXFREE_MAX * 4 <= L.TXFREE_SIZE);
   assert.ok(L.CTL_STATS + L.STAT_COUNT * 8 <= L.CTL_CLOCK_OFFSET);

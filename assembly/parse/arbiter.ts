@@ -1,19 +1,23 @@
-// A/B line arbitration: two lines (two UDP ports) carry the same sequence space; the first
-// arrival of each sequence number wins and the later copy is dropped (the session framing counts
-// it as a duplicate). A packet that would open a gap while the other line may still fill it is
-// held back (copied) instead of being delivered; it is released, in sequence order, once the gap
-// is filled, once the other line has moved past it (then the gap is on both lines and the
-// framing declares it), when the hold queue is full, or on arbFlush(). Counters and the hold
-// queue: PS_ARB_PORTS .. PS_HOLD_QUEUE in assembly/layout.ts.
+// What reaches the session framing, and when: A/B line arbitration, the wait for a retransmission,
+// and holding everything while a snapshot loads. Packets come from line A or B (two UDP ports
+// carrying the same sequence space: the first arrival of each sequence number wins, the later copy
+// is dropped by the framing as a duplicate) or from the retransmission server (LINE_RETRANSMIT).
+// A packet that would open a gap is held back (./hold.ts) instead of delivered while the gap may
+// still be filled: by the other line (until that line has moved past it: the gap is on both) or,
+// with HOLD_RECOVER, by a retransmission (until TypeScript gives the gap up: recoverAbandon). With
+// HOLD_ALL every packet is held until holdRelease. Held packets are released in sequence order as
+// the gap closes, when the queue is full (the hold limit), or on arbFlush(). Counters: PS_LINES.
 
 import {
-  PSTATS_BASE, PS_NEXT_SEQ, PS_ARB_PORTS, PS_HELD, PS_HELD_BYTES, PS_HOLD_NEXT, PS_LINES, PS_HOLD_QUEUE, LINE_SIZE,
-  LN_RECEIVED, LN_WON, LN_LATE, LN_MISSING, LN_NEXT, HOLD_MAX, HOLD_ENTRY, HOLD_SLOTS, HOLD_SLOT,
-  HOLD_BASE, PS_RECEIVE_TS, PS_HW_TS, CTL_BASE, CTL_RX_UNSTAMPED, PS_MESSAGES, PS_DUPLICATES, PS_REJECTED,
-  REJ_ZERO_LENGTH, REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, COUNTER_MAX,
+  PSTATS_BASE, PS_NEXT_SEQ, PS_ARB_PORTS, PS_LINES, LINE_SIZE, LN_RECEIVED, LN_WON, LN_LATE, LN_MISSING, LN_NEXT,
+  PS_RECEIVE_TS, PS_HW_TS, CTL_BASE, CTL_RX_UNSTAMPED, PS_MESSAGES, PS_DUPLICATES, PS_REJECTED, REJ_ZERO_LENGTH,
+  REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, COUNTER_MAX, PS_HOLD_FLAGS, PS_HOLD_LIMIT, HOLD_RECOVER, HOLD_ALL, LINE_B,
+  HE_SLOT, HE_LENGTH, HE_SEQ, HE_LINE, HE_RECEIVE_TS, HE_HW_TS,
 } from "../layout";
 import { psGet, psSet, psGet32, psSet32 } from "./stats";
 import { wholePayload } from "./net";
+import { held, heldEntry, slotAddress, holdFull, holdPacket, dropFirst } from "./hold";
+import { sequencePacket } from "./sequence";
 
 export type PayloadHandler = (p: u32, len: u32) => void;
 
@@ -49,8 +53,9 @@ export function setPeek(seq: u64, count: u32): bool {
     psGet(PS_REJECTED + (REJ_BAD_LENGTH << 3));
 }
 
-@inline function entry(i: u32): u32 {
-  return PSTATS_BASE + PS_HOLD_QUEUE + i * HOLD_ENTRY;
+// Whether packets go through here at all: A/B lines, or a hold mode.
+@inline export function arbitrating(): bool {
+  return (psGet32(PS_ARB_PORTS) | psGet32(PS_HOLD_FLAGS)) != 0;
 }
 
 // Line of a UDP destination port: 0 (A) or 1 (B); -1 when arbitration is on and it is neither.
@@ -62,9 +67,11 @@ export function lineOfPort(port: u32): i32 {
   return -1;
 }
 
-// The other line has not yet delivered past `next`: it may still fill the gap.
-@inline function otherMayFill(l: u32, next: u64): bool {
-  return load<u64>(line(l ^ 1) + LN_NEXT) <= next;
+// Whether the gap at `next` may still be filled for a packet held from line l: by a retransmission
+// (until given up), or by the other line while it has not delivered past `next`.
+@inline function mayFill(l: u32, next: u64): bool {
+  if ((psGet32(PS_HOLD_FLAGS) & HOLD_RECOVER) != 0) return true;
+  return psGet32(PS_ARB_PORTS) != 0 && l <= LINE_B && load<u64>(line(l ^ 1) + LN_NEXT) <= next;
 }
 
 // The line's statistics count what the framing found in the packet, not what its header claims:
@@ -80,43 +87,16 @@ function deliver(p: u32, len: u32, l: u32, onPayload: PayloadHandler): void {
   add(line(l) + LN_RECEIVED, won + late);
 }
 
-function hold(p: u32, len: u32, seq: u64, l: u32): bool {
-  const held = psGet32(PS_HELD);
-  if (len > HOLD_SLOT || held == HOLD_MAX) return false;
-  const slot = psGet32(PS_HOLD_NEXT);
-  psSet32(PS_HOLD_NEXT, (slot + 1) % HOLD_SLOTS);
-  memory.copy(HOLD_BASE + slot * HOLD_SLOT, p, len);
-  // Insertion keeps the queue sorted by sequence (it is short: HOLD_MAX entries).
-  let i = held;
-  while (i > 0 && load<u64>(entry(i - 1) + 8) > seq) {
-    memory.copy(entry(i), entry(i - 1), HOLD_ENTRY);
-    i--;
-  }
-  const e = entry(i);
-  store<u32>(e, slot);
-  store<u32>(e + 4, len);
-  store<u64>(e + 8, seq);
-  store<u32>(e + 16, l);
-  store<u64>(e + 24, psGet(PS_RECEIVE_TS));
-  store<u64>(e + 32, psGet(PS_HW_TS));
-  psSet32(PS_HELD, held + 1);
-  psSet32(PS_HELD_BYTES, psGet32(PS_HELD_BYTES) + len);
-  return true;
-}
-
 // Delivers the first held packet (the lowest sequence), its records stamped with its own receive
 // timestamps rather than those of the frame that released it.
 function releaseFirst(onPayload: PayloadHandler): void {
-  const held = psGet32(PS_HELD);
-  const e = entry(0);
-  const p = HOLD_BASE + load<u32>(e) * HOLD_SLOT;
-  const len = load<u32>(e + 4);
-  const l = load<u32>(e + 16);
-  const ts = load<u64>(e + 24);
-  const hw = load<u64>(e + 32);
-  memory.copy(entry(0), entry(1), (held - 1) * HOLD_ENTRY);
-  psSet32(PS_HELD, held - 1);
-  psSet32(PS_HELD_BYTES, psGet32(PS_HELD_BYTES) - len);
+  const e = heldEntry(0);
+  const p = slotAddress(load<u32>(e + HE_SLOT));
+  const len = load<u32>(e + HE_LENGTH);
+  const l = load<u32>(e + HE_LINE);
+  const ts = load<u64>(e + HE_RECEIVE_TS);
+  const hw = load<u64>(e + HE_HW_TS);
+  dropFirst();
   const nowTs = psGet(PS_RECEIVE_TS);
   const nowHw = psGet(PS_HW_TS);
   psSet(PS_RECEIVE_TS, ts);
@@ -129,18 +109,20 @@ function releaseFirst(onPayload: PayloadHandler): void {
   psSet(PS_HW_TS, nowHw);
 }
 
+// Releases, in sequence order, what no longer has to wait.
 function release(onPayload: PayloadHandler): void {
-  while (psGet32(PS_HELD) > 0) {
-    const e = entry(0);
+  if ((psGet32(PS_HOLD_FLAGS) & HOLD_ALL) != 0) return;
+  while (held() > 0) {
+    const e = heldEntry(0);
     const next = psGet(PS_NEXT_SEQ);
-    if (load<u64>(e + 8) > next && otherMayFill(load<u32>(e + 16), next)) return;
+    if (load<u64>(e + HE_SEQ) > next && mayFill(load<u32>(e + HE_LINE), next)) return;
     releaseFirst(onPayload);
   }
 }
 
-// One packet from line l. Without arbitration (PS_ARB_PORTS 0) it goes straight to onPayload.
+// One packet from line l. Without lines or a hold mode it goes straight to onPayload.
 export function arbitrate(p: u32, len: u32, l: u32, cutShort: bool, onPayload: PayloadHandler, peek: SequencePeek): void {
-  if (psGet32(PS_ARB_PORTS) == 0 || !peek(p, len)) {
+  if (!arbitrating() || !peek(p, len)) {
     onPayload(p, len);
     return;
   }
@@ -151,9 +133,11 @@ export function arbitrate(p: u32, len: u32, l: u32, cutShort: bool, onPayload: P
   if (lineNext != 0 && seq > lineNext) addSaturated(ln + LN_MISSING, seq - lineNext);
   if (seq + count > lineNext) store<u64>(ln + LN_NEXT, seq + count);
   const next = psGet(PS_NEXT_SEQ);
-  if (next != 0 && seq > next && !cutShort && otherMayFill(l, next)) {
-    if (psGet32(PS_HELD) == HOLD_MAX) releaseFirst(onPayload);
-    if (hold(p, len, seq, l)) {
+  const all = (psGet32(PS_HOLD_FLAGS) & HOLD_ALL) != 0;
+  // A packet cut short is never held: it could not be delivered whole later either.
+  if (!cutShort && (all || (next != 0 && seq > next && mayFill(l, next)))) {
+    if (holdFull(count, psGet32(PS_HOLD_LIMIT))) releaseFirst(onPayload);
+    if (holdPacket(p, len, seq, count, l, psGet(PS_RECEIVE_TS), psGet(PS_HW_TS))) {
       release(onPayload);
       return;
     }
@@ -165,7 +149,20 @@ export function arbitrate(p: u32, len: u32, l: u32, cutShort: bool, onPayload: P
 // Releases every held packet in sequence order (declaring the gaps still open): when a line
 // has gone quiet and what is held should not wait for it.
 export function arbFlush(onPayload: PayloadHandler): u32 {
-  const n = psGet32(PS_HELD);
-  while (psGet32(PS_HELD) > 0) releaseFirst(onPayload);
+  const n = held();
+  while (held() > 0) releaseFirst(onPayload);
   return n;
+}
+
+// Gives up the messages up to `end` (TypeScript's retransmission requests went unanswered): they
+// are a gap, declared now, and what was held behind them is released as far as it can be.
+export function recoverAbandon(end: u64, onPayload: PayloadHandler): void {
+  if (end > psGet(PS_NEXT_SEQ)) sequencePacket(end);
+  release(onPayload);
+}
+
+// Ends HOLD_ALL: what was held is released in sequence order, as far as it can be.
+export function holdRelease(onPayload: PayloadHandler): void {
+  psSet32(PS_HOLD_FLAGS, psGet32(PS_HOLD_FLAGS) & ~HOLD_ALL);
+  release(onPayload);
 }

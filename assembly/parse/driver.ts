@@ -8,12 +8,12 @@
 import {
   BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
   PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_BYTES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
-  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_HW_TS, PS_HW_USED, PS_NO_DEDUP, REJ_OVERSIZED, FRAME_MAX,
+  REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_HW_TS, PS_HW_USED, PS_NO_DEDUP, REJ_OVERSIZED, FRAME_MAX, PS_HOLD_LIMIT, PS_HOLD_FLAGS, HOLD_RECOVER,
   PAYLOAD_MAX,
 } from "../layout";
 import { be16 } from "./bytes";
 import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
-import { arbitrate, lineOfPort, SequencePeek } from "./arbiter";
+import { arbitrate, arbitrating, lineOfPort, SequencePeek } from "./arbiter";
 import { recordsFree, clearRecords } from "./record";
 import { psAdd, psSet, psGet32, psSet32, reject } from "./stats";
 import { Messages } from "./blocks";
@@ -91,7 +91,7 @@ export interface Payloads {
     if (!fits(len, minBlock)) return i;
     psAdd(PS_FRAMES, 1);
     wholePayload();
-    if (psGet32(PS_ARB_PORTS) == 0) f.onPayload(load<u32>(e), len);
+    if (!arbitrating()) f.onPayload(load<u32>(e), len);
     else arbitrate(load<u32>(e), len, line, false, onPayload, peek);
   }
   return n;
@@ -141,13 +141,15 @@ export interface Payloads {
 }
 
 // Zeroes every counter, the sessions, the held packets and the symbol table; keeps the port
-// filter, the arbitration ports, de-duplication and PS_HW_USED (records' NIC timestamps stay
-// written).
+// filter, the arbitration ports, de-duplication, the hold limit, retransmission and PS_HW_USED
+// (records' NIC timestamps stay written).
 export function resetParser(): void {
   const port = psGet32(PS_FILTER_PORT);
   const lines = psGet32(PS_ARB_PORTS);
   const hwUsed = psGet32(PS_HW_USED);
   const noDedup = psGet32(PS_NO_DEDUP);
+  const limit = psGet32(PS_HOLD_LIMIT);
+  const recover = psGet32(PS_HOLD_FLAGS) & HOLD_RECOVER;
   memory.fill(PSTATS_BASE, 0, PSTATS_SIZE);
   memory.fill(SYMTAB_BASE, 0, SYMTAB_SIZE);
   clearSessions();
@@ -155,5 +157,7 @@ export function resetParser(): void {
   psSet32(PS_ARB_PORTS, lines);
   psSet32(PS_HW_USED, hwUsed);
   psSet32(PS_NO_DEDUP, noDedup);
+  psSet32(PS_HOLD_LIMIT, limit);
+  psSet32(PS_HOLD_FLAGS, recover);
   clearRecords();
 }

@@ -8,7 +8,11 @@
 //   run(budget, batch)        RX frames -> records, frames refilled at once (records overwritten)
 //   parseFrames(first, n)     batch-table entries are Ethernet frames; returns entries parsed
 //   parsePayloads(first, n, line) entries are UDP payloads (session packets) from line 0 or 1
-//   arbFlush()                release what A/B arbitration holds (declaring open gaps)
+//   arbFlush()                release everything held (declaring open gaps)
+//   recoverAbandon(end)       give up the messages before `end` (a gap), release what can go
+//   holdRelease()             end HOLD_ALL, release what can go
+//   rxRecycle()               return the last poll's frames to FILL now (the batch table is then
+//                             free for parsePayloads/parseMessages between polls)
 //   parseMessages(first, n, seq, per) entries are bare messages numbered seq, seq + 1, ... (per 0),
 //                             or runs of up to per u16-BE-length-prefixed messages, entry i's
 //                             numbered from seq + i * per
@@ -18,11 +22,11 @@
 //   messageLength(type)       the exact (or minimum) length of a message type, 0 if unknown
 
 import { PS_RECORDS } from "../layout";
-import { rxBatch, rxRun, rxTs, rxHwTs } from "../xsk";
+import { rxBatch, rxRun, rxTs, rxHwTs, recyclePending } from "../xsk";
 import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
 import { parseFrame, tableFrames, setReceiveTs } from "./driver";
-import { arbFlush as flushHeld } from "./arbiter";
+import { arbFlush as flushHeld, recoverAbandon as abandon, holdRelease as releaseHeld } from "./arbiter";
 import { payloadHandler, payloadsHandler, messagesHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
 
 export { resetParser } from "./driver";
@@ -63,6 +67,18 @@ export function parsePayloads(first: u32, n: u32, line: u32): u32 {
 
 export function arbFlush(): u32 {
   return flushHeld(payloadHandler);
+}
+
+export function recoverAbandon(end: u64): void {
+  abandon(end, payloadHandler);
+}
+
+export function holdRelease(): void {
+  releaseHeld(payloadHandler);
+}
+
+export function rxRecycle(): void {
+  recyclePending();
 }
 
 export function parseMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {

@@ -7,6 +7,7 @@ import {
   R_SIDE, R_MSG_TYPE, R_PRICE_SCALE,
 } from "../records";
 import { psGet, psAdd, psGet32, psSet32, countType } from "./stats";
+import { holdRecycle } from "./hold";
 
 @inline export function recordsFree(): u32 {
   return RECORD_MAX - psGet32(PS_RECORDS);
@@ -14,6 +15,8 @@ import { psGet, psAdd, psGet32, psSet32, countType } from "./stats";
 
 @inline export function clearRecords(): void {
   psSet32(PS_RECORDS, 0);
+  // Released held packets' bytes were read through the records until now.
+  holdRecycle();
   psSet32(PS_BOOK_EVENTS, 0); // book events index records (assembly/book/events.ts)
 }
 

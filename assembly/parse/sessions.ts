@@ -6,7 +6,7 @@
 // interleaving two sessions keeps each one's sequence exact.
 
 import {
-  PSTATS_BASE, PS_SESSION, PS_NEXT_SEQ, PS_PACKETS, PS_TRUNCATED_PACKETS, REJ_SESSION_SHORT, REJ_TRUNCATED, SESSIONS_BASE, SESSIONS_SIZE, SS_COUNT, SS_CURRENT, SS_VICTIM, SS_FRAMING,
+  PSTATS_BASE, PS_SESSION, PS_NEXT_SEQ, PS_START_SEQ, PS_PACKETS, PS_TRUNCATED_PACKETS, REJ_SESSION_SHORT, REJ_TRUNCATED, SESSIONS_BASE, SESSIONS_SIZE, SS_COUNT, SS_CURRENT, SS_VICTIM, SS_FRAMING,
   SS_EVICTED, SS_SNAP, SS_ENTRIES, SESSION_MAX, SESSION_ENTRY, SN_ID, SN_NEXT, SN_COUNTERS, SESSION_COUNTERS,
 } from "../layout";
 import { psGet, psSet, psAdd, reject } from "./stats";
@@ -74,7 +74,9 @@ export function sessionEnter(lo: u64, hi: u64, framing: u32): void {
     store<u64>(entry(i) + SN_ID + 8, hi);
   }
   store<u32>(ss(SS_CURRENT), i + 1);
-  psSet(PS_NEXT_SEQ, load<u64>(entry(i) + SN_NEXT));
+  // A session not seen yet starts where a snapshot left off (PS_START_SEQ), or at its first packet.
+  const next = load<u64>(entry(i) + SN_NEXT);
+  psSet(PS_NEXT_SEQ, next != 0 ? next : psGet(PS_START_SEQ));
   store<u64>(PSTATS_BASE + PS_SESSION, lo);
   store<u64>(PSTATS_BASE + PS_SESSION + 8, hi);
 }

@@ -30,6 +30,8 @@ export interface ParserSummary {
   evictedSessions?: number;
   /** A/B arbitration, per line: present when two lines are configured. */
   lines?: LineStats[];
+  /** What the retransmission server's answers held: present with retransmission on. */
+  retransmitted?: Omit<LineStats, "port" | "missing">;
 }
 
 /** One session (a MoldUDP64 session name, an IEX-TP session id): its share of the counters. */
@@ -82,14 +84,15 @@ export function readSummary(memory: WasmMemory, extraRejects: Record<string, num
   const evicted = Number(new BigUint64Array(memory.buffer, L.SESSIONS_BASE + L.SS_EVICTED, 1)[0]);
   if (evicted > 0) s.evictedSessions = evicted;
   const ports = new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_ARB_PORTS, 1)[0];
-  if (ports !== 0) {
-    s.lines = [0, 1].map((l) => {
-      const b = L.PS_LINES + l * L.LINE_SIZE;
-      return {
-        port: l === 0 ? ports & 0xffff : ports >>> 16, received: at(b + L.LN_RECEIVED), won: at(b + L.LN_WON),
-        late: at(b + L.LN_LATE), missing: at(b + L.LN_MISSING),
-      };
-    });
+  const lineStats = (l: number, port: number): LineStats => {
+    const b = L.PS_LINES + l * L.LINE_SIZE;
+    return { port, received: at(b + L.LN_RECEIVED), won: at(b + L.LN_WON), late: at(b + L.LN_LATE), missing: at(b + L.LN_MISSING) };
+  };
+  if (ports !== 0) s.lines = [lineStats(L.LINE_A, ports & 0xffff), lineStats(L.LINE_B, ports >>> 16)];
+  const flags = new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_HOLD_FLAGS, 1)[0];
+  if ((flags & L.HOLD_RECOVER) !== 0 || at(L.PS_LINES + L.LINE_RETRANSMIT * L.LINE_SIZE + L.LN_RECEIVED) > 0) {
+    const { port: _port, missing: _missing, ...r } = lineStats(L.LINE_RETRANSMIT, 0);
+    s.retransmitted = r;
   }
   return s;
 }
