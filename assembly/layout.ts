@@ -25,6 +25,7 @@
 //   HOLD_BASE           HOLD_SIZE           packets held by A/B arbitration (HOLD_SLOTS x HOLD_SLOT)
 //   HWTS_BASE           HWTS_SIZE           NIC receive timestamp of each tick record (u64 ns, record
 //                                           i at HWTS_BASE + 8 i), written once a frame has one
+//   ANSWERS_BASE        ANSWERS_SIZE        retransmission answers, received and parsed in place
 //   DYNAMIC_BASE        ...                 rings and UMEM, placed by bridge/memory-map.ts from the
 //                                           ring sizes and XDP_MMAP_OFFSETS, each page aligned:
 //                                           FILL, COMPLETION, RX, TX rings (mmapped MAP_FIXED over
@@ -205,8 +206,9 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   232     PS_HOLD_FLAGS       u32: HOLD_RECOVER: a gap's packets are held until TypeScript fills it
 //                               (retransmission) or gives it up (recoverAbandon); HOLD_ALL: every
 //                               packet is held until the flag is cleared (holdRelease)
-//   236     PS_HOLD_LIMIT       u32: most messages held at once (0: no limit but HOLD_MAX packets)
-//   240     PS_HELD_MESSAGES    u32: messages in the held packets (their headers' counts)
+//   236     PS_HOLD_LIMIT       u32: most messages held at once (0, or over HOLD_MESSAGES_MAX: that)
+//   240     PS_HELD_MESSAGES    u32: messages in the held packets (their headers' counts, at most
+//                               a third of their bytes)
 //   244     PS_HOLD_HEAD        u32: index of the hold queue's first entry (a ring of HOLD_MAX)
 //   248     PS_START_SEQ        sequence a session seen for the first time starts from, when not 0
 //                               (a late start: the snapshot's sequence + 1)
@@ -298,6 +300,9 @@ export const LN_NEXT: u32 = 32; // next sequence expected on the line (0: none y
 //   HOLD_RELEASED_BASE  u32 per slot: slots released since the last clear (PS_HOLD_RELEASED)
 //   HOLD_SLOTS_BASE     HOLD_SLOTS slots of HOLD_SLOT bytes
 export const HOLD_MAX: u32 = 512;
+// Most messages held at once (PS_HOLD_LIMIT, when set, is lower): all of them may be released into
+// the records by one packet, with that packet's own.
+export const HOLD_MESSAGES_MAX: u32 = 8192;
 export const HOLD_ENTRY: u32 = 40;
 export const HOLD_SLOTS: u32 = 1024;
 export const HOLD_SLOT: u32 = 2048;
@@ -485,7 +490,14 @@ export const HOLD_SIZE: u32 = 0x208000;
 export const HWTS_BASE: u32 = 0x520000;
 export const HWTS_SIZE: u32 = 0x20000;
 
-export const DYNAMIC_BASE: u32 = 0x540000;
+// Answers from a retransmission server (src/recovery/retransmitter.ts): ANSWER_SLOTS UDP payloads
+// of up to ANSWER_SLOT bytes, received here by recvmmsg and parsed in place.
+export const ANSWERS_BASE: u32 = 0x540000;
+export const ANSWERS_SIZE: u32 = 0x20000;
+export const ANSWER_SLOTS: u32 = 64;
+export const ANSWER_SLOT: u32 = 2048;
+
+export const DYNAMIC_BASE: u32 = 0x560000;
 
 // Descriptor sizes fixed by the kernel ABI (struct xdp_desc, and a u64 address).
 export const XDP_DESC_SIZE: u32 = 16;

@@ -39,7 +39,7 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
     [L.PSTATS_BASE, L.PSTATS_BASE + L.PSTATS_SIZE], [L.BATCH_TS_BASE, L.BATCH_TS_BASE + L.BATCH_TS_SIZE],
     [L.RECORDS_BASE, L.RECORDS_BASE + L.RECORDS_SIZE], [L.SYMTAB_BASE, L.SYMTAB_BASE + L.SYMTAB_SIZE],
     [L.BOOK_CTL_BASE, L.BOOK_CTL_BASE + L.BOOK_CTL_SIZE], [L.BOOK_DEPTH_BASE, L.BOOK_DEPTH_BASE + L.BOOK_DEPTH_SIZE],
-    [L.HOLD_BASE, L.HOLD_BASE + L.HOLD_SIZE], [L.HWTS_BASE, L.HWTS_BASE + L.HWTS_SIZE],
+    [L.HOLD_BASE, L.HOLD_BASE + L.HOLD_SIZE], [L.HWTS_BASE, L.HWTS_BASE + L.HWTS_SIZE], [L.ANSWERS_BASE, L.ANSWERS_BASE + L.ANSWERS_SIZE],
   ];
   for (let i = 1; i < fixed.length; i++) assert.ok(fixed[i][0] >= fixed[i - 1][1], `fixed region ${i}`);
   assert.ok(L.DYNAMIC_BASE >= fixed[fixed.length - 1][1]);
@@ -52,6 +52,7 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.HOLD_QUEUE + L.HOLD_MAX * L.HOLD_ENTRY <= L.HOLD_FREE_BASE);
   assert.ok(L.HOLD_FREE_BASE + L.HOLD_SLOTS * 4 <= L.HOLD_RELEASED_BASE && L.HOLD_RELEASED_BASE + L.HOLD_SLOTS * 4 <= L.HOLD_SLOTS_BASE);
   assert.ok(L.HOLD_SLOTS_BASE + L.HOLD_SLOTS * L.HOLD_SLOT <= L.HOLD_SIZE);
+  assert.ok(L.ANSWER_SLOTS * L.ANSWER_SLOT <= L.ANSWERS_SIZE);
   assert.ok(L.HOLD_SLOTS >= 2 * L.HOLD_MAX, "a released slot is reused only after the records reading it are cleared");
   assert.ok(L.HE_HW_TS + 8 <= L.HOLD_ENTRY);
   assert.ok(L.SESSIONS_BASE >= L.BATCH_TS_BASE + L.BATCH_TS_SIZE && L.SESSIONS_BASE + L.SESSIONS_SIZE <= L.RECORDS_BASE);

@@ -12,7 +12,7 @@ import {
   PSTATS_BASE, PS_NEXT_SEQ, PS_ARB_PORTS, PS_LINES, LINE_SIZE, LN_RECEIVED, LN_WON, LN_LATE, LN_MISSING, LN_NEXT,
   PS_RECEIVE_TS, PS_HW_TS, CTL_BASE, CTL_RX_UNSTAMPED, PS_MESSAGES, PS_DUPLICATES, PS_REJECTED, REJ_ZERO_LENGTH,
   REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, COUNTER_MAX, PS_HOLD_FLAGS, PS_HOLD_LIMIT, HOLD_RECOVER, HOLD_ALL, LINE_B,
-  HE_SLOT, HE_LENGTH, HE_SEQ, HE_LINE, HE_RECEIVE_TS, HE_HW_TS,
+  HE_SLOT, HE_LENGTH, HE_SEQ, HE_LINE, HE_RECEIVE_TS, HE_HW_TS, HOLD_MESSAGES_MAX, PS_START_SEQ, SESSIONS_BASE, SS_CURRENT,
 } from "../layout";
 import { psGet, psSet, psGet32, psSet32 } from "./stats";
 import { wholePayload } from "./net";
@@ -109,12 +109,18 @@ function releaseFirst(onPayload: PayloadHandler): void {
   psSet(PS_HW_TS, nowHw);
 }
 
+// The next sequence expected: the current session's, or before any session, where a session not
+// seen yet starts (PS_START_SEQ: 0, its first packet, unless retransmission or a snapshot set it).
+@inline function expected(): u64 {
+  return load<u32>(SESSIONS_BASE + SS_CURRENT) != 0 ? psGet(PS_NEXT_SEQ) : psGet(PS_START_SEQ);
+}
+
 // Releases, in sequence order, what no longer has to wait.
 function release(onPayload: PayloadHandler): void {
   if ((psGet32(PS_HOLD_FLAGS) & HOLD_ALL) != 0) return;
   while (held() > 0) {
     const e = heldEntry(0);
-    const next = psGet(PS_NEXT_SEQ);
+    const next = expected();
     if (load<u64>(e + HE_SEQ) > next && mayFill(load<u32>(e + HE_LINE), next)) return;
     releaseFirst(onPayload);
   }
@@ -132,12 +138,16 @@ export function arbitrate(p: u32, len: u32, l: u32, cutShort: bool, onPayload: P
   const lineNext = load<u64>(ln + LN_NEXT);
   if (lineNext != 0 && seq > lineNext) addSaturated(ln + LN_MISSING, seq - lineNext);
   if (seq + count > lineNext) store<u64>(ln + LN_NEXT, seq + count);
-  const next = psGet(PS_NEXT_SEQ);
+  const next = expected();
   const all = (psGet32(PS_HOLD_FLAGS) & HOLD_ALL) != 0;
   // A packet cut short is never held: it could not be delivered whole later either.
   if (!cutShort && (all || (next != 0 && seq > next && mayFill(l, next)))) {
-    if (holdFull(count, psGet32(PS_HOLD_LIMIT))) releaseFirst(onPayload);
-    if (holdPacket(p, len, seq, count, l, psGet(PS_RECEIVE_TS), psGet(PS_HW_TS))) {
+    // What the packet can really hold (a block takes 3 bytes or more), whatever its header claims.
+    const most = len / 3;
+    const messages = count < most ? count : most;
+    const limit = psGet32(PS_HOLD_LIMIT);
+    while (held() > 0 && holdFull(messages, limit == 0 || limit > HOLD_MESSAGES_MAX ? HOLD_MESSAGES_MAX : limit)) releaseFirst(onPayload);
+    if (holdPacket(p, len, seq, messages, l, psGet(PS_RECEIVE_TS), psGet(PS_HW_TS))) {
       release(onPayload);
       return;
     }
@@ -157,7 +167,12 @@ export function arbFlush(onPayload: PayloadHandler): u32 {
 // Gives up the messages up to `end` (TypeScript's retransmission requests went unanswered): they
 // are a gap, declared now, and what was held behind them is released as far as it can be.
 export function recoverAbandon(end: u64, onPayload: PayloadHandler): void {
-  if (end > psGet(PS_NEXT_SEQ)) sequencePacket(end);
+  if (load<u32>(SESSIONS_BASE + SS_CURRENT) == 0) {
+    // Nothing parsed yet: the session is entered when its first packet is, and starts at `end`.
+    if (end > psGet(PS_START_SEQ)) psSet(PS_START_SEQ, end);
+  } else if (end > psGet(PS_NEXT_SEQ)) {
+    sequencePacket(end);
+  }
   release(onPayload);
 }
 

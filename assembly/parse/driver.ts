@@ -7,7 +7,7 @@
 
 import {
   BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
-  PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_BYTES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
+  PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_MESSAGES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
   REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_HW_TS, PS_HW_USED, PS_NO_DEDUP, REJ_OVERSIZED, FRAME_MAX, PS_HOLD_LIMIT, PS_HOLD_FLAGS, HOLD_RECOVER,
   PAYLOAD_MAX,
 } from "../layout";
@@ -21,10 +21,10 @@ import { clearSessions } from "./sessions";
 
 export type PayloadHandler = (p: u32, len: u32) => void;
 
-// Most messages a block of len bytes can hold when each takes at least minBlock bytes (with
-// what arbitration holds: a packet may release them).
+// Whether the records have room for the most messages a block of len bytes can hold (each takes
+// at least minBlock bytes), and for every message held: a packet may release them all.
 @inline function fits(len: u32, minBlock: u32): bool {
-  return recordsFree() > (len + psGet32(PS_HELD_BYTES)) / minBlock;
+  return recordsFree() > len / minBlock + psGet32(PS_HELD_MESSAGES);
 }
 
 @inline export function parseFrame(frame: u32, len: u32, minBlock: u32, onPayload: PayloadHandler, peek: SequencePeek): bool {

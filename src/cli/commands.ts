@@ -9,8 +9,9 @@ import { demoCommand } from "./demo.js";
 import { listenCommand } from "./listen.js";
 import { buildFeedCommand } from "./build-feed.js";
 import { doctorCommand } from "./doctor.js";
+import { serveCommand } from "./serve.js";
 
-export const COMMANDS: readonly CommandDef[] = [decodeCommand, replayCommand, demoCommand, listenCommand, buildFeedCommand, doctorCommand] as readonly CommandDef[];
+export const COMMANDS: readonly CommandDef[] = [decodeCommand, replayCommand, serveCommand, demoCommand, listenCommand, buildFeedCommand, doctorCommand] as readonly CommandDef[];
 
 export function findCommand(name: string): CommandDef | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -3,6 +3,12 @@
 import { command } from "./options.js";
 import { FORMATS } from "./decode.js";
 
+function hostPort(s: string): { host: string; port: number } | undefined {
+  const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(s);
+  const port = m ? Number(m[2]) : 0;
+  return m && port >= 1 && port <= 65535 ? { host: m[1], port } : undefined;
+}
+
 const portList = (s: string): number[] => s.split(",").map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
 
 export const listenCommand = command({
@@ -37,6 +43,14 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
       description: "status every S seconds: the status line on a terminal, else one JSON line on stderr ({\"status\":{...}})",
       defaultText: "1 on a terminal, none otherwise", integer: { min: 1 },
     },
+    {
+      name: "retransmit", type: "string", value: "HOST:PORT",
+      description: "fill gaps from this MoldUDP64 retransmission server: a gap's packets are held while its messages are requested",
+      defaultText: "gaps are only counted",
+    },
+    { name: "request-max", type: "string", value: "N", description: "most messages one retransmission request asks for", default: 1000, integer: { min: 1, max: 65534 } },
+    { name: "request-timeout", type: "string", value: "MS", description: "milliseconds before an unanswered request is sent again (doubling; 4 retries, then the gap is given up)", default: 20, integer: { min: 1 } },
+    { name: "hold-max", type: "string", value: "MESSAGES", description: "most messages held while a gap waits; beyond, the gap is declared", default: 8192, integer: { min: 1, max: 8192 } },
     { name: "cpu", type: "string", value: "N", description: "pin the polling thread to CPU N (the process's other threads move off it)", defaultText: "not pinned", integer: { min: 0 } },
     {
       name: "strategy", type: "string", value: "FILE",
@@ -44,6 +58,7 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
     },
   ],
   check(v) {
+    if (v.retransmit !== undefined && hostPort(v.retransmit) === undefined) return `--retransmit expects HOST:PORT (an IPv4 address and a port), got '${v.retransmit}'`;
     const ports = portList(v.port);
     if (ports.length > 2 || ports.some((p) => !(p >= 1 && p <= 65535))) return `--port expects P or P,P2 (integers from 1 to 65535), got '${v.port}'`;
     return undefined;
@@ -59,6 +74,9 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
         iface: v.iface, ports: portList(v.port), group: v.group, format: v.format, queue: v.queue, mode: v.mode, json: v.json,
         count: v.count, durationMs: v.duration === undefined ? undefined : v.duration * 1000, strategy: v.strategy, signal: ac.signal, latency: v.latency, cpu: v.cpu,
         statsIntervalS: v["stats-interval"],
+        retransmit: v.retransmit === undefined ? undefined : {
+          ...hostPort(v.retransmit)!, requestMax: v["request-max"], requestTimeoutMs: v["request-timeout"], holdMax: v["hold-max"],
+        },
       });
       const report = JSON.stringify({
         mode: r.mode, modeReason: r.modeReason, records: r.run.records, stopped: r.run.reason, ...r.summary, drops: r.drops,

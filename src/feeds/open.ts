@@ -47,6 +47,8 @@ import type { TickView } from "./tick.js";
 import type { MessageView } from "./message.js";
 import type { ParserSummary } from "./summary.js";
 import type { Feed } from "./feeds.js";
+import { RecoveringSource } from "../recovery/recovering-source.js";
+import type { RetransmitOptions, RecoveryExports } from "../recovery/retransmitter.js";
 
 export type FeedMode = "xdp" | "socket";
 
@@ -99,6 +101,12 @@ export interface OpenFeedOptions {
   book?: BookCapacities | true;
   /** Socket-mode settings, as KernelFeedReceiver.open takes them. */
   socket?: Pick<KernelFeedOptions, "localAddress" | "bindAddress" | "bufferBytes" | "maxDatagrams" | "socketBufferBytes" | "reuseAddr">;
+  /**
+   * Fill gaps from a MoldUDP64 retransmission server (MoldUDP64 feeds): a packet that opens a gap is
+   * held while the missing messages are requested, and the stream goes on in sequence once they
+   * come (or once the gap is given up). The summary then has `recovery`.
+   */
+  retransmit?: RetransmitOptions;
 }
 
 /** The XDP path as a FeedSource: a FeedReceiver, plus the socket holding the group membership. */
@@ -200,6 +208,23 @@ function openSocket(feed: Feed, o: OpenFeedOptions, modeReason: string): KernelF
  * the default; see XDP_FALLBACK_CODES). The result says which in `mode` and why in `modeReason`.
  */
 export function openFeed(feed: Feed, opts: OpenFeedOptions): FeedSource {
+  if (opts.retransmit === undefined) return openPath(feed, opts);
+  if (feed.framing !== "moldudp64") throw new XdpError("ECONFIG", `retransmit is MoldUDP64's: ${feed.name} is framed by ${feed.framing}`);
+  const src = openPath(feed, opts);
+  try {
+    if (src instanceof XdpFeedSource) {
+      const s = src.receiver.socket;
+      return new RecoveringSource(src, s.memory, s.module as unknown as RecoveryExports, opts.retransmit);
+    }
+    const k = src as KernelFeedReceiver;
+    return new RecoveringSource(k, k.parser.memory, k.parser.x, opts.retransmit);
+  } catch (e) {
+    src.close();
+    throw e;
+  }
+}
+
+function openPath(feed: Feed, opts: OpenFeedOptions): FeedSource {
   const mode = opts.mode ?? "auto";
   if (mode !== "auto" && mode !== "xdp" && mode !== "socket") throw new XdpError("ECONFIG", `invalid mode '${mode}', expected auto, xdp or socket`);
   if (!opts.ports?.length && !opts.lines) throw new XdpError("ECONFIG", "no UDP port to receive: pass ports");

@@ -22,6 +22,8 @@ export interface ParserExports extends FeedExports {
   parseFrames(first: number, n: number): number;
   parsePayloads(first: number, n: number, line: number): number;
   arbFlush(): number;
+  recoverAbandon(end: bigint): void;
+  holdRelease(): void;
   parseMessages(first: number, n: number, firstSeq: bigint, perEntry: number): number;
   recordCount(): number;
   clearRecords(): void;

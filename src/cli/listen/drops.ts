@@ -5,6 +5,7 @@
 
 import { XdpFeedSource, type FeedSource } from "../../feeds/open.js";
 import { KernelFeedReceiver } from "../../feeds/kernel.js";
+import { RecoveringSource } from "../../recovery/recovering-source.js";
 
 export interface Drops {
   /** Frames or datagrams lost, all causes together. */
@@ -21,7 +22,9 @@ export interface Drops {
   tooLong?: number;
 }
 
-export function dropsOf(src: FeedSource): Drops {
+export function dropsOf(source: FeedSource): Drops {
+  // A source with retransmission wraps the path that receives.
+  const src = source instanceof RecoveringSource ? source.inner : source;
   if (src instanceof XdpFeedSource) {
     const x = src.receiver.socket.stats().xdp;
     const rxDropped = Number(x.rx_dropped);

@@ -6,6 +6,7 @@
 import { once } from "node:events";
 import { openFeed, type FeedSource } from "../../feeds/open.js";
 import { dropsOf, type Drops } from "./drops.js";
+import type { RetransmitOptions } from "../../recovery/retransmitter.js";
 import { FEEDS } from "../../feeds/feeds.js";
 import { runStrategy, type RunResult } from "../../strategy/runner.js";
 import { bookHook } from "../../strategy/book-hook.js";
@@ -38,6 +39,8 @@ export interface ListenOptions {
    * interval; otherwise, when given, the status is one JSON line on stderr at each.
    */
   statsIntervalS?: number;
+  /** Fill gaps from a MoldUDP64 retransmission server (openFeed's retransmit). */
+  retransmit?: RetransmitOptions;
   signal?: AbortSignal;
 }
 
@@ -72,7 +75,7 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   const wantsBook = !!(user?.onBbo || user?.onBook);
   const src: FeedSource = openFeed(feed, {
     iface: o.iface, ports: o.ports, lines: o.ports.length === 2 ? [o.ports[0], o.ports[1]] : undefined,
-    group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || undefined,
+    group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || undefined, retransmit: o.retransmit,
   });
   const out = o.out ?? process.stdout;
   const tty = process.stderr.isTTY === true;

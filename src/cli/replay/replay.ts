@@ -10,6 +10,7 @@ import { networkInterfaces } from "node:os";
 import { isIPv4 } from "node:net";
 import { XdpSocket } from "../../socket/socket.js";
 import { udpFrame, udpPayloadOf, type UdpEndpoints } from "../../socket/frame.js";
+import { pacer } from "../../socket/pacer.js";
 import { moldFrames } from "../../itchgen/itch-writers.js";
 import { readPackets, readItchBinary, InputError, ProgressBar, CaptureStats } from "../../input/index.js";
 import { XdpError } from "../../../bridge/errors.js";
@@ -110,23 +111,9 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   let packets = 0;
   let messages = 0;
   let bytes = 0;
-  // Packet k is due at start + (k - k0) / rate. Falling more than 10 ms behind (a GC pause, a
-  // file read) moves the start instead of catching up in a burst a receiver could not absorb.
-  let start = t0;
-  let k0 = 0;
-  const pace = async () => {
-    if (o.rate === "max") return;
-    const due = start + BigInt(Math.round(((packets - k0) / o.rate) * 1e9));
-    const now = process.hrtime.bigint();
-    if (now - due > 10_000_000n) {
-      start = now;
-      k0 = packets;
-      return;
-    }
-    while (process.hrtime.bigint() < due) if (due - process.hrtime.bigint() > 2_000_000n) await new Promise((r) => setTimeout(r, 1));
-  };
+  const pace = pacer(o.rate);
   const out = async (payload: Uint8Array, n: number) => {
-    await pace();
+    await pace(packets);
     await sender.send(payload);
     packets++;
     messages += n;

@@ -1,0 +1,348 @@
+// Filling gaps from a MoldUDP64 retransmission server. The parser runs with HOLD_RECOVER: a packet
+// that opens a gap is held (assembly/parse/arbiter.ts) instead of delivered. This side reads the
+// gaps from the parser's memory (the expected sequence and the held packets), requests what is
+// missing (split into requests of at most requestMax messages, at most requestRate a second),
+// checks each answer (session, range, blocks agreeing with the count) and hands the good ones to
+// the parser as packets of LINE_RETRANSMIT, where they close the gap and release what was held. A
+// request not answered in time is sent again, its wait doubling each time; after `retries` of them
+// the gap is given up (recoverAbandon: declared, with its exact range) and the stream goes on.
+//
+// Nothing runs while there is no gap: service() is called by the source's poll only when packets
+// are held or requests are out (one memory read a poll otherwise).
+
+import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
+import * as L from "../../assembly/layout.js";
+import { addressOf, libc } from "../../bridge/libc.js";
+import { bindUdpSocket, closeSocket, sockaddrIn, RecvVector, SOCKADDR_IN_SIZE } from "../../bridge/udp.js";
+import { XdpError } from "../../bridge/errors.js";
+import type { WasmMemory } from "../../bridge/wasm.js";
+import { encodeRequest, checkAnswer, REQUEST_BYTES, type AnswerProblem } from "./moldudp64.js";
+
+export interface RetransmitOptions {
+  /** The retransmission server's IPv4 address and UDP port. */
+  host: string;
+  port: number;
+  /** Most messages one request asks for: the server's limit (default 1000). */
+  requestMax?: number;
+  /** Milliseconds before an unanswered request is sent again, doubling each time (default 20). */
+  requestTimeoutMs?: number;
+  /** Requests sent again before a gap is given up (default 4). */
+  retries?: number;
+  /** Most requests a second (default 10,000, in bursts of up to 64): a burst of loss cannot flood the server. */
+  requestRate?: number;
+  /** Most messages held while a gap waits (default and maximum L.HOLD_MESSAGES_MAX). */
+  holdMax?: number;
+  /**
+   * The first sequence number expected of a session not seen yet (default 1: a receiver that
+   * starts after the session did requests what it missed; 0: the first packet sets it, as without
+   * retransmission). A snapshot's start sets its own.
+   */
+  fromSequence?: number;
+}
+
+/** A gap given up, with its exact range [from, to) of sequence numbers. */
+export interface LostRange {
+  from: number | string;
+  to: number | string;
+  /** "unanswered": the requests went unanswered; "holdLimit": the held messages reached holdMax first. */
+  reason: "unanswered" | "holdLimit";
+}
+
+export interface RecoveryStats {
+  gapsDetected: number;
+  gapsRecovered: number;
+  gapsUnrecoverable: number;
+  /** Messages the answers delivered. */
+  messagesRecovered: number;
+  requestsSent: number;
+  requestsRetried: number;
+  /** Answers taken (each a MoldUDP64 packet). */
+  answers: number;
+  /** Answers ignored, by why. */
+  ignored: Record<AnswerProblem, number>;
+  /** The gaps given up (the first 100). */
+  lost: LostRange[];
+  /** Microseconds from a gap's detection to its last message's arrival. */
+  recoveryUs: { count: number; p50: number; p99: number; max: number };
+}
+
+/** The parser exports used here (assembly/parse/feed-abi.ts). */
+export interface RecoveryExports {
+  clearRecords(): void;
+  recordCount(): number;
+  parsePayloads(first: number, n: number, line: number): number;
+  recoverAbandon(end: bigint): void;
+  rxRecycle?(): void;
+}
+
+interface Gap {
+  from: bigint;
+  to: bigint;
+  session: Uint8Array;
+  detectedMs: number;
+  /** When to send (again), or give up once tries > retries. */
+  deadlineMs: number;
+  tries: number;
+  waitMs: number;
+}
+
+const ANSWER_SLOTS = L.ANSWER_SLOTS;
+const SLOT_BYTES = L.ANSWER_SLOT;
+const LOST_KEPT = 100;
+const REQUEST_BURST = 64;
+/** Live packets a poll reads while a gap is held: what one poll adds to the held messages stays small. */
+const HELD_POLL = 8;
+
+const u64 = (v: bigint): number | string => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
+
+export class Retransmitter {
+  readonly #x: RecoveryExports;
+  readonly #u8: Uint8Array;
+  readonly #ps32: Uint32Array;
+  readonly #ps64: BigUint64Array;
+  readonly #table: Uint32Array;
+  readonly #ts: BigUint64Array;
+  readonly #fd: number;
+  readonly #dst: Uint8Array;
+  readonly #vec: RecvVector;
+  readonly #slotBase: number;
+  readonly #requestBytes = new Uint8Array(REQUEST_BYTES);
+  readonly #answer = { seq: 0n, count: 0 };
+  readonly #requestMax: number;
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  #tokens = REQUEST_BURST;
+  #tokensAtMs = 0;
+  readonly #perMs: number;
+  readonly #holdMax: number;
+  #gaps: Gap[] = [];
+  #declaredBefore = 0;
+  #closed = false;
+  readonly #hist: RecordableHistogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
+  readonly stats: Omit<RecoveryStats, "recoveryUs"> = {
+    gapsDetected: 0, gapsRecovered: 0, gapsUnrecoverable: 0, messagesRecovered: 0, requestsSent: 0, requestsRetried: 0, answers: 0,
+    ignored: { malformed: 0, wrongSession: 0, outOfRange: 0 }, lost: [],
+  };
+
+  /**
+   * Turns retransmission on in the parser whose memory and exports are given, and opens the UDP
+   * socket requests go out from and answers come to (into the memory's ANSWERS region).
+   */
+  constructor(memory: WasmMemory, x: RecoveryExports, o: RetransmitOptions) {
+    this.#requestMax = option("requestMax", o.requestMax, 1000, 1, 65534);
+    this.#timeoutMs = option("requestTimeoutMs", o.requestTimeoutMs, 20, 1, 60_000);
+    this.#retries = option("retries", o.retries, 4, 0, 100);
+    this.#perMs = option("requestRate", o.requestRate, 10_000, 1, 1_000_000) / 1000;
+    const holdMax = option("holdMax", o.holdMax, L.HOLD_MESSAGES_MAX, 1, L.HOLD_MESSAGES_MAX);
+    this.#holdMax = holdMax;
+    this.#x = x;
+    this.#slotBase = L.ANSWERS_BASE;
+    const buf = memory.buffer;
+    this.#u8 = new Uint8Array(buf);
+    this.#ps32 = new Uint32Array(buf, L.PSTATS_BASE, L.PSTATS_SIZE / 4);
+    this.#ps64 = new BigUint64Array(buf, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
+    this.#table = new Uint32Array(buf, L.BATCH_BASE, ANSWER_SLOTS * 2);
+    this.#ts = new BigUint64Array(buf, L.BATCH_TS_BASE, ANSWER_SLOTS);
+    this.#dst = sockaddrIn(o.host, o.port);
+    this.#fd = bindUdpSocket({ address: "0.0.0.0", port: 0, reuseAddr: false, receiveBufferBytes: 4 << 20 });
+    this.#vec = new RecvVector(ANSWER_SLOTS, addressOf(buf) + BigInt(this.#slotBase), SLOT_BYTES, SLOT_BYTES);
+    for (let i = 0; i < ANSWER_SLOTS; i++) this.#vec.rearm(i);
+    this.#ps32[L.PS_HOLD_LIMIT / 4] = holdMax;
+    this.#ps64[L.PS_START_SEQ / 8] = BigInt(option("fromSequence", o.fromSequence, 1, 0, Number.MAX_SAFE_INTEGER));
+    this.#ps32[L.PS_HOLD_FLAGS / 4] |= L.HOLD_RECOVER;
+  }
+
+  /** Whether service() has anything to do: packets held behind a gap, or requests out. */
+  due(): boolean {
+    return this.#ps32[L.PS_HELD / 4] !== 0 || this.#gaps.length !== 0;
+  }
+
+  /**
+   * How many live packets the next poll may read: all of `max` without a gap; a few while one is
+   * held, so that one poll cannot fill the hold; none while the held messages are near holdMax and
+   * the first gap's request has not timed out yet (the live packets wait in the ring or the socket
+   * buffer a moment rather than the gap being declared for want of room).
+   */
+  livePoll(max: number, nowMs: number): number {
+    if (this.#ps32[L.PS_HELD / 4] === 0) return max;
+    const g = this.#gaps[0];
+    const near = this.#ps32[L.PS_HELD_MESSAGES / 4] + HELD_POLL * (SLOT_BYTES / 3) > this.#holdMax;
+    if (near && g !== undefined && g.tries > 0 && nowMs < g.deadlineMs) return 0;
+    return Math.min(max, HELD_POLL);
+  }
+
+  /** Whether a gap is being recovered (requested, not yet filled or given up). */
+  waiting(): boolean {
+    return this.#gaps.length !== 0;
+  }
+
+  /**
+   * Takes the answers that came, requests what is missing, gives up what waited too long; returns
+   * the records this produced (in the parser's ticks, like a poll).
+   */
+  service(nowMs = performance.now()): number {
+    if (this.#closed) return 0;
+    this.#x.rxRecycle?.();
+    this.#x.clearRecords();
+    this.#takeAnswers();
+    this.#track(nowMs);
+    this.#request(nowMs);
+    this.#abandon(nowMs);
+    return this.#x.recordCount();
+  }
+
+  /** The statistics, with the recovery-time histogram read now. */
+  report(): RecoveryStats {
+    const h = this.#hist;
+    const n = h.count;
+    return {
+      ...this.stats, ignored: { ...this.stats.ignored }, lost: [...this.stats.lost],
+      recoveryUs: { count: n, p50: n ? h.percentile(50) : 0, p99: n ? h.percentile(99) : 0, max: n ? h.max : 0 },
+    };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSocket(this.#fd);
+  }
+
+  // Answers into the parser, LINE_RETRANSMIT; those failing a check are counted and dropped.
+  #takeAnswers(): void {
+    const n = this.#vec.receive(this.#fd, 0, ANSWER_SLOTS);
+    if (n <= 0) return;
+    let k = 0;
+    const now = BigInt(Date.now()) * 1_000_000n;
+    for (let i = 0; i < n; i++) {
+      const at = this.#slotBase + i * SLOT_BYTES;
+      const len = this.#vec.length(i);
+      this.#vec.rearm(i);
+      const problem = this.#vec.truncated(i) ? "malformed" : this.#check(at, len);
+      if (problem !== undefined) {
+        this.stats.ignored[problem]++;
+        continue;
+      }
+      this.stats.answers++;
+      this.#table[k * 2] = at;
+      this.#table[k * 2 + 1] = len;
+      this.#ts[k] = now;
+      k++;
+    }
+    if (k === 0) return;
+    const won = this.#lineWon();
+    this.#x.parsePayloads(0, k, L.LINE_RETRANSMIT);
+    this.stats.messagesRecovered += this.#lineWon() - won;
+  }
+
+  #lineWon(): number {
+    return Number(this.#ps64[(L.PS_LINES + L.LINE_RETRANSMIT * L.LINE_SIZE + L.LN_WON) / 8]);
+  }
+
+  // An answer must be of a gap's session and within what is missing.
+  #check(at: number, len: number): AnswerProblem | undefined {
+    const gap = this.#gaps[0];
+    if (gap === undefined) return "outOfRange";
+    const problem = checkAnswer(this.#u8, at, len, gap.session, this.#answer);
+    if (problem !== undefined) return problem;
+    const { seq, count } = this.#answer;
+    const end = seq + BigInt(count);
+    return this.#gaps.some((g) => seq >= g.from && end <= g.to) ? undefined : "outOfRange";
+  }
+
+  // The missing ranges now: from the expected sequence through the held packets; gaps no longer
+  // missing are closed (recovered, unless the parser declared them when its hold limit was reached),
+  // new ones are tracked, split at requestMax.
+  #track(nowMs: number): void {
+    const missing = this.#missing();
+    const declared = Number(this.#ps64[L.PS_GAPS / 8]);
+    const overflowed = declared > this.#declaredBefore;
+    this.#declaredBefore = declared;
+    const still: Gap[] = [];
+    for (const g of this.#gaps) {
+      const m = missing.find((r) => r.from < g.to && r.to > g.from);
+      if (m !== undefined) {
+        if (m.from > g.from) g.from = m.from;
+        still.push(g);
+      } else if (overflowed) {
+        this.#lost(g, "holdLimit");
+      } else {
+        this.stats.gapsRecovered++;
+        this.#hist.record(Math.max(1, Math.round((nowMs - g.detectedMs) * 1000)));
+      }
+    }
+    for (const r of missing) {
+      let from = r.from;
+      for (const g of still) if (g.from <= from && g.to > from) from = g.to;
+      for (; from < r.to; from += BigInt(this.#requestMax)) {
+        const to = from + BigInt(this.#requestMax) < r.to ? from + BigInt(this.#requestMax) : r.to;
+        if (still.some((g) => g.from < to && g.to > from)) continue;
+        this.stats.gapsDetected++;
+        still.push({ from, to, session: r.session, detectedMs: nowMs, deadlineMs: nowMs, tries: 0, waitMs: this.#timeoutMs });
+      }
+    }
+    still.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+    this.#gaps = still;
+  }
+
+  // [from, to) ranges missing before and between the held packets, with their session.
+  #missing(): Array<{ from: bigint; to: bigint; session: Uint8Array }> {
+    const out: Array<{ from: bigint; to: bigint; session: Uint8Array }> = [];
+    const held = this.#ps32[L.PS_HELD / 4];
+    const head = this.#ps32[L.PS_HOLD_HEAD / 4];
+    // Before any session was entered, a session starts at PS_START_SEQ (assembly/parse/arbiter.ts expected()).
+    const entered = new Uint32Array(this.#u8.buffer, L.SESSIONS_BASE + L.SS_CURRENT, 1)[0] !== 0;
+    let cursor = this.#ps64[(entered ? L.PS_NEXT_SEQ : L.PS_START_SEQ) / 8];
+    if (cursor === 0n) return out;
+    const dv = new DataView(this.#u8.buffer);
+    for (let k = 0; k < held; k++) {
+      const e = L.HOLD_BASE + L.HOLD_QUEUE + ((head + k) % L.HOLD_MAX) * L.HOLD_ENTRY;
+      const seq = dv.getBigUint64(e + L.HE_SEQ, true);
+      const p = L.HOLD_BASE + L.HOLD_SLOTS_BASE + dv.getUint32(e + L.HE_SLOT, true) * L.HOLD_SLOT;
+      const count = dv.getUint16(p + 18);
+      if (seq > cursor) out.push({ from: cursor, to: seq, session: this.#u8.slice(p, p + 10) });
+      const end = seq + BigInt(count === 0xffff ? 0 : count);
+      if (end > cursor) cursor = end;
+    }
+    return out;
+  }
+
+  // Sends the requests that are due, oldest gap first, no faster than requestRate (a token bucket).
+  #request(nowMs: number): void {
+    this.#tokens = Math.min(REQUEST_BURST, this.#tokens + (nowMs - this.#tokensAtMs) * this.#perMs);
+    this.#tokensAtMs = nowMs;
+    for (const g of this.#gaps) {
+      if (g.tries > this.#retries || nowMs < g.deadlineMs) continue;
+      if (this.#tokens < 1) return;
+      encodeRequest(this.#requestBytes, g.session, g.from, Number(g.to - g.from));
+      if (libc.sendto(this.#fd, this.#requestBytes, REQUEST_BYTES, 0, this.#dst, SOCKADDR_IN_SIZE) < 0) return;
+      this.#tokens--;
+      this.stats.requestsSent++;
+      if (g.tries > 0) this.stats.requestsRetried++;
+      g.tries++;
+      g.deadlineMs = nowMs + g.waitMs;
+      g.waitMs *= 2;
+    }
+  }
+
+  // The first gap, once its last request has timed out: declared, and what it held released.
+  #abandon(nowMs: number): void {
+    const g = this.#gaps[0];
+    if (g === undefined || g.tries <= this.#retries || nowMs < g.deadlineMs) return;
+    if (this.#missing()[0]?.from !== g.from) return;
+    this.#gaps.shift();
+    this.#x.recoverAbandon(g.to);
+    this.#declaredBefore = Number(this.#ps64[L.PS_GAPS / 8]);
+    this.#lost(g, "unanswered");
+  }
+
+  #lost(g: Gap, reason: LostRange["reason"]): void {
+    this.stats.gapsUnrecoverable++;
+    if (this.stats.lost.length < LOST_KEPT) this.stats.lost.push({ from: u64(g.from), to: u64(g.to), reason });
+  }
+}
+
+function option(name: string, v: number | undefined, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min || v > max) throw new XdpError("ECONFIG", `retransmit ${name} must be an integer from ${min} to ${max}, got ${v}`);
+  return v;
+}
