@@ -302,7 +302,7 @@ export const LN_NEXT: u32 = 32; // next sequence expected on the line (0: none y
 export const HOLD_MAX: u32 = 512;
 // Most messages held at once (PS_HOLD_LIMIT, when set, is lower): all of them may be released into
 // the records by one packet, with that packet's own.
-export const HOLD_MESSAGES_MAX: u32 = 8192;
+export const HOLD_MESSAGES_MAX: u32 = 14336;
 export const HOLD_ENTRY: u32 = 40;
 export const HOLD_SLOTS: u32 = 1024;
 export const HOLD_SLOT: u32 = 2048;

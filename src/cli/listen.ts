@@ -50,7 +50,7 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
     },
     { name: "request-max", type: "string", value: "N", description: "most messages one retransmission request asks for", default: 1000, integer: { min: 1, max: 65534 } },
     { name: "request-timeout", type: "string", value: "MS", description: "milliseconds before an unanswered request is sent again (doubling; 4 retries, then the gap is given up)", default: 20, integer: { min: 1 } },
-    { name: "hold-max", type: "string", value: "MESSAGES", description: "most messages held while a gap waits; beyond, the gap is declared", default: 8192, integer: { min: 1, max: 8192 } },
+    { name: "hold-max", type: "string", value: "MESSAGES", description: "most messages held while a gap waits; beyond, the gap is declared", default: 14336, integer: { min: 1, max: 14336 } },
     { name: "cpu", type: "string", value: "N", description: "pin the polling thread to CPU N (the process's other threads move off it)", defaultText: "not pinned", integer: { min: 0 } },
     {
       name: "strategy", type: "string", value: "FILE",

@@ -44,8 +44,7 @@ export class RecoveringSource implements FeedSource {
     const now = performance.now();
     const n = r.service(now);
     if (n > 0) return n;
-    const live = r.livePoll(max, now);
-    return live > 0 ? this.inner.poll(live) : 0;
+    return this.inner.poll(r.livePoll(max));
   }
 
   /** Releases what is held, except while a gap waits for its retransmission (the retransmitter gives it up in time). */

@@ -114,8 +114,10 @@ export class Retransmitter {
   #tokens = REQUEST_BURST;
   #tokensAtMs = 0;
   readonly #perMs: number;
-  readonly #holdMax: number;
+
   #gaps: Gap[] = [];
+  /** Until when answers to requests already closed may still come. */
+  #lateUntilMs = 0;
   #declaredBefore = 0;
   #closed = false;
   readonly #hist: RecordableHistogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
@@ -134,7 +136,6 @@ export class Retransmitter {
     this.#retries = option("retries", o.retries, 4, 0, 100);
     this.#perMs = option("requestRate", o.requestRate, 10_000, 1, 1_000_000) / 1000;
     const holdMax = option("holdMax", o.holdMax, L.HOLD_MESSAGES_MAX, 1, L.HOLD_MESSAGES_MAX);
-    this.#holdMax = holdMax;
     this.#x = x;
     this.#slotBase = L.ANSWERS_BASE;
     const buf = memory.buffer;
@@ -152,23 +153,24 @@ export class Retransmitter {
     this.#ps32[L.PS_HOLD_FLAGS / 4] |= L.HOLD_RECOVER;
   }
 
-  /** Whether service() has anything to do: packets held behind a gap, or requests out. */
+  /**
+   * Whether service() has anything to do: packets held behind a gap, requests out, or answers that
+   * may still come for gaps no longer open (read and counted until their request's time is up).
+   */
   due(): boolean {
-    return this.#ps32[L.PS_HELD / 4] !== 0 || this.#gaps.length !== 0;
+    if (this.#ps32[L.PS_HELD / 4] !== 0 || this.#gaps.length !== 0) return true;
+    if (this.#lateUntilMs === 0) return false;
+    if (performance.now() < this.#lateUntilMs) return true;
+    this.#lateUntilMs = 0;
+    return false;
   }
 
   /**
-   * How many live packets the next poll may read: all of `max` without a gap; a few while one is
-   * held, so that one poll cannot fill the hold; none while the held messages are near holdMax and
-   * the first gap's request has not timed out yet (the live packets wait in the ring or the socket
-   * buffer a moment rather than the gap being declared for want of room).
+   * How many live packets the next poll may read: all of `max` without a gap, a few while one is
+   * held, so that one poll adds little to what is held (and the hold limit is met packet by packet).
    */
-  livePoll(max: number, nowMs: number): number {
-    if (this.#ps32[L.PS_HELD / 4] === 0) return max;
-    const g = this.#gaps[0];
-    const near = this.#ps32[L.PS_HELD_MESSAGES / 4] + HELD_POLL * (SLOT_BYTES / 3) > this.#holdMax;
-    if (near && g !== undefined && g.tries > 0 && nowMs < g.deadlineMs) return 0;
-    return Math.min(max, HELD_POLL);
+  livePoll(max: number): number {
+    return this.#ps32[L.PS_HELD / 4] === 0 ? max : Math.min(max, HELD_POLL);
   }
 
   /** Whether a gap is being recovered (requested, not yet filled or given up). */
@@ -320,6 +322,7 @@ export class Retransmitter {
       if (g.tries > 0) this.stats.requestsRetried++;
       g.tries++;
       g.deadlineMs = nowMs + g.waitMs;
+      if (g.deadlineMs > this.#lateUntilMs) this.#lateUntilMs = g.deadlineMs;
       g.waitMs *= 2;
     }
   }

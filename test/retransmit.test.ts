@@ -1,0 +1,195 @@
+// MoldUDP64 retransmission in one process, on loopback: a receiver (openFeed, kernel sockets)
+// whose gaps are requested from a retransmission server, with the good server and hostile ones.
+// Across namespaces and through AF_XDP: test/serve.test.ts.
+
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import dgram from "node:dgram";
+import { once } from "node:events";
+import { openFeed, type FeedSource } from "../src/feeds/open.js";
+import { itch50 } from "../src/feeds/feeds.js";
+import { moldFrames, type MoldPacket } from "../src/itchgen/itch-writers.js";
+import { MoldStore, RetransmissionServer } from "../src/recovery/server.js";
+import { decodeRequest } from "../src/recovery/moldudp64.js";
+import type { RecoveryStats, RetransmitOptions } from "../src/recovery/retransmitter.js";
+
+const SESSION = "XDPFEED001";
+const sessionBytes = Uint8Array.from(SESSION, (c) => c.charCodeAt(0));
+let nextPort = 26700;
+
+function packets(messages: number): MoldPacket[] {
+  return [...moldFrames({ seed: 9, symbols: 20, messages }, { session: SESSION, endOfSession: false })].filter((p) => p.count > 0);
+}
+
+interface Run { seqs: number[]; s: ReturnType<FeedSource["summary"]> & { recovery: RecoveryStats } }
+
+// Sends the packets to a receiver on loopback, dropping those `lost` says, and polls it (letting the
+// event loop turn, so that the server in this process answers) until `settleMs` after the last.
+async function run(pk: MoldPacket[], lost: (i: number) => boolean, retransmit: Omit<RetransmitOptions, "host">, settleMs = 600): Promise<Run> {
+  const port = nextPort++;
+  const src = openFeed(itch50, { iface: "lo", ports: [port], mode: "socket", retransmit: { host: "127.0.0.1", ...retransmit } });
+  const tx = dgram.createSocket("udp4");
+  const seqs: number[] = [];
+  const drain = () => {
+    for (let k = 0; k < 20; k++) {
+      const n = src.poll(64);
+      for (let i = 0; i < n; i++) seqs.push(src.ticks.at(i).seq);
+    }
+  };
+  try {
+    for (let i = 0; i < pk.length; i++) {
+      if (!lost(i)) tx.send(pk[i].payload, port, "127.0.0.1");
+      if (i % 16 === 15) await new Promise((r) => setTimeout(r, 1));
+      drain();
+    }
+    for (const end = Date.now() + settleMs; Date.now() < end;) {
+      drain();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return { seqs, s: src.summary() as Run["s"] };
+  } finally {
+    src.close();
+    tx.close();
+  }
+}
+
+const inOrder = (seqs: number[]) => seqs.every((s, i) => s === i + 1);
+const inOrderBut = (seqs: number[]) => seqs.every((s, i) => i === 0 || s > seqs[i - 1]);
+
+const R = suite("retransmission");
+
+R("fills every gap of a stream losing 10% of its packets: every message once, in order", async () => {
+  const pk = packets(20_000);
+  const store = new MoldStore(sessionBytes);
+  for (const p of pk) store.addPacket(p.payload);
+  const server = await RetransmissionServer.listen(store, 0, "127.0.0.1");
+  try {
+    // Every tenth packet lost, the first one among them: a receiver also fills what came before its first packet.
+    const r = await run(pk, (i) => i % 10 === 0, { port: server.port });
+    const total = pk.reduce((a, p) => a + p.count, 0);
+    assert.is(r.seqs.length, total);
+    assert.ok(inOrder(r.seqs), "in sequence order");
+    const rec = r.s.recovery;
+    assert.equal([r.s.gaps, r.s.gapMessages, rec.gapsUnrecoverable], [0, 0, 0]);
+    assert.is(rec.gapsRecovered, rec.gapsDetected);
+    assert.is(rec.messagesRecovered, pk.filter((_, i) => i % 10 === 0).reduce((a, p) => a + p.count, 0));
+    assert.ok(rec.recoveryUs.count === rec.gapsRecovered && rec.recoveryUs.max > 0);
+    assert.is(server.stats.answered, rec.requestsSent);
+  } finally {
+    await server.close();
+  }
+});
+
+R("splits a gap longer than requestMax into requests of at most requestMax messages", async () => {
+  const pk = packets(5000);
+  const store = new MoldStore(sessionBytes);
+  for (const p of pk) store.addPacket(p.payload);
+  const server = await RetransmissionServer.listen(store, 0, "127.0.0.1");
+  try {
+    // Packets 10..29 lost: one gap of several hundred messages.
+    const r = await run(pk, (i) => i >= 10 && i < 30, { port: server.port, requestMax: 100 });
+    const lostMessages = pk.slice(10, 30).reduce((a, p) => a + p.count, 0);
+    assert.ok(inOrder(r.seqs) && r.seqs.length === pk.reduce((a, p) => a + p.count, 0));
+    assert.is(r.s.recovery.requestsSent, Math.ceil(lostMessages / 100));
+    assert.is(server.stats.messages, lostMessages);
+  } finally {
+    await server.close();
+  }
+});
+
+// A server that answers each request with what `answer` makes of it (nothing: an empty list); its
+// `send` answers later.
+async function hostile(answer: (seq: bigint, count: number, send: (ps: Uint8Array[]) => void) => Uint8Array[]): Promise<{ port: number; requests: () => number; close: () => Promise<void> }> {
+  const s = dgram.createSocket("udp4");
+  let requests = 0;
+  let open = true;
+  s.on("message", (m, from) => {
+    requests++;
+    const r = decodeRequest(m);
+    const send = (ps: Uint8Array[]) => {
+      if (open) for (const p of ps) s.send(p, from.port, from.address);
+    };
+    if (r) send(answer(r.seq, r.count, send));
+  });
+  s.bind(0, "127.0.0.1");
+  await once(s, "listening");
+  return { port: s.address().port, requests: () => requests, close: async () => { open = false; s.close(); await once(s, "close"); } };
+}
+
+R("gives a gap up after its retries when the server never answers, reports its exact range, and goes on", async () => {
+  const pk = packets(3000);
+  const srv = await hostile(() => []);
+  try {
+    const r = await run(pk, (i) => i === 20, { port: srv.port, requestTimeoutMs: 5, retries: 3 });
+    const lostFrom = pk[20].sequence;
+    const lostTo = lostFrom + pk[20].count;
+    const rec = r.s.recovery;
+    assert.is(srv.requests(), 4, "the request and 3 retries");
+    assert.equal([rec.requestsSent, rec.requestsRetried, rec.gapsUnrecoverable], [4, 3, 1]);
+    assert.equal(rec.lost, [{ from: lostFrom, to: lostTo, reason: "unanswered" }]);
+    assert.equal([r.s.gaps, r.s.gapMessages], [1, pk[20].count]);
+    // Everything else came, in order, with the gap where it was.
+    const want = pk.flatMap((p, i) => (i === 20 ? [] : Array.from({ length: p.count }, (_, k) => p.sequence + k)));
+    assert.equal(r.seqs, want);
+  } finally {
+    await srv.close();
+  }
+});
+
+R("ignores answers for another session, outside the range asked, or whose count disagrees with its blocks", async () => {
+  const pk = packets(3000);
+  const real = new MoldStore(sessionBytes);
+  for (const p of pk) real.addPacket(p.payload);
+  let round = 0;
+  const srv = await hostile((seq, count) => {
+    const [good] = real.packets(Number(seq), count);
+    round++;
+    if (round === 1) {
+      const other = good.slice();
+      other.set(Uint8Array.from("OTHERSESS1", (c) => c.charCodeAt(0)));
+      const outside = real.packets(Number(seq) + 500, 3)[0];
+      const lying = good.slice();
+      new DataView(lying.buffer).setUint16(18, count + 5);
+      return [other, outside, lying];
+    }
+    return [good];
+  });
+  try {
+    const r = await run(pk, (i) => i === 20, { port: srv.port, requestTimeoutMs: 5 });
+    const rec = r.s.recovery;
+    assert.equal(rec.ignored, { wrongSession: 1, outOfRange: 1, malformed: 1 });
+    assert.equal([rec.gapsRecovered, rec.gapsUnrecoverable, r.s.gaps], [1, 0, 0]);
+    assert.ok(inOrder(r.seqs) && r.seqs.length === pk.reduce((a, p) => a + p.count, 0));
+  } finally {
+    await srv.close();
+  }
+});
+
+R("holds the live stream no further than holdMax: a gap still waiting then is declared, and its late answer ignored", async () => {
+  const pk = packets(6000);
+  const real = new MoldStore(sessionBytes);
+  for (const p of pk) real.addPacket(p.payload);
+  // Answers only after 300 ms: far later than holdMax messages take to arrive.
+  const srv = await hostile((seq, count, send) => {
+    const ps = real.packets(Number(seq), count);
+    setTimeout(() => send(ps), 300);
+    return [];
+  });
+  try {
+    const r = await run(pk, (i) => i === 5, { port: srv.port, holdMax: 500, requestTimeoutMs: 1000 }, 800);
+    const rec = r.s.recovery;
+    assert.is(rec.gapsUnrecoverable, 1);
+    assert.is(rec.lost[0].reason, "holdLimit");
+    assert.equal([r.s.gaps, r.s.gapMessages], [1, pk[5].count]);
+    const total = pk.reduce((a, p) => a + p.count, 0);
+    assert.is(r.seqs.length, total - pk[5].count, "everything but the lost packet, nothing twice");
+    assert.ok(inOrderBut(r.seqs), "in order around the declared gap");
+    // The answer came after the gap was declared: no longer asked for, it is counted and ignored.
+    assert.is(rec.ignored.outOfRange, 1);
+    assert.is(rec.messagesRecovered, 0);
+  } finally {
+    await srv.close();
+  }
+});
+
+R.run();
