@@ -199,7 +199,9 @@ export class SoupClient extends EventEmitter<SoupClientEvents> {
       if (this.#count === 0) this.#first = this.#next;
       const b = this.#buf;
       const at = this.#used;
-      for (let i = 0; i < len; i++) b[at + i] = buf[off + i];
+      // Short messages (all of ITCH's) byte by byte: a subarray for set() would be an allocation each.
+      if (len <= 64) for (let i = 0; i < len; i++) b[at + i] = buf[off + i];
+      else b.set(buf.subarray(off, off + len), at);
       this.#offsets[this.#count] = at;
       this.#lengths[this.#count] = len;
       this.#count++;
