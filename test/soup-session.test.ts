@@ -177,6 +177,23 @@ S("batches() hands out owned copies and holds the socket while its consumer is b
     assert.equal(seqs, range(1, 200_000));
   }));
 
+S("a source that throws drops its connection, counted as the source's failure, not the client's", () =>
+  withServer({ source: function* () {
+    yield message(1);
+    throw new Error("file unreadable");
+  } }, async (server, client) => {
+    const c = client();
+    const { seqs, onBatch } = collector();
+    c.on("batch", onBatch);
+    let seen: unknown;
+    server.on("sourceError", (e) => (seen = e));
+    await within(c.connect(), 2000, "login");
+    assert.is(((await within(c.done.catch((x) => x), 2000, "session")) as SoupError).code, "ECLOSED");
+    assert.equal(seqs, [], "the message before the failure was never flushed: the server drops at once");
+    assert.match(String(seen), /file unreadable/);
+    assert.equal([server.stats.sourceErrors, server.stats.clientErrors], [1, {}]);
+  }));
+
 S("connect() twice is refused; a client closed mid-session ends with ECLOSED", () =>
   withServer({ source: async function* () { yield message(1); await sleep(200); } }, async (_s, client) => {
     const c = client();

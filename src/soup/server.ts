@@ -93,6 +93,8 @@ export class SoupServer extends EventEmitter<SoupServerEvents> {
   readonly stats: SoupServerStats = { connections: 0, logins: 0, rejected: 0, completed: 0, logouts: 0, messagesSent: 0, clientErrors: {}, sourceErrors: 0 };
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  /** Links the server itself dropped (its source failed): not the client's doing. */
+  readonly #dropped = new WeakSet<SoupLink>();
   #port = 0;
 
   private constructor(options: SoupServerOptions) {
@@ -176,7 +178,7 @@ export class SoupServer extends EventEmitter<SoupServerEvents> {
         }
       },
       (e) => {
-        if (!e) return;
+        if (!e || this.#dropped.has(link)) return;
         this.stats.clientErrors[e.code] = (this.stats.clientErrors[e.code] ?? 0) + 1;
         this.emit("clientError", e, login);
       });
@@ -209,6 +211,7 @@ export class SoupServer extends EventEmitter<SoupServerEvents> {
     } catch (err) {
       this.stats.sourceErrors++;
       this.emit("sourceError", err);
+      this.#dropped.add(link);
       link.fail(new SoupError("ECLOSED", `the session's source failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
       return;
     }
