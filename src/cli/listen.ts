@@ -51,6 +51,13 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
     { name: "request-max", type: "string", value: "N", description: "most messages one retransmission request asks for", default: 1000, integer: { min: 1, max: 65534 } },
     { name: "request-timeout", type: "string", value: "MS", description: "milliseconds before an unanswered request is sent again (doubling; 4 retries, then the gap is given up)", default: 20, integer: { min: 1 } },
     { name: "hold-max", type: "string", value: "MESSAGES", description: "most messages held while a gap waits; beyond, the gap is declared", default: 14336, integer: { min: 1, max: 14336 } },
+    {
+      name: "snapshot", type: "string", value: "HOST:PORT",
+      description: "start late from a GLIMPSE snapshot over SoupBinTCP: the live feed is held while the book is loaded, then applied from the snapshot's sequence",
+      defaultText: "the feed from its first packet",
+    },
+    { name: "user", type: "string", value: "U", description: "SoupBinTCP username for --snapshot", default: "" },
+    { name: "password", type: "string", value: "P", description: "SoupBinTCP password for --snapshot", default: "" },
     { name: "cpu", type: "string", value: "N", description: "pin the polling thread to CPU N (the process's other threads move off it)", defaultText: "not pinned", integer: { min: 0 } },
     {
       name: "strategy", type: "string", value: "FILE",
@@ -58,6 +65,7 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
     },
   ],
   check(v) {
+    if (v.snapshot !== undefined && hostPort(v.snapshot) === undefined) return `--snapshot expects HOST:PORT (an IPv4 address and a port), got '${v.snapshot}'`;
     if (v.retransmit !== undefined && hostPort(v.retransmit) === undefined) return `--retransmit expects HOST:PORT (an IPv4 address and a port), got '${v.retransmit}'`;
     const ports = portList(v.port);
     if (ports.length > 2 || ports.some((p) => !(p >= 1 && p <= 65535))) return `--port expects P or P,P2 (integers from 1 to 65535), got '${v.port}'`;
@@ -74,6 +82,7 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
         iface: v.iface, ports: portList(v.port), group: v.group, format: v.format, queue: v.queue, mode: v.mode, json: v.json,
         count: v.count, durationMs: v.duration === undefined ? undefined : v.duration * 1000, strategy: v.strategy, signal: ac.signal, latency: v.latency, cpu: v.cpu,
         statsIntervalS: v["stats-interval"],
+        snapshot: v.snapshot === undefined ? undefined : { ...hostPort(v.snapshot)!, user: v.user, password: v.password },
         retransmit: v.retransmit === undefined ? undefined : {
           ...hostPort(v.retransmit)!, requestMax: v["request-max"], requestTimeoutMs: v["request-timeout"], holdMax: v["hold-max"],
         },

@@ -5,12 +5,13 @@ import { command } from "./options.js";
 export const serveCommand = command({
   name: "serve",
   summary: "publish an ITCH file as MoldUDP64 with seeded loss, and answer retransmission requests",
-  usage: "--input FILE --port P [--dst IP] [--rate R] [--loss P] [--retransmit-port R] [options]",
+  usage: "--input FILE --port P [--dst IP] [--rate R] [--loss P] [--retransmit-port R] [--snapshot-port S] [options]",
   description: `
 The exchange's side of a feed, for tests, demos and labs: publishes a NASDAQ binary ITCH 5.0 file as
 MoldUDP64 packets to UDP port P through a kernel socket, as replay does; drops a share of them at
-random (seeded, so a run can be repeated); and answers MoldUDP64 retransmission requests on
---retransmit-port from what it has sent. After the last packet it keeps answering for --linger
+random (seeded, so a run can be repeated); answers MoldUDP64 retransmission requests on
+--retransmit-port from what it has sent; and serves a GLIMPSE 5.0 snapshot over SoupBinTCP 4.0 on
+--snapshot-port: the open orders and each stock's directory and trading state as of the login. After the last packet it keeps answering for --linger
 seconds, sending heartbeats with the next sequence number, then ends the session.`,
   epilogue: "Receive it with: xdpfeed listen --iface IF --port P --format itch50 --retransmit HOST:R",
   options: [
@@ -23,6 +24,9 @@ seconds, sending heartbeats with the next sequence number, then ends the session
     { name: "seed", type: "string", value: "N", description: "seed of the random loss", default: 1, integer: { min: 0 } },
     { name: "session", type: "string", value: "S", description: "MoldUDP64 session name", default: "XDPFEED001" },
     { name: "retransmit-port", type: "string", value: "R", description: "answer retransmission requests on UDP port R (0: a free one)", defaultText: "none", integer: { min: 0, max: 65535 } },
+    { name: "snapshot-port", type: "string", value: "S", description: "serve a GLIMPSE snapshot over SoupBinTCP on TCP port S (0: a free one)", defaultText: "none", integer: { min: 0, max: 65535 } },
+    { name: "user", type: "string", value: "U", description: "the snapshot server's one accepted login (with --password)", defaultText: "any login" },
+    { name: "password", type: "string", value: "P", description: "its password", default: "" },
     { name: "request-max", type: "string", value: "N", description: "most messages one answer gives", default: 65534, integer: { min: 1, max: 65534 } },
     { name: "linger", type: "string", value: "S", description: "seconds to keep answering after the last packet", default: 2, integer: { min: 0 } },
   ],
@@ -40,8 +44,10 @@ seconds, sending heartbeats with the next sequence number, then ends the session
       const r = await serve({
         input: v.input, port: v.port, dst: v.dst, iface: v.iface, rate: v.rate, loss: Number(v.loss), seed: v.seed, session: v.session,
         retransmitPort: v["retransmit-port"], requestMax: v["request-max"], lingerMs: v.linger * 1000, signal: ac.signal,
+        snapshotPort: v["snapshot-port"], users: v.user !== undefined ? { [v.user]: v.password } : undefined,
         onListening: (p) => {
           if (p.retransmit !== undefined) console.error(`xdpfeed serve: answering retransmission requests on UDP port ${p.retransmit}`);
+          if (p.snapshot !== undefined) console.error(`xdpfeed serve: serving GLIMPSE snapshots on TCP port ${p.snapshot}`);
         },
       });
       console.error(JSON.stringify(r));

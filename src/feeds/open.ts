@@ -49,6 +49,9 @@ import type { ParserSummary } from "./summary.js";
 import type { Feed } from "./feeds.js";
 import { RecoveringSource } from "../recovery/recovering-source.js";
 import type { RetransmitOptions, RecoveryExports } from "../recovery/retransmitter.js";
+import { LateStartSource, type LateStartExports } from "../glimpse/late-start.js";
+import type { SnapshotServer } from "../glimpse/load.js";
+import type { WasmMemory } from "../../bridge/wasm.js";
 
 export type FeedMode = "xdp" | "socket";
 
@@ -107,6 +110,12 @@ export interface OpenFeedOptions {
    * come (or once the gap is given up). The summary then has `recovery`.
    */
   retransmit?: RetransmitOptions;
+  /**
+   * Start from a GLIMPSE snapshot (MoldUDP64 feeds): the live feed is held while the snapshot is
+   * loaded into the book through the same parser, then applied from the snapshot's sequence on.
+   * The source's `ready` resolves once the snapshot is loaded; poll() returns nothing before.
+   */
+  snapshot?: SnapshotServer;
 }
 
 /** The XDP path as a FeedSource: a FeedReceiver, plus the socket holding the group membership. */
@@ -208,20 +217,28 @@ function openSocket(feed: Feed, o: OpenFeedOptions, modeReason: string): KernelF
  * the default; see XDP_FALLBACK_CODES). The result says which in `mode` and why in `modeReason`.
  */
 export function openFeed(feed: Feed, opts: OpenFeedOptions): FeedSource {
-  if (opts.retransmit === undefined) return openPath(feed, opts);
-  if (feed.framing !== "moldudp64") throw new XdpError("ECONFIG", `retransmit is MoldUDP64's: ${feed.name} is framed by ${feed.framing}`);
-  const src = openPath(feed, opts);
+  if (opts.retransmit === undefined && opts.snapshot === undefined) return openPath(feed, opts);
+  if (feed.framing !== "moldudp64") {
+    throw new XdpError("ECONFIG", `${opts.retransmit ? "retransmit" : "snapshot"} is for MoldUDP64 feeds: ${feed.name} is framed by ${feed.framing}`);
+  }
+  const path = openPath(feed, opts);
+  let src: FeedSource = path;
   try {
-    if (src instanceof XdpFeedSource) {
-      const s = src.receiver.socket;
-      return new RecoveringSource(src, s.memory, s.module as unknown as RecoveryExports, opts.retransmit);
-    }
-    const k = src as KernelFeedReceiver;
-    return new RecoveringSource(k, k.parser.memory, k.parser.x, opts.retransmit);
+    const { memory, x } = parserOf(path);
+    if (opts.retransmit) src = new RecoveringSource(src, memory, x as unknown as RecoveryExports, opts.retransmit);
+    if (opts.snapshot) src = new LateStartSource(src, memory, x as unknown as LateStartExports, opts.snapshot);
+    return src;
   } catch (e) {
     src.close();
     throw e;
   }
+}
+
+// The memory and parser exports of the path that receives.
+function parserOf(src: FeedSource): { memory: WasmMemory; x: unknown } {
+  if (src instanceof XdpFeedSource) return { memory: src.receiver.socket.memory, x: src.receiver.socket.module };
+  const k = src as KernelFeedReceiver;
+  return { memory: k.parser.memory, x: k.parser.x };
 }
 
 function openPath(feed: Feed, opts: OpenFeedOptions): FeedSource {

@@ -187,6 +187,8 @@ export class Retransmitter {
     this.#x.rxRecycle?.();
     this.#x.clearRecords();
     this.#takeAnswers();
+    // While everything is held for a snapshot's load (HOLD_ALL) nothing is missing yet.
+    if ((this.#ps32[L.PS_HOLD_FLAGS / 4] & L.HOLD_ALL) !== 0) return this.#x.recordCount();
     this.#track(nowMs);
     this.#request(nowMs);
     this.#abandon(nowMs);

@@ -16,6 +16,8 @@ export interface RunnableSource extends PollSource {
   wait?(timeoutMs: number): boolean | Promise<boolean>;
   /** Releases what A/B arbitration holds; returns the records now in ticks. */
   flush?(): number;
+  /** A source that started late from a snapshot: the snapshot it loaded (the strategy's onLive). */
+  readonly snapshot?: { sequence: bigint; messages: number };
   /**
    * Push-style sources (recorded input): parses the next piece and calls onRecords for each run
    * of records, which is valid only during that call. Returns false when the input is exhausted.
@@ -175,6 +177,10 @@ export async function runStrategy(strategy: Strategy, source: RunnableSource, o:
   let records = 0;
   let reason: RunResult["reason"] = "stopped";
   strategy.onStart?.(d.context);
+  if (source.snapshot !== undefined) {
+    const seq = source.snapshot.sequence;
+    strategy.onLive?.({ sequence: seq <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seq) : seq.toString(), messages: source.snapshot.messages }, d.context);
+  }
   try {
     if (source.drive) {
       const onRecords = (n: number) => { records += d.dispatch(n); };

@@ -54,10 +54,23 @@ export interface Strategy {
   onBook?(b: BookEvent, ctx: Context): void;
   /** A sequence gap or reset was counted. */
   onGap?(g: GapEvent, ctx: Context): void;
+  /**
+   * The book became live: the source started late from a snapshot (openFeed's `snapshot`), loaded
+   * before the first tick; `sequence` is the last live message the snapshot holds, and the ticks
+   * that follow are the live feed's from the next one on.
+   */
+  onLive?(s: LiveEvent, ctx: Context): void;
   onStop?(ctx: Context): void;
 }
 
 /** The BBO after a tick: one object reused for every call (spread it, `{ ...b }`, to keep one). */
+export interface LiveEvent {
+  /** The End of Snapshot's sequence number (a decimal string above 2^53 - 1). */
+  sequence: number | string;
+  /** Messages the snapshot held. */
+  messages: number;
+}
+
 export interface BboEvent {
   instrument: number;
   bidPrice: number;

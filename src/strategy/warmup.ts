@@ -36,11 +36,11 @@ export interface WarmupReport {
   ms: number;
 }
 
-/** Handlers that do nothing, one for each handler the strategy has (onStart/onStop excepted). */
+/** Handlers that do nothing, one for each handler the strategy has (onStart, onLive and onStop excepted). */
 export function standIn(s: Strategy): Strategy {
   const out: Record<string, () => void> = {};
   for (const k of Object.keys(s) as Array<keyof Strategy>) {
-    if (k !== "onStart" && k !== "onStop" && typeof s[k] === "function") out[k] = () => {};
+    if (k !== "onStart" && k !== "onLive" && k !== "onStop" && typeof s[k] === "function") out[k] = () => {};
   }
   return out as Strategy;
 }

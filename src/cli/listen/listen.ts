@@ -7,6 +7,8 @@ import { once } from "node:events";
 import { openFeed, type FeedSource } from "../../feeds/open.js";
 import { dropsOf, type Drops } from "./drops.js";
 import type { RetransmitOptions } from "../../recovery/retransmitter.js";
+import { LateStartSource } from "../../glimpse/late-start.js";
+import type { SnapshotServer } from "../../glimpse/load.js";
 import { FEEDS } from "../../feeds/feeds.js";
 import { runStrategy, type RunResult } from "../../strategy/runner.js";
 import { bookHook } from "../../strategy/book-hook.js";
@@ -41,6 +43,8 @@ export interface ListenOptions {
   statsIntervalS?: number;
   /** Fill gaps from a MoldUDP64 retransmission server (openFeed's retransmit). */
   retransmit?: RetransmitOptions;
+  /** Start late from a GLIMPSE snapshot (openFeed's snapshot). */
+  snapshot?: SnapshotServer;
   signal?: AbortSignal;
 }
 
@@ -75,7 +79,8 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   const wantsBook = !!(user?.onBbo || user?.onBook);
   const src: FeedSource = openFeed(feed, {
     iface: o.iface, ports: o.ports, lines: o.ports.length === 2 ? [o.ports[0], o.ports[1]] : undefined,
-    group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || undefined, retransmit: o.retransmit,
+    group: o.group, queue: o.queue, mode: o.mode, book: wantsBook || o.snapshot !== undefined || undefined, retransmit: o.retransmit,
+    snapshot: o.snapshot,
   });
   const out = o.out ?? process.stdout;
   const tty = process.stderr.isTTY === true;
@@ -83,6 +88,15 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   // Off a terminal, status only when an interval was asked for: one JSON line each time.
   const jsonStatus = !tty && o.statsIntervalS !== undefined;
   process.stderr.write(`xdpfeed listen: ${feed.name} on ${o.iface} port ${o.ports.join(",")}${o.group ? ` group ${o.group}` : ""}, ${src.modeReason}\n`);
+  if (src instanceof LateStartSource) {
+    try {
+      const snap = await src.ready;
+      process.stderr.write(`xdpfeed listen: snapshot loaded: ${snap.messages} messages up to sequence ${snap.sequence}; live from ${snap.sequence + 1n}\n`);
+    } catch (e) {
+      src.close();
+      throw e;
+    }
+  }
   let text = "";
   let pending: Promise<unknown> | undefined;
   const printer: Strategy = o.json

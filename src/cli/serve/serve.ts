@@ -1,7 +1,8 @@
 // `xdpfeed serve`: the exchange's side of a feed, for tests, demos and labs. Publishes a NASDAQ
 // binary ITCH file as MoldUDP64 through a kernel UDP socket, as replay does, dropping packets at
 // random (seeded) when asked, and answers retransmission requests for what it has sent
-// (src/recovery/server.ts). After the last packet it sends a heartbeat carrying the next sequence
+// (src/recovery/server.ts) and, on request, serves a GLIMPSE snapshot of the book as of each login
+// over SoupBinTCP (src/glimpse/server.ts). After the last packet it sends a heartbeat carrying the next sequence
 // number every 100 ms (so a receiver sees loss at the very end) while it lingers, then the end of
 // the session.
 
@@ -15,6 +16,18 @@ import { Rng } from "../../itchgen/rng.js";
 import { pacer } from "../../socket/pacer.js";
 import { MoldStore, RetransmissionServer, type RetransmissionServerStats } from "../../recovery/server.js";
 import { XdpError } from "../../../bridge/errors.js";
+import { SnapshotTracker, serveSnapshot } from "../../glimpse/index.js";
+
+// A MoldUDP64 packet's messages into the snapshot tracker, in sequence.
+function applyPacket(tracker: SnapshotTracker, payload: Uint8Array): void {
+  const count = (payload[18] << 8) | payload[19];
+  let p = 20;
+  for (let i = 0; i < count; i++) {
+    const len = (payload[p] << 8) | payload[p + 1];
+    tracker.apply(payload, p + 2, len);
+    p += 2 + len;
+  }
+}
 
 export interface ServeOptions {
   input: string;
@@ -34,8 +47,12 @@ export interface ServeOptions {
   requestMax?: number;
   /** Milliseconds to keep answering after the last packet. */
   lingerMs?: number;
+  /** TCP port serving a GLIMPSE snapshot of the book as of each login (0: a free one; undefined: none). */
+  snapshotPort?: number;
+  /** SoupBinTCP logins the snapshot server accepts (default: any). */
+  users?: Record<string, string>;
   /** Called once the servers listen, before the first packet: their ports. */
-  onListening?: (ports: { retransmit?: number }) => void;
+  onListening?: (ports: { retransmit?: number; snapshot?: number }) => void;
   signal?: AbortSignal;
 }
 
@@ -45,6 +62,8 @@ export interface ServeResult {
   messages: number;
   seconds: number;
   retransmit?: RetransmissionServerStats;
+  /** Snapshots served. */
+  snapshots?: number;
 }
 
 export async function serve(o: ServeOptions): Promise<ServeResult> {
@@ -56,6 +75,9 @@ export async function serve(o: ServeOptions): Promise<ServeResult> {
   const session = Uint8Array.from(sessionName.slice(0, 10), (c) => c.charCodeAt(0));
   const store = new MoldStore(session);
   const server = o.retransmitPort !== undefined ? await RetransmissionServer.listen(store, o.retransmitPort, "0.0.0.0", o.requestMax) : undefined;
+  // The snapshot follows every message published, lost on the wire or not: the session's state.
+  const tracker = o.snapshotPort !== undefined ? new SnapshotTracker() : undefined;
+  const glimpse = tracker ? await serveSnapshot(tracker, { host: "0.0.0.0", port: o.snapshotPort, ...(o.users ? { users: o.users } : { authorize: () => true }) }) : undefined;
   const socket = dgram.createSocket({ type: "udp4" });
   await new Promise<void>((r) => socket.bind(0, r));
   if (o.iface !== undefined) {
@@ -63,7 +85,7 @@ export async function serve(o: ServeOptions): Promise<ServeResult> {
     if (ip === undefined) throw new XdpError("ENODEV", `interface ${o.iface} has no IPv4 address to send from`);
     socket.setMulticastInterface(ip);
   }
-  o.onListening?.({ retransmit: server?.port });
+  o.onListening?.({ retransmit: server?.port, snapshot: glimpse?.port });
   const rng = new Rng(o.seed ?? 1);
   const pace = pacer(o.rate, server !== undefined);
   const bar = new ProgressBar(`serve ${o.input}`);
@@ -86,6 +108,8 @@ export async function serve(o: ServeOptions): Promise<ServeResult> {
         if (p.count === 0) continue;
         await pace(packets + dropped);
         store.addPacket(p.payload);
+        // Applied and sent in one synchronous step: a snapshot never holds half a packet.
+        if (tracker) applyPacket(tracker, p.payload);
         messages += p.count;
         if (loss > 0 && rng.next() < loss) {
           dropped++;
@@ -115,6 +139,10 @@ export async function serve(o: ServeOptions): Promise<ServeResult> {
     socket.close();
     await once(socket, "close");
     await server?.close();
+    await glimpse?.close();
   }
-  return { packets, dropped, messages, seconds: (performance.now() - t0) / 1000, ...(server ? { retransmit: server.stats } : {}) };
+  return {
+    packets, dropped, messages, seconds: (performance.now() - t0) / 1000, ...(server ? { retransmit: server.stats } : {}),
+    ...(glimpse ? { snapshots: glimpse.snapshots } : {}),
+  };
 }
