@@ -25,9 +25,13 @@ interface Run { seqs: number[]; s: ReturnType<FeedSource["summary"]> & { recover
 
 // Sends the packets to a receiver on loopback, dropping those `lost` says, and polls it (letting the
 // event loop turn, so that the server in this process answers) until `settleMs` after the last.
-async function run(pk: MoldPacket[], lost: (i: number) => boolean, retransmit: Omit<RetransmitOptions, "host">, settleMs = 600): Promise<Run> {
+async function run(pk: MoldPacket[], lost: (i: number) => boolean, retransmit: Omit<RetransmitOptions, "host">, settleMs = 600,
+  lostOnB?: (i: number) => boolean): Promise<Run> {
   const port = nextPort++;
-  const src = openFeed(itch50, { iface: "lo", ports: [port], mode: "socket", retransmit: { host: "127.0.0.1", ...retransmit } });
+  const portB = lostOnB ? nextPort++ : 0;
+  const src = openFeed(itch50, {
+    iface: "lo", ports: [port], lines: lostOnB ? [port, portB] : undefined, mode: "socket", retransmit: { host: "127.0.0.1", ...retransmit },
+  });
   const tx = dgram.createSocket("udp4");
   const seqs: number[] = [];
   const drain = () => {
@@ -39,6 +43,7 @@ async function run(pk: MoldPacket[], lost: (i: number) => boolean, retransmit: O
   try {
     for (let i = 0; i < pk.length; i++) {
       if (!lost(i)) tx.send(pk[i].payload, port, "127.0.0.1");
+      if (lostOnB && !lostOnB(i)) tx.send(pk[i].payload, portB, "127.0.0.1");
       if (i % 16 === 15) await new Promise((r) => setTimeout(r, 1));
       drain();
     }
@@ -92,6 +97,24 @@ R("splits a gap longer than requestMax into requests of at most requestMax messa
     assert.ok(inOrder(r.seqs) && r.seqs.length === pk.reduce((a, p) => a + p.count, 0));
     assert.is(r.s.recovery.requestsSent, Math.ceil(lostMessages / 100));
     assert.is(server.stats.messages, lostMessages);
+  } finally {
+    await server.close();
+  }
+});
+
+R("with A/B lines, requests only what both lines lost", async () => {
+  const pk = packets(10_000);
+  const store = new MoldStore(sessionBytes);
+  for (const p of pk) store.addPacket(p.payload);
+  const server = await RetransmissionServer.listen(store, 0, "127.0.0.1");
+  try {
+    // Line A loses every 10th packet, line B every 15th: both lose every 30th.
+    const r = await run(pk, (i) => i % 10 === 3, { port: server.port }, 600, (i) => i % 15 === 3);
+    const both = pk.filter((_, i) => i % 30 === 3);
+    assert.ok(inOrder(r.seqs) && r.seqs.length === pk.reduce((a, p) => a + p.count, 0), "every message once, in order");
+    assert.is(r.s.recovery.gapsRequested, both.length);
+    assert.is(r.s.recovery.messagesRecovered, both.reduce((a, p) => a + p.count, 0));
+    assert.is(r.s.gaps, 0);
   } finally {
     await server.close();
   }

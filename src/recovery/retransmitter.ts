@@ -50,6 +50,8 @@ export interface LostRange {
 
 export interface RecoveryStats {
   gapsDetected: number;
+  /** Gaps for which a request went out (with A/B lines: those missing on both lines). */
+  gapsRequested: number;
   gapsRecovered: number;
   gapsUnrecoverable: number;
   /** Messages the answers delivered. */
@@ -116,13 +118,15 @@ export class Retransmitter {
   readonly #perMs: number;
 
   #gaps: Gap[] = [];
+  /** When each missing range (by its start) was first seen: with A/B lines it may wait for the other line. */
+  #seen = new Map<bigint, number>();
   /** Until when answers to requests already closed may still come. */
   #lateUntilMs = 0;
   #declaredBefore = 0;
   #closed = false;
   readonly #hist: RecordableHistogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
   readonly stats: Omit<RecoveryStats, "recoveryUs"> = {
-    gapsDetected: 0, gapsRecovered: 0, gapsUnrecoverable: 0, messagesRecovered: 0, requestsSent: 0, requestsRetried: 0, answers: 0,
+    gapsDetected: 0, gapsRequested: 0, gapsRecovered: 0, gapsUnrecoverable: 0, messagesRecovered: 0, requestsSent: 0, requestsRetried: 0, answers: 0,
     ignored: { malformed: 0, wrongSession: 0, outOfRange: 0 }, lost: [],
   };
 
@@ -274,7 +278,14 @@ export class Retransmitter {
         this.#hist.record(Math.max(1, Math.round((nowMs - g.detectedMs) * 1000)));
       }
     }
+    // With A/B lines, what one line missed the other may still bring: what both lines have passed
+    // is requested, or what has been missing for a request timeout (the other line may be down).
+    const passed = this.#bothLinesPassed();
+    const seen = new Map<bigint, number>();
     for (const r of missing) {
+      const since = this.#seen.get(r.from) ?? nowMs;
+      seen.set(r.from, since);
+      if (r.from >= passed && nowMs - since < this.#timeoutMs) continue;
       let from = r.from;
       for (const g of still) if (g.from <= from && g.to > from) from = g.to;
       for (; from < r.to; from += BigInt(this.#requestMax)) {
@@ -286,6 +297,16 @@ export class Retransmitter {
     }
     still.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
     this.#gaps = still;
+    this.#seen = seen;
+  }
+
+  // The sequence both A/B lines have delivered past (no limit without lines).
+  #bothLinesPassed(): bigint {
+    if (this.#ps32[L.PS_ARB_PORTS / 4] === 0) return 0xffffffffffffffffn;
+    const next = (l: number) => this.#ps64[(L.PS_LINES + l * L.LINE_SIZE + L.LN_NEXT) / 8];
+    const a = next(L.LINE_A);
+    const b = next(L.LINE_B);
+    return a < b ? a : b;
   }
 
   // [from, to) ranges missing before and between the held packets, with their session.
@@ -322,6 +343,7 @@ export class Retransmitter {
       this.#tokens--;
       this.stats.requestsSent++;
       if (g.tries > 0) this.stats.requestsRetried++;
+      else this.stats.gapsRequested++;
       g.tries++;
       g.deadlineMs = nowMs + g.waitMs;
       if (g.deadlineMs > this.#lateUntilMs) this.#lateUntilMs = g.deadlineMs;
