@@ -36,3 +36,8 @@ export function inNetns<T>(name: string, fn: () => T): T {
     libc.close(self);
   }
 }
+
+/** Moves this thread into network namespace `name` for good (a worker that serves there). */
+export function enterNetns(name: string): void {
+  enter(`/run/netns/${name}`);
+}

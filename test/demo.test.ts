@@ -29,6 +29,17 @@ D("replays a generated ITCH session AF_XDP to AF_XDP, parses and trades on every
   assert.not.match(ns, /^xfd/m);
 });
 
+D("--loss: the packets the sender drops are requested from a retransmission server and recovered, every message once", () => {
+  if (skip) return;
+  const out = execFileSync(process.execPath, [cli, "demo", "--messages", "60000", "--loss", "0.02", "--json"], { encoding: "utf8", timeout: 90_000 });
+  const s = JSON.parse(out);
+  assert.equal([s.sent.messages, s.received.messages, s.parser.gaps, s.parser.duplicates], [60000, 60000, 0, 0]);
+  const rec = s.loss.recovery;
+  assert.ok(s.loss.dropped > 0, JSON.stringify(s.loss));
+  assert.ok(rec.gapsDetected > 0 && rec.gapsRecovered === rec.gapsDetected && rec.gapsUnrecoverable === 0, JSON.stringify(rec));
+  assert.ok(s.cleanedUp);
+});
+
 D("without root, the installed package runs the same pipeline through kernel sockets on loopback, and says so", () => {
   if (skip) return;
   // As a user who installed xdpfeed: the compiled CLI of the packed tarball, run as nobody.
@@ -62,7 +73,7 @@ D("--raw: sends, receives and verifies every generator frame over AF_XDP, then r
 
 D("prints every option with its default in --help", () => {
   const out = execFileSync(process.execPath, [cli, "demo", "--help"], { encoding: "utf8" });
-  for (const opt of ["--messages", "--symbols", "--seed", "--rate", "--port", "--strategy", "--raw", "--count", "--payload", "--json"]) assert.match(out, opt);
+  for (const opt of ["--messages", "--symbols", "--seed", "--rate", "--port", "--strategy", "--loss", "--raw", "--count", "--payload", "--json"]) assert.match(out, opt);
   assert.match(out, "(default 300000)");
 });
 

@@ -35,12 +35,15 @@ one namespace to the other, verified in wasm on arrival, reported in frames/s.`,
       defaultText: `${MARKET_DEMO.port}; with --raw ${PACKET_PATH_DEMO.port}`, integer: { min: 1, max: 65535 },
     },
     { name: "strategy", type: "string", value: "FILE", description: "a strategy module to run beside the VWAP example" },
+    { name: "loss", type: "string", value: "P", description: "drop this share of packets at random (seeded); the receiver requests them from a retransmission server and shows the gaps recovered", default: "0" },
     { name: "raw", type: "boolean", description: "instead: the packet-path demo, generator frames at full speed, frames/s" },
     { name: "count", type: "string", value: "N", description: "with --raw: frames to send", default: PACKET_PATH_DEMO.count, integer: { min: 1 } },
     { name: "payload", type: "string", value: "N", description: "with --raw: UDP payload bytes per frame", default: PACKET_PATH_DEMO.payloadLen, integer: { min: 8 } },
     { name: "json", type: "boolean", description: "print the summary as one JSON object", defaultText: "off" },
   ],
   check(v) {
+    const loss = Number(v.loss);
+    if (!(loss >= 0 && loss < 1)) return `--loss expects a share from 0 to below 1, got '${v.loss}'`;
     if (!v.raw && v.rate === "max") return "--rate expects an integer >= 1 without --raw, got 'max'";
     return undefined;
   },
@@ -51,7 +54,7 @@ one namespace to the other, verified in wasm on arrival, reported in frames/s.`,
         ...FEED_DEMO_DEFAULTS,
         messages: v.messages, symbols: v.symbols, seed: v.seed,
         rate: (v.rate ?? MARKET_DEMO.rate) as number, // check() refuses max without --raw
-        port: v.port ?? MARKET_DEMO.port, json: v.json, strategy: v.strategy,
+        port: v.port ?? MARKET_DEMO.port, json: v.json, strategy: v.strategy, loss: Number(v.loss),
       });
       if (v.json) console.log(json(summary));
       return summary.parser.rejected && Object.keys(summary.parser.rejected).length === 0 ? 0 : 1;

@@ -5,7 +5,8 @@
 // reads the same clock when that message reaches it (market.ts says more).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { openFeed, XdpFeedSource, type FeedSource } from "../../feeds/open.js";
+import { openFeed, type FeedSource } from "../../feeds/open.js";
+import { dropsOf } from "../listen/drops.js";
 import { itch50 } from "../../feeds/feeds.js";
 import { inNetns } from "../../../bridge/netns.js";
 import { runStrategy } from "../../strategy/runner.js";
@@ -29,6 +30,8 @@ export interface FeedDemoWorkerData {
   /** Int32Array: [0] set to 1 by the main thread when the sender is done. */
   control: SharedArrayBuffer;
   strategyFile?: string;
+  /** Fill gaps from this retransmission server (the demo's --loss). */
+  retransmit?: { host: string; port: number };
 }
 
 const d = workerData as FeedDemoWorkerData;
@@ -38,7 +41,7 @@ const control = new Int32Array(d.control);
 
 let src: FeedSource;
 try {
-  const open = () => openFeed(itch50, { iface: d.iface, ports: [d.port], mode: d.mode, book: { maxOrders: 1 << 18, maxLevels: 1 << 16, maxInstruments: 4096 } });
+  const open = () => openFeed(itch50, { iface: d.iface, ports: [d.port], mode: d.mode, book: { maxOrders: 1 << 18, maxLevels: 1 << 16, maxInstruments: 4096 }, retransmit: d.retransmit });
   src = d.ns ? inNetns(d.ns, open) : open();
 } catch (e) {
   port.postMessage({ error: (e as Error).message });
@@ -97,7 +100,7 @@ const books = { orders: book.orderCount(), levels: book.levelCount(), instrument
   sample: top.slice(0, 3).map((x) => `instrument ${x.i}: ${x.b.bidQty} @ ${(x.b.bidPx / 1e4).toFixed(4)} / ${x.b.askQty} @ ${(x.b.askPx / 1e4).toFixed(4)}`) };
 clearInterval(watch);
 const summary = src.summary();
-const drops = src instanceof XdpFeedSource ? Number(src.receiver.socket.stats().xdp.rx_dropped) : 0;
+const drops = dropsOf(src).total;
 src.close();
 const lat = latency.subarray(0, measured).sort();
 const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] : 0);

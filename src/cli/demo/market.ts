@@ -23,6 +23,9 @@ import { inNetns } from "../../../bridge/netns.js";
 import type { FeedDemoWorkerData } from "./market-worker.js";
 import type { ParserSummary } from "../../feeds/summary.js";
 import { MARKET_DEMO } from "./defaults.js";
+import { Rng } from "../../itchgen/rng.js";
+import type { RecoveryStats } from "../../recovery/retransmitter.js";
+import type { RetransmitWorkerData } from "./retransmit-worker.js";
 
 export interface FeedDemoOptions {
   messages: number;
@@ -33,6 +36,8 @@ export interface FeedDemoOptions {
   port: number;
   json: boolean;
   strategy?: string;
+  /** Share of packets the sender drops at random (seeded): the receiver requests them from a retransmission server. */
+  loss?: number;
   log: (line: string) => void;
 }
 
@@ -49,6 +54,8 @@ export interface FeedDemoSummary {
   latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; samples: number; warmupPackets: number };
   vwap: string;
   books: { orders: number; levels: number; instrumentsQuoted: number; sample: string[] };
+  /** With loss: packets the sender dropped, and what retransmission did (ParserSummary.recovery). */
+  loss?: { dropped: number; recovery: RecoveryStats };
   cleanedUp: boolean;
 }
 
@@ -56,6 +63,8 @@ type Send = (frame: Uint8Array, payload: Uint8Array) => void | Promise<void>;
 
 /** Half a second of the session (at most a fifth of it) is warm-up: its packets are not measured. */
 export const WARMUP_SECONDS = 0.5;
+
+const SESSION = "XDPFEEDDEM";
 
 export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
   const root = process.getuid?.() === 0;
@@ -71,6 +80,7 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
   const control = new Int32Array(new SharedArrayBuffer(4));
   let pair: VethPair | undefined;
   let worker: Worker | undefined;
+  let server: Worker | undefined;
   let tx: XdpSocket | undefined;
   let udp: dgram.Socket | undefined;
   try {
@@ -104,6 +114,15 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
         if (pending > 64) while (pending > 8) await new Promise((r) => setImmediate(r));
       };
     }
+    const loss = o.loss ?? 0;
+    if (loss > 0) {
+      // The exchange's retransmission server, on the sender's side.
+      const rd: RetransmitWorkerData = { ns: pair?.nsA, seed: o.seed, symbols: o.symbols, messages: o.messages, session: SESSION };
+      server = startWorker(sibling("retransmit-worker", import.meta.url), rd);
+      const [m] = (await once(server, "message")) as [{ port: number }];
+      data.retransmit = { host: pair ? pair.ipA : "127.0.0.1", port: m.port };
+      log(`  loss      ${(loss * 100).toFixed(1)}% of packets dropped by the sender; gaps requested from ${data.retransmit.host}:${m.port}`);
+    }
     worker = startWorker(sibling("market-worker", import.meta.url), data);
     const w = worker;
     const messages: Array<Record<string, unknown>> = [];
@@ -121,11 +140,19 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
     let sentMessages = 0;
     let packets = 0;
     let warmupPackets = 0;
+    let dropped = 0;
+    const rng = new Rng(o.seed);
     const warmupMessages = Math.min(o.rate * WARMUP_SECONDS, o.messages / 5);
-    for (const p of moldFrames({ seed: o.seed, symbols: o.symbols, messages: o.messages }, { session: "XDPFEEDDEM", endOfSession: false })) {
+    for (const p of moldFrames({ seed: o.seed, symbols: o.symbols, messages: o.messages }, { session: SESSION, endOfSession: false })) {
       const due = t0 + (sentMessages / o.rate) * 1000;
       // Wait by yielding, never by blocking: queued socket sends and completions go out meanwhile.
       while (performance.now() < due) await new Promise((r) => (due - performance.now() > 2 ? setTimeout(r, 1) : setImmediate(r)));
+      if (loss > 0 && rng.next() < loss) {
+        // Lost on the wire: its messages come by retransmission, not measured.
+        dropped++;
+        sentMessages += p.count;
+        continue;
+      }
       const frame = root ? udpFrame(ends, p.payload) : p.payload;
       // Stamped just before the send, at the packet's first message only.
       if (sentMessages < warmupMessages) warmupPackets++;
@@ -146,6 +173,12 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
     const f = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
     log(`  sent      ${f(sentMessages)} messages in ${f(packets)} packets in ${sentSeconds.toFixed(2)} s`);
     log(`  received  ${f(r.records)} messages; gaps ${r.summary.gaps}, duplicates ${r.summary.duplicates}, rejected ${JSON.stringify(r.summary.rejected)}, drops ${r.drops}`);
+    const rec = (r.summary as ParserSummary & { recovery?: RecoveryStats }).recovery;
+    if (rec) {
+      log(`  recovery  ${f(dropped)} packets lost: ${rec.gapsDetected} gaps detected, ${rec.gapsRecovered} recovered, ${rec.gapsUnrecoverable} unrecoverable; ` +
+        `${f(rec.messagesRecovered)} messages recovered by ${rec.requestsSent} requests (${rec.requestsRetried} retried); ` +
+        `detection to recovery p50 ${f(rec.recoveryUs.p50)} µs, max ${f(rec.recoveryUs.max)} µs`);
+    }
     log(`  latency   wire to strategy per packet, µs: p50 ${f(lat.p50)}  p90 ${f(lat.p90)}  p99 ${f(lat.p99)}  p99.9 ${f(lat.p999)}  max ${f(lat.max)}`);
     log(`            (${f(lat.samples)} packets after ${f(warmupPackets)} of warm-up; from a packet's send to its first message in the strategy)`);
     const bk = (r as unknown as { books: { orders: number; levels: number; instrumentsQuoted: number; sample: string[] } }).books;
@@ -165,10 +198,12 @@ export async function feedDemo(o: FeedDemoOptions): Promise<FeedDemoSummary> {
     return {
       mode: messages[0].mode as string, modeReason: messages[0].modeReason as string,
       sent: { messages: sentMessages, packets, seconds: sentSeconds }, received: { messages: r.records, seconds: r.seconds },
-      parser: r.summary, drops: r.drops, latencyUs: lat, vwap: r.vwap, books: (r as unknown as FeedDemoSummary).books, cleanedUp,
+      parser: r.summary, drops: r.drops, latencyUs: lat, vwap: r.vwap, books: (r as unknown as FeedDemoSummary).books,
+      ...(rec ? { loss: { dropped, recovery: rec } } : {}), cleanedUp,
     };
   } finally {
     await worker?.terminate();
+    await server?.terminate();
     tx?.close();
     if (udp) {
       udp.close();
