@@ -224,6 +224,8 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   2696    PS_HOLD_RELEASED    u32: slots released since the records were last cleared (their
 //                               bytes are still read through the records: freed at the next clear)
 //   2700    PS_HOLD_FRESH       u32: slots handed out for the first time so far (up to HOLD_SLOTS)
+//   2704    PS_HOLD_DROPPED     packets dropped unparsed because the hold was full under HOLD_ALL
+//                               (a snapshot loading slower than the live feed fills the hold)
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -274,6 +276,7 @@ export const PS_HELD_BYTES: u32 = 2572;
 export const PS_LINES: u32 = 2576;
 export const PS_HOLD_RELEASED: u32 = 2696;
 export const PS_HOLD_FRESH: u32 = 2700;
+export const PS_HOLD_DROPPED: u32 = 2704;
 // The lines: A and B (A/B arbitration), and the retransmission server's answers.
 export const LINE_A: u32 = 0;
 export const LINE_B: u32 = 1;

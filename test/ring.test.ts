@@ -12,7 +12,8 @@ import { CLOCK_MONOTONIC } from "../bridge/libc.js";
 import { TickView } from "../src/feeds/tick.js";
 import { moldPackets } from "../src/itchgen/itch-writers.js";
 
-const PAGES = 64;
+// The fixed regions and room for rings and frames above them.
+const PAGES = Math.ceil(L.DYNAMIC_BASE / L.WASM_PAGE) + 64;
 // A fake ring area above the fixed regions: producer, consumer, flags words, then descriptors.
 const FAKE = L.DYNAMIC_BASE;
 

@@ -53,7 +53,7 @@ S.before(async () => {
   // The book of a receiver that lost nothing: the same strategy over the whole session.
   const src = new ReplaySource(itch50, [...itchInputChunks(SESSION)].map((c) => ({ ...c, data: c.data.slice() })), "messages", { book: true });
   const s = bboDigestStrategy();
-  await runStrategy({ onBbo: s.onBbo }, src, { book: bookHook(src.book!), warmup: false });
+  await runStrategy({ onTick: s.onTick, onBbo: s.onBbo }, src, { book: bookHook(src.book!), warmup: false });
   wantDigest = JSON.stringify({ bboDigest: s.result() });
 });
 S.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ import {
   PSTATS_BASE, PS_NEXT_SEQ, PS_ARB_PORTS, PS_LINES, LINE_SIZE, LN_RECEIVED, LN_WON, LN_LATE, LN_MISSING, LN_NEXT,
   PS_RECEIVE_TS, PS_HW_TS, CTL_BASE, CTL_RX_UNSTAMPED, PS_MESSAGES, PS_DUPLICATES, PS_REJECTED, REJ_ZERO_LENGTH,
   REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, COUNTER_MAX, PS_HOLD_FLAGS, PS_HOLD_LIMIT, HOLD_RECOVER, HOLD_ALL, LINE_B,
-  HE_SLOT, HE_LENGTH, HE_SEQ, HE_LINE, HE_RECEIVE_TS, HE_HW_TS, HOLD_MESSAGES_MAX, PS_START_SEQ, SESSIONS_BASE, SS_CURRENT,
+  HE_SLOT, HE_LENGTH, HE_SEQ, HE_LINE, HE_RECEIVE_TS, HE_HW_TS, HOLD_MESSAGES_MAX, PS_START_SEQ, SESSIONS_BASE, SS_CURRENT, PS_HOLD_DROPPED,
 } from "../layout";
 import { psGet, psSet, psGet32, psSet32 } from "./stats";
 import { wholePayload } from "./net";
@@ -146,7 +146,16 @@ export function arbitrate(p: u32, len: u32, l: u32, cutShort: bool, onPayload: P
     const most = len / 3;
     const messages = count < most ? count : most;
     const limit = psGet32(PS_HOLD_LIMIT);
-    while (held() > 0 && holdFull(messages, limit == 0 || limit > HOLD_MESSAGES_MAX ? HOLD_MESSAGES_MAX : limit)) releaseFirst(onPayload);
+    while (held() > 0 && holdFull(messages, limit == 0 || limit > HOLD_MESSAGES_MAX ? HOLD_MESSAGES_MAX : limit)) {
+      // Under HOLD_ALL nothing may be parsed yet (a snapshot is loading): the oldest is dropped,
+      // counted, and becomes a gap once the feed is released.
+      if (all) {
+        dropFirst();
+        psSet(PS_HOLD_DROPPED, psGet(PS_HOLD_DROPPED) + 1);
+      } else {
+        releaseFirst(onPayload);
+      }
+    }
     if (holdPacket(p, len, seq, messages, l, psGet(PS_RECEIVE_TS), psGet(PS_HW_TS))) {
       release(onPayload);
       return;

@@ -30,6 +30,8 @@ export interface ParserSummary {
   evictedSessions?: number;
   /** A/B arbitration, per line: present when two lines are configured. */
   lines?: LineStats[];
+  /** Live packets dropped unparsed because the hold was full while a snapshot loaded (present when any). */
+  heldDropped?: number;
   /** What the retransmission server's answers held: present with retransmission on. */
   retransmitted?: Omit<LineStats, "port" | "missing">;
 }
@@ -89,6 +91,8 @@ export function readSummary(memory: WasmMemory, extraRejects: Record<string, num
     return { port, received: at(b + L.LN_RECEIVED), won: at(b + L.LN_WON), late: at(b + L.LN_LATE), missing: at(b + L.LN_MISSING) };
   };
   if (ports !== 0) s.lines = [lineStats(L.LINE_A, ports & 0xffff), lineStats(L.LINE_B, ports >>> 16)];
+  const heldDropped = at(L.PS_HOLD_DROPPED);
+  if (heldDropped > 0) s.heldDropped = heldDropped;
   const flags = new Uint32Array(memory.buffer, L.PSTATS_BASE + L.PS_HOLD_FLAGS, 1)[0];
   if ((flags & L.HOLD_RECOVER) !== 0 || at(L.PS_LINES + L.LINE_RETRANSMIT * L.LINE_SIZE + L.LN_RECEIVED) > 0) {
     const { port: _port, missing: _missing, ...r } = lineStats(L.LINE_RETRANSMIT, 0);
