@@ -6,26 +6,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FEEDS } from "../src/feeds/feeds.js";
-import type { Batch, Mode } from "./batch.js";
+import type { Batch } from "./batch.js";
 import type { Finding } from "./run.js";
 
-interface CrashFile {
+// The batch as JSON: its entries' bytes are in the .bin, the feed by name.
+type CrashFile = Omit<Batch, "feed" | "entries"> & {
   feed: string;
-  mode: Mode;
   seed: number;
   /** The input where it fails (the last entry's). */
   input: number;
   failure: Finding;
   lengths: number[];
-  inputs: number[];
-  lines?: [number, number];
-  lineOf?: number[];
-  port?: number;
-  book: boolean;
-  firstSeq: number;
-  guardSeed: number;
-  snaplen?: { bytes: number; declared: number[] };
-}
+};
 
 /** Writes a failing batch as DIR/FEED-MODE-SEED-INPUT-NAME.bin and .json; returns the .json's path. */
 export function writeCrash(dir: string, b: Batch, failure: Finding, seed: number): string {
@@ -39,10 +31,8 @@ export function writeCrash(dir: string, b: Batch, failure: Finding, seed: number
     at += e.length;
   }
   writeFileSync(`${base}.bin`, data);
-  const meta: CrashFile = {
-    feed: b.feed.name, mode: b.mode, seed, input, failure, lengths: b.entries.map((e) => e.length), inputs: b.inputs,
-    lines: b.lines, lineOf: b.lineOf, port: b.port, book: b.book, firstSeq: b.firstSeq, guardSeed: b.guardSeed, snaplen: b.snaplen,
-  };
+  const { feed: _feed, entries: _entries, ...rest } = b;
+  const meta: CrashFile = { ...rest, feed: b.feed.name, seed, input, failure, lengths: b.entries.map((e) => e.length) };
   writeFileSync(`${base}.json`, JSON.stringify(meta, null, 1) + "\n");
   return `${base}.json`;
 }
@@ -59,9 +49,6 @@ export function readCrash(jsonPath: string): { batch: Batch; failure: Finding; s
     entries.push(data.subarray(at, at + n));
     at += n;
   }
-  const batch: Batch = {
-    feed, mode: m.mode, entries, inputs: m.inputs, lines: m.lines, lineOf: m.lineOf, port: m.port, book: m.book,
-    firstSeq: m.firstSeq, guardSeed: m.guardSeed, snaplen: m.snaplen,
-  };
-  return { batch, failure: m.failure, seed: m.seed };
+  const { feed: _name, seed, input: _input, failure, lengths: _lengths, ...rest } = m;
+  return { batch: { ...rest, feed, entries }, failure, seed };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { mold, iextp, encodeBySchema, frameOf, pcapOf, ENDS } from "./helpers/wire.js";
+import { mold, iextp, encodeBySchema, frameOf, pcapOf, ENDS, concatBytes } from "./helpers/wire.js";
 import { udpFrame } from "../src/socket/frame.js";
 import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
 import { iexDeep } from "../src/feeds/feeds.js";
@@ -95,7 +95,7 @@ D("reads standard input (-), /dev/stdin and a FIFO, plain or gzip, as it reads t
     assert.equal(JSON.parse(out), ref.s, `${name} FIFO`);
   }
   // A NASDAQ binary ITCH file through a pipe: told from its first bytes, read in one pass.
-  const itchFile = concat([...itchFileChunks({ seed: 3, symbols: 20, messages: 5000 })]);
+  const itchFile = concatBytes([...itchFileChunks({ seed: 3, symbols: 20, messages: 5000 })]);
   const viaFile = xdpfeed(["--format", "itch50", "--input", file("s.itch", itchFile), "--summary"]);
   const viaPipe = xdpfeed(["--format", "itch50", "--input", "-", "--summary"], itchFile);
   assert.is(viaPipe.code, 0, viaPipe.err);
@@ -104,7 +104,7 @@ D("reads standard input (-), /dev/stdin and a FIFO, plain or gzip, as it reads t
 });
 
 D("resynchronises a NASDAQ binary file after a bad length prefix, counting what it skipped and recovered", () => {
-  const whole = concat([...itchFileChunks({ seed: 11, symbols: 30, messages: 20_000 })]);
+  const whole = concatBytes([...itchFileChunks({ seed: 11, symbols: 30, messages: 20_000 })]);
   const good = xdpfeed(["--format", "itch50", "--input", file("good.itch", whole), "--summary"]);
   const total = good.s.messages;
   // Message k's length prefix claims 0x4000 bytes: without resynchronising it swallows ~400 messages.
@@ -154,14 +154,5 @@ D("names no API function in what it prints", () => {
   assert.not.match(r.err, /read[A-Z]\w+\(|readPackets|readItchBinary/);
 });
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 D.run();

@@ -5,7 +5,8 @@
 // saw the whole session.
 
 import * as assert from "uvu/assert";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { startProcess as start, type Proc } from "./helpers/child.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,19 +23,6 @@ const digestFixture = fileURLToPath(new URL("fixtures/bbo-digest-strategy.ts", i
 const SESSION = { seed: 43, symbols: 25, messages: 30_000 };
 const dir = mkdtempSync(join(tmpdir(), "xdpfeed-late-"));
 const file = join(dir, "session.itch");
-
-interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
-
-function start(argv: string[]): Proc {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const t = setTimeout(() => child.kill("SIGKILL"), 90_000);
-  const exit = new Promise<number | null>((r) => child.on("close", (code) => { clearTimeout(t); r(code); }));
-  return { child, out: () => out, err: () => err, exit };
-}
 
 // The BBO changes of a receiver that saw the whole session, from the tick after `after` on.
 async function referenceDigest(after: number): Promise<string> {

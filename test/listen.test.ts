@@ -3,7 +3,8 @@
 // through AF_XDP and through kernel sockets.
 
 import * as assert from "uvu/assert";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { startProcess as start, until, type Proc } from "./helpers/child.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,27 +20,6 @@ const SESSION = { seed: 31, symbols: 25, messages: 30_000 };
 const PORT = 26400;
 const dir = mkdtempSync(join(tmpdir(), "xdpfeed-listen-"));
 const file = join(dir, "session.itch");
-
-interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
-
-function start(argv: string[]): Proc {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const t = setTimeout(() => child.kill("SIGKILL"), 90_000);
-  const exit = new Promise<number | null>((r) => child.on("close", (code) => { clearTimeout(t); r(code); }));
-  return { child, out: () => out, err: () => err, exit };
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const [L, lab] = pairSuite("replay into listen");
 L.before(async () => {

@@ -4,7 +4,8 @@
 // having changed exactly as a receiver's that lost nothing.
 
 import * as assert from "uvu/assert";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { startProcess as start, until, type Proc } from "./helpers/child.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,27 +22,6 @@ const digestFixture = fileURLToPath(new URL("fixtures/bbo-digest-strategy.ts", i
 const SESSION = { seed: 41, symbols: 25, messages: 30_000 };
 const dir = mkdtempSync(join(tmpdir(), "xdpfeed-serve-"));
 const file = join(dir, "session.itch");
-
-interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
-
-function start(argv: string[]): Proc {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const t = setTimeout(() => child.kill("SIGKILL"), 90_000);
-  const exit = new Promise<number | null>((r) => child.on("close", (code) => { clearTimeout(t); r(code); }));
-  return { child, out: () => out, err: () => err, exit };
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let want = "";
 let wantDigest = "";

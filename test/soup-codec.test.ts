@@ -4,6 +4,7 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { concatBytes } from "./helpers/wire.js";
 import {
   SoupDecoder, SoupError, packet, emptyPacket, loginRequestPacket, loginAcceptedPacket, loginRejectedPacket, debugPacket,
   readLoginRequest, readNumber, readText, SEQUENCED_DATA, SERVER_HEARTBEAT, END_OF_SESSION, LOGIN_ACCEPTED, UNSEQUENCED_DATA,
@@ -30,15 +31,7 @@ function decodeAll(from: Sender, chunks: Uint8Array[], maxPacketLength?: number)
   return { got, error, decoder };
 }
 
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 /** A server's stream: every server packet type, n packets with payloads of 0 to 300 bytes. */
 function serverStream(rng: Rng, n: number): { bytes: Uint8Array; packets: Got[] } {

@@ -78,3 +78,26 @@ export async function eventually(cond: () => boolean, timeoutMs = 3000): Promise
 export function tsWorker(name: string, workerData: unknown): Worker {
   return startWorker(pathToFileURL(fixture(name)), workerData);
 }
+
+/** A process of the CLI's (or any command), its output collected; killed after 90 s at the latest. */
+export interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
+
+export function startProcess(argv: string[]): Proc {
+  const c = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  c.stdout!.on("data", (d) => (out += d));
+  c.stderr!.on("data", (d) => (err += d));
+  const t = setTimeout(() => c.kill("SIGKILL"), 90_000);
+  const exit = new Promise<number | null>((r) => c.on("close", (code) => { clearTimeout(t); r(code); }));
+  return { child: c, out: () => out, err: () => err, exit };
+}
+
+/** Waits until cond() holds, at most ms (then throws naming what it waited for). */
+export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

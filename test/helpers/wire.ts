@@ -102,3 +102,14 @@ export function sessionReference(session: { seed: number; symbols: number; messa
   }
   return out;
 }
+
+/** The parts one after another in one array. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
