@@ -19,12 +19,7 @@
 // passes over the input until MIN_SECONDS (default 0.5) have passed, only they timed
 // (CLOCK_MONOTONIC), each consuming one field (price) of every record. Prints one JSON line.
 
-#define _POSIX_C_SOURCE 200809L
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include "native.h"
 
 // assembly/layout.ts
 #define RECORD_MAX 16384
@@ -76,14 +71,6 @@ typedef struct {
   struct { uint64_t sym; uint32_t id, pad; } slots[SYM_SLOTS];
   uint64_t by_id[SYM_SLOTS];
 } decoder_t;
-
-static inline uint16_t be16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return __builtin_bswap16(v); }
-static inline uint32_t be32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return __builtin_bswap32(v); }
-static inline uint64_t be64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return __builtin_bswap64(v); }
-static inline uint64_t be48(const uint8_t *p) { return ((uint64_t)be16(p) << 32) | be32(p + 2); }
-static inline uint16_t le16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
-static inline uint32_t le32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static inline uint64_t le64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 static void reset(decoder_t *d) {
   d->frames = d->packets = d->messages = d->gaps = d->gap_messages = d->duplicates = d->resets = 0;
@@ -431,9 +418,6 @@ static void pass(decoder_t *d, const input_t *in, consume_fn consume, void *ctx)
 
 // ---- consumers ----
 
-#define FNV_PRIME 0x01000193u
-#define FNV_BASIS 0x811c9dc5u
-
 typedef struct { uint32_t check, full; uint64_t records; } hash_t;
 
 static void hash_records(const record_t *rec, uint32_t n, void *ctx) {
@@ -459,34 +443,8 @@ static void sum_prices(const record_t *rec, uint32_t n, void *ctx) {
   *(uint32_t *)ctx = acc;
 }
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static double cpu_seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-// Busy jiffies of all CPUs since boot (/proc/stat: all but idle and iowait), as cpu.ts reads them.
-static long long busy_jiffies(void) {
-  long long v[8] = {0};
-  FILE *f = fopen("/proc/stat", "r");
-  if (!f) return 0;
-  if (fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) v[0] = 0;
-  fclose(f);
-  return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-}
-
-static void die(const char *msg, const char *arg) {
-  fprintf(stderr, "c_decoder: %s%s\n", msg, arg ? arg : "");
-  exit(2);
-}
-
 int main(int argc, char **argv) {
+  native_prog = "c_decoder";
   if (argc < 3) die("usage: c_decoder itch50|iex-tops|iex-deep FILE [MIN_SECONDS] [WARMUP]", NULL);
   const char *fmt = argv[1];
   enum format format;
@@ -497,14 +455,8 @@ int main(int argc, char **argv) {
   double min_seconds = argc > 3 ? atof(argv[3]) : 0.5;
   int warmup = argc > 4 ? atoi(argv[4]) : 2;
 
-  FILE *f = fopen(argv[2], "rb");
-  if (!f) die("cannot open ", argv[2]);
-  fseek(f, 0, SEEK_END);
-  long size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *buf = malloc(size > 0 ? (size_t)size : 1);
-  if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) die("cannot read ", argv[2]);
-  fclose(f);
+  size_t size;
+  uint8_t *buf = read_file(argv[2], &size);
   if (size < 4) die("input too short: ", argv[2]);
   input_t in;
   in.count = le32(buf);
@@ -512,9 +464,9 @@ int main(int argc, char **argv) {
   in.len = malloc(sizeof *in.len * (in.count ? in.count : 1));
   size_t at = 4;
   for (uint32_t i = 0; i < in.count; i++) {
-    if (at + 4 > (size_t)size) die("entry header past the end of ", argv[2]);
+    if (at + 4 > size) die("entry header past the end of ", argv[2]);
     uint32_t len = le32(buf + at);
-    if (at + 4 + len > (size_t)size) die("entry past the end of ", argv[2]);
+    if (at + 4 + len > size) die("entry past the end of ", argv[2]);
     in.ptr[i] = buf + at + 4;
     in.len[i] = len;
     at += 4 + len;

@@ -27,7 +27,6 @@
 // integer add does not pay.
 
 import { parseArgs } from "node:util";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { FeedParser } from "../../src/feeds/parser.js";
 import { FEEDS, type Feed } from "../../src/feeds/feeds.js";
 import { REJECT_REASONS } from "../../src/feeds/reasons.js";
@@ -35,7 +34,7 @@ import { RECORDS_BASE } from "../../assembly/layout.js";
 import { R_PRICE, RECORD_SIZE } from "../../assembly/records.js";
 import { busyJiffies } from "./cpu.js";
 import { TsDecoder } from "./ts-decoder.js";
-import { FORMATS, RecordHash, entriesOf, readEntries, hex, type CaseResult, type Format } from "./common.js";
+import { FORMATS, RecordHash, entriesOf, fileSize, readEntries, readInto, hex, type CaseResult, type Format } from "./common.js";
 
 const a = parseArgs({
   options: {
@@ -69,31 +68,12 @@ interface Runner {
   summary(): Pick<CaseResult, "messages" | "packets" | "byType" | "rejected" | "gaps" | "duplicates" | "resets">;
 }
 
-/** Reads the whole file at `path` into `dst` (its first bytes); returns the byte count. */
-function readInto(path: string, dst: Uint8Array): number {
-  const fd = openSync(path, "r");
-  try {
-    const size = fstatSync(fd).size;
-    if (size > dst.length) throw new Error(`${path}: ${size} bytes do not fit in ${dst.length}`);
-    for (let at = 0; at < size;) {
-      const got = readSync(fd, dst, at, size - at, at);
-      if (got === 0) throw new Error(`${path}: file ended at ${at} of ${size} bytes`);
-      at += got;
-    }
-    return size;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function wasmRunner(feed: Feed): Runner {
   const modulePath = a.module;
   const f: Feed = modulePath ? { ...feed, modulePath: () => modulePath } : feed;
   // The input placed once, before anything is timed, in the input region of a parser sized for
   // it: the file read straight into wasm memory, then parsed where it lies on every pass.
-  const fd = openSync(path, "r");
-  const size = fstatSync(fd).size;
-  closeSync(fd);
+  const size = fileSize(path);
   const parser = new FeedParser(f, { inputCapacity: Math.max(1, size) });
   const e = entriesOf(parser.input.subarray(0, readInto(path, parser.input)), path);
   const words = new Uint32Array(parser.memory.buffer);

@@ -1,5 +1,6 @@
-// Shared by the decoder benchmark's parent (run.ts) and its children (case.ts): the input file
-// format, the record checksums and the JSON a case prints.
+// Shared by the decoder benchmark's parent (run.ts) and its children (case.ts), and with the book
+// benchmark (bench/book.ts): the input file format and reading it, the record checksums, the JSON
+// a case prints, medians and the printed tables.
 //
 // Input file (bench/.build/decode-FORMAT.bin, read by the TypeScript and C cases alike):
 //   u32 LE count, then count entries of (u32 LE length, that many bytes): one UDP payload each.
@@ -12,7 +13,7 @@
 //   light  sum mod 2^32 of the low 32 bits of price over every record: what the timed passes
 //          consume (one field per record, so the records cannot be optimized away).
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { R_SEQ, R_PRICE, R_QUANTITY, R_KIND, R_MSG_OFFSET, RECORD_SIZE } from "../../assembly/records.js";
 
 export const FORMATS = ["itch50", "iex-tops", "iex-deep"] as const;
@@ -46,6 +47,33 @@ export function writeEntries(path: string, payloads: Uint8Array[]): number {
 export function readEntries(path: string): Entries {
   const buf = readFileSync(path);
   return entriesOf(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+}
+
+/** Reads the whole file at `path` into `dst` (its first bytes, e.g. a parser's input region); returns the byte count. */
+export function readInto(path: string, dst: Uint8Array): number {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size > dst.length) throw new Error(`${path}: ${size} bytes do not fit in ${dst.length}`);
+    for (let at = 0; at < size;) {
+      const got = readSync(fd, dst, at, size - at, at);
+      if (got === 0) throw new Error(`${path}: file ended at ${at} of ${size} bytes`);
+      at += got;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The size of the file at `path` in bytes. */
+export function fileSize(path: string): number {
+  const fd = openSync(path, "r");
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The entries of an input file's bytes, wherever they were read to; offsets are into data. */
@@ -123,3 +151,17 @@ export interface CaseResult {
 }
 
 export const hex = (x: number): string => (x >>> 0).toString(16).padStart(8, "0");
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** A Markdown table of rows (the first the header), the columns where `right` holds right-aligned. */
+export function markdownTable(rows: string[][], right: (col: number) => boolean): string {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((x, i) => (right(i) ? x.padStart(w[i]) : x.padEnd(w[i]))).join(" | ")} |`;
+  const rule = `|${w.map((n, i) => (right(i) ? "-".repeat(n + 1) + ":" : "-".repeat(n + 2))).join("|")}|`;
+  return [line(rows[0]), rule, ...rows.slice(1).map(line)].join("\n");
+}

@@ -6,6 +6,8 @@
 //   iex-deep  the UDP payloads of /work/shared/data/iex/DEEP10.pcap.gz (its last frame is cut short
 //             in the file: its payload is what the file holds, so each decoder counts one overrun)
 
+import { closeSync, openSync, writeSync } from "node:fs";
+import { generateSession, type SessionOptions } from "../../src/itchgen/itch-session.js";
 import { moldPackets } from "../../src/itchgen/itch-writers.js";
 import { readPackets } from "../../src/input/index.js";
 import { udpPayloadOf } from "../../src/socket/frame.js";
@@ -26,14 +28,47 @@ export interface Prepared {
   skipped?: number;
 }
 
-export function prepareItch(path: string, o: { seed: number; symbols: number; messages: number; maxPayload: number }): Prepared {
+/** A generated session: its options, and the generator's profile ("uniform": the default day). */
+export interface ItchSession {
+  seed: number;
+  symbols: number;
+  messages: number;
+  profile?: string;
+}
+
+// The generator's options for a session. `profile` is passed through as it is: the generator
+// ignores what it does not know, so "uniform" gives the sessions it has always given.
+function sessionOptions(o: ItchSession): SessionOptions {
+  return { seed: o.seed, symbols: o.symbols, messages: o.messages, profile: o.profile ?? "uniform" } as SessionOptions;
+}
+
+const describe = (o: ItchSession): string =>
+  `generated session: seed ${o.seed}, ${o.symbols} symbols, ${o.messages} messages, profile ${o.profile ?? "uniform"}`;
+
+export function prepareItch(path: string, o: ItchSession & { maxPayload: number }): Prepared {
   const payloads: Uint8Array[] = [];
-  for (const p of moldPackets({ seed: o.seed, symbols: o.symbols, messages: o.messages }, { maxPayload: o.maxPayload })) payloads.push(p);
+  for (const p of moldPackets(sessionOptions(o), { maxPayload: o.maxPayload })) payloads.push(p);
   const bytes = writeEntries(path, payloads);
-  return {
-    format: "itch50", path, entries: payloads.length, bytes,
-    source: `generated session: seed ${o.seed}, ${o.symbols} symbols, ${o.messages} messages, MoldUDP64 payloads <= ${o.maxPayload} bytes`,
-  };
+  return { format: "itch50", path, entries: payloads.length, bytes, source: `${describe(o)}, MoldUDP64 payloads <= ${o.maxPayload} bytes` };
+}
+
+/**
+ * The session as a NASDAQ binary ITCH file (each message after its u16 big-endian length: the
+ * generator's chunks as they are), written chunk by chunk; entries are the messages.
+ */
+export function prepareItchFile(path: string, o: ItchSession): Prepared {
+  const fd = openSync(path, "w");
+  let bytes = 0;
+  try {
+    const it = generateSession(sessionOptions(o));
+    for (let r = it.next(); !r.done; r = it.next()) {
+      for (let at = 0; at < r.value.length;) at += writeSync(fd, r.value, at);
+      bytes += r.value.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { format: "itch50", path, entries: o.messages, bytes, source: `${describe(o)}, NASDAQ binary file` };
 }
 
 export async function prepareIex(format: "iex-tops" | "iex-deep", path: string): Promise<Prepared> {

@@ -42,7 +42,7 @@ import { cpus, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FEEDS } from "../../src/feeds/feeds.js";
-import { FORMATS, type CaseResult, type Format } from "./common.js";
+import { FORMATS, markdownTable, median, type CaseResult, type Format } from "./common.js";
 import { cpuBusy, JIFFY } from "./cpu.js";
 import { prepareIex, prepareItch, type Prepared } from "./inputs.js";
 
@@ -192,12 +192,6 @@ async function runCase(impl: Impl, format: Format, input: string, round: number)
 
 // ---------------------------------------------------------------- report
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 /** The fields every decoder must agree on, as one comparable string per run. */
 function agreementKey(r: CaseResult): string {
   const sorted = (o: Record<string, number>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
@@ -237,9 +231,7 @@ function table(sums: Summary[]): string {
       ]);
     }
   }
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((x, i) => (i >= 2 && i <= 5 ? x.padStart(w[i]) : x.padEnd(w[i]))).join(" | ")} |`;
-  return [line(rows[0]), `|${w.map((n, i) => (i >= 2 && i <= 5 ? "-".repeat(n + 1) + ":" : "-".repeat(n + 2))).join("|")}|`, ...rows.slice(1).map(line)].join("\n");
+  return markdownTable(rows, (i) => i >= 2 && i <= 5);
 }
 
 // ---------------------------------------------------------------- main
