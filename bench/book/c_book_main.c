@@ -7,7 +7,7 @@
 // wasm case it makes two passes with a fresh book each: the first (untimed) hashes every BBO
 // event into the checksum the benchmark compares with the wasm book's; the second is timed
 // (CLOCK_MONOTONIC), its events handed to a consumer that only counts them. Prints one JSON line:
-// the counts, the book's counters, the checksum, time and peak memory (ru_maxrss).
+// the counts, the book's counters, the checksum, time and peak memory (max_rss_kib: VmHWM).
 
 #include "native.h"
 #include "c_book.h"

@@ -20,7 +20,7 @@ import { itch50 } from "../../src/feeds/feeds.js";
 import { enableBook } from "../../src/book/book.js";
 import { BOOK_CTL_BASE, BK_EVENTS } from "../../assembly/layout.js";
 import { entriesOf, fileSize, hex, readInto } from "../decode/common.js";
-import { EventHash, type BookCaseResult, type Mode } from "./common.js";
+import { EventHash, peakRssKiB, type BookCaseResult, type Mode } from "./common.js";
 
 const { values: o } = parseArgs({
   options: {
@@ -100,6 +100,6 @@ const { depthChanges: _d, eventsLost: _l, ...counters } = c ?? { depthChanges: 0
 const out: BookCaseResult = {
   impl: "wasm", mode, messages: n, seconds, warmSeconds, nsPerMessage: (seconds * 1e9) / n,
   events: h.events, eventChecksum: book ? hex(h.hash) : "", orders, levels,
-  maxRssKiB: process.resourceUsage().maxRSS, counters: counters as Record<string, number>,
+  maxRssKiB: peakRssKiB(), counters: counters as Record<string, number>,
 };
 process.stdout.write(JSON.stringify(out) + "\n");

@@ -2,6 +2,7 @@
 // case prints, and the checksum over BBO events that the wasm book and the C reference book
 // (./c_book_main.c, which hashes its events the same way) must agree on.
 
+import { readFileSync } from "node:fs";
 import { FNV_BASIS, FNV_PRIME } from "../decode/common.js";
 import { BE_RECORD, BE_INSTRUMENT, BE_BID_PX, BE_BID_QTY, BE_ASK_PX, BE_ASK_QTY, BE_FLAGS, BOOK_EVENT_SIZE, EV_BBO } from "../../assembly/book/events.js";
 
@@ -31,7 +32,7 @@ export interface BookCaseResult {
   /** Orders and levels on the book at the end. */
   orders: number;
   levels: number;
-  /** The case's peak resident memory (KiB): Node's process.resourceUsage().maxRSS, C's ru_maxrss. */
+  /** The case's peak resident memory (KiB): peakRssKiB() below, the same in C (bench/decode/native.h). */
   maxRssKiB: number;
   counters: Record<string, number>;
 }
@@ -62,4 +63,19 @@ export class EventHash {
     }
     this.hash = h;
   }
+}
+
+/**
+ * This process's peak resident memory in KiB: VmHWM of /proc/self/status (this image's own
+ * high-water mark), else process.resourceUsage().maxRSS. The latter (getrusage's ru_maxrss) is
+ * kept across execve, so a child would report its parent's size at the fork when it stays below.
+ */
+export function peakRssKiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux: the fallback
+  }
+  return process.resourceUsage().maxRSS;
 }

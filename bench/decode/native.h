@@ -75,9 +75,19 @@ static inline long long busy_jiffies(void) {
   return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
 }
 
-// Peak resident memory of this process in KiB (Linux ru_maxrss), as Node's
-// process.resourceUsage().maxRSS reports it for the TypeScript cases.
+// Peak resident memory of this program in KiB: VmHWM of /proc/self/status, the high-water mark
+// of this image's own address space. ru_maxrss (getrusage), the fallback, is kept across execve by
+// Linux, so a child spawned by a large Node process would report the parent's size at the fork
+// whenever it stays below it. bench/book/common.ts reads the same for the Node cases.
 static inline long max_rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = -1;
+  while (f && fgets(line, sizeof line, f)) {
+    if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+  }
+  if (f) fclose(f);
+  if (kib >= 0) return kib;
   struct rusage u;
   return getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_maxrss : 0;
 }
