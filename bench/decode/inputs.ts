@@ -1,7 +1,8 @@
 // Inputs of the decoder benchmark, prepared once by run.ts (outside every timed region) and
 // written to bench/.build/ for the cases (common.ts has the file format):
-//   itch50    a generated ITCH 5.0 session (src/itchgen/itch-session.ts) as MoldUDP64 payloads of at
-//             most 1400 bytes (src/itchgen/itch-writers.ts moldPackets), end-of-session packet included
+//   itch50    a generated ITCH 5.0 session (src/itchgen/itch-session.ts; profile uniform or realistic)
+//             as MoldUDP64 payloads of at most 1400 bytes (src/itchgen/itch-writers.ts moldPackets),
+//             end-of-session packet included
 //   iex-tops  the UDP payloads of /work/shared/data/iex/TOPS16.pcapng.gz
 //   iex-deep  the UDP payloads of /work/shared/data/iex/DEEP10.pcap.gz (its last frame is cut short
 //             in the file: its payload is what the file holds, so each decoder counts one overrun)
@@ -26,13 +27,17 @@ export interface Prepared {
   skipped?: number;
 }
 
-export function prepareItch(path: string, o: { seed: number; symbols: number; messages: number; maxPayload: number }): Prepared {
+export function prepareItch(
+  path: string,
+  o: { seed: number; symbols: number; messages: number; maxPayload: number; profile?: "uniform" | "realistic" },
+): Prepared {
   const payloads: Uint8Array[] = [];
-  for (const p of moldPackets({ seed: o.seed, symbols: o.symbols, messages: o.messages }, { maxPayload: o.maxPayload })) payloads.push(p);
+  const profile = o.profile ?? "uniform";
+  for (const p of moldPackets({ seed: o.seed, symbols: o.symbols, messages: o.messages, profile }, { maxPayload: o.maxPayload })) payloads.push(p);
   const bytes = writeEntries(path, payloads);
   return {
     format: "itch50", path, entries: payloads.length, bytes,
-    source: `generated session: seed ${o.seed}, ${o.symbols} symbols, ${o.messages} messages, MoldUDP64 payloads <= ${o.maxPayload} bytes`,
+    source: `generated session (${profile}): seed ${o.seed}, ${o.symbols} symbols, ${o.messages} messages, MoldUDP64 payloads <= ${o.maxPayload} bytes`,
   };
 }
 
