@@ -140,6 +140,11 @@ const T_CLOSE = 16 * NS_H; // end of market hours
 const T_SYSTEM_END = 20 * NS_H; // end of system hours
 const T_END = 20 * NS_H + 5 * NS_M; // end of messages
 
+// The realistic day's mix and helpers as module constants: read once, not through the imported
+// bindings on every message (a loader that compiles modules to CommonJS makes those getters).
+const MIX_U = DAY_MIX.replace, MIX_E = DAY_MIX.exec, MIX_C = DAY_MIX.execPrice, MIX_X = DAY_MIX.cancel;
+const MIX_P = DAY_MIX.trade, MIX_B = DAY_MIX.broken, INV_ADDS_DELETES = 1 / ADDS_DELETES, F_SHARE = MPID_SHARE;
+const recent = recentIndex, addShareOf = addShare;
 const IMBALANCE_OPEN = 2 * NS_M; // the realistic day's NOII periods: 09:28-09:30
 const IMBALANCE_CLOSE = 10 * NS_M; // and 15:50-16:00
 
@@ -494,7 +499,7 @@ class SessionBuilder {
 
   private del(): void {
     if (this.n === 0) return this.add(false);
-    const i = this.day ? recentIndex(this.rng.next(), this.n) : this.rng.int(this.n);
+    const i = this.day ? recent(this.rng.next(), this.n) : this.rng.int(this.n);
     const m = this.head(T_D, L_D, this.oSym[i] + 1);
     this.u64(m + D_REF, this.oRef[i]);
     this.remove(i);
@@ -504,7 +509,7 @@ class SessionBuilder {
     if (this.n === 0) return this.add(false);
     const r = this.rng.u32();
     const u = (r >>> 8) * (1 / 16777216);
-    const i = this.day ? recentIndex(u, this.n) : Math.floor(u * this.n);
+    const i = this.day ? recent(u, this.n) : Math.floor(u * this.n);
     const s = this.oSym[i];
     const buy = this.oBuy[i];
     let price = this.oPrice[i] + ((r & 3) - 1) * TICK;
@@ -659,17 +664,17 @@ class SessionBuilder {
     const x = this.rng.next() * 10000;
     if (x < this.noiiShare) return this.noii();
     const y = (x - this.noiiShare) * (10000 / (10000 - this.noiiShare)); // the rest, over [0, 10000)
-    if (y < DAY_MIX.broken) {
-      if (y < DAY_MIX.replace) return this.replace();
-      if (y < DAY_MIX.exec) return this.exec(false);
-      if (y < DAY_MIX.execPrice) return this.exec(true);
-      if (y < DAY_MIX.cancel) return this.cancel();
-      if (y < DAY_MIX.trade) return this.trade();
+    if (y < MIX_B) {
+      if (y < MIX_U) return this.replace();
+      if (y < MIX_E) return this.exec(false);
+      if (y < MIX_C) return this.exec(true);
+      if (y < MIX_X) return this.cancel();
+      if (y < MIX_P) return this.trade();
       return this.broken();
     }
-    const z = (y - DAY_MIX.broken) * (1 / ADDS_DELETES);
-    const pa = addShare(this.n, this.target);
-    if (z < pa) return this.add(z < pa * MPID_SHARE);
+    const z = (y - MIX_B) * INV_ADDS_DELETES;
+    const pa = addShareOf(this.n, this.target);
+    if (z < pa) return this.add(z < pa * F_SHARE);
     return this.del();
   }
 
