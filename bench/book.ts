@@ -54,7 +54,7 @@ const { values: o } = parseArgs({
 const messages = Number(o.messages);
 const seed = Number(o.seed);
 const rounds = Number(o.rounds);
-const profile = o.profile!;
+const profile = o.profile as "uniform" | "realistic";
 const maxOrders = Number(o["max-orders"]);
 const maxLevels = Number(o["max-levels"]);
 if (profile !== "uniform" && profile !== "realistic") throw new Error(`--profile: uniform or realistic, got '${profile}'`);

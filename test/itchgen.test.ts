@@ -22,6 +22,9 @@ import {
 } from "../src/itchgen/itch-encode.js";
 import { Rng } from "../src/itchgen/rng.js";
 import { ReferenceL3 } from "./oracle/reference-book.js";
+import { FeedParser, type InputChunk } from "../src/feeds/parser.js";
+import { itch50 } from "../src/feeds/feeds.js";
+import { enableBook } from "../src/book/book.js";
 import {
   forEachMessage,
   generateSession,
@@ -44,6 +47,8 @@ import {
 
 /** sha256 of the session { seed: 1, symbols: 10, messages: 5000 }: any change to the generator's output changes it. */
 const GOLDEN_5000 = "9b684141c3aefb4ec21eecdc0fa0e361475cfe71e34ed134cf864554a6559d06";
+/** sha256 of { seed: 3, symbols: 200, messages: 300,000 }, taken before the realistic profile existed. */
+const GOLDEN_UNIFORM_300K = "3a44886567b09f0f61e38bfb1a20dee52bf9ba5954c7517642f81c31d3bc9995";
 
 /** The specification's table, transcribed independently of the source: "name kind" with c=char, a=alpha, p4/p8=price. */
 const SPEC: Record<string, [number, string]> = {
@@ -137,6 +142,136 @@ function ipChecksumOk(b: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i += 2) sum += (b[i] << 8) | (i + 1 < end ? b[i + 1] : 0);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum === 0xffff;
+}
+
+/**
+ * Decodes a whole session with the schema and checks that it is a consistent day: the directory
+ * first, adds on listed symbols with strictly increasing references, executions, cancels, deletes
+ * and replaces of live orders only, shares that exist, increasing matches and timestamps, breaks of
+ * earlier executions, the system events in order, and a summary that counts what was sent.
+ */
+function assertConsistentDay(o: SessionOptions & { symbols: number }, minLive: number): void {
+  const { symbols, messages } = o;
+  const { bytes, summary } = collect(o);
+  const msgs = framed(bytes);
+  assert.is(msgs.length, messages);
+  assert.is(summary.messages, messages);
+
+  const live = new Map<bigint, { shares: number; locate: number; side: string; price: number }>();
+  const matches = new Set<bigint>();
+  const breakable = new Set<bigint>();
+  const broken = new Set<bigint>();
+  const symbolOf = new Map<number, string>();
+  const state = new Map<number, string>(); // trading state by locate: H's tradingState
+  const opHalted = new Set<number>();
+  const counts: Record<string, number> = {};
+  const systemEvents: string[] = [];
+  let lastRef = 0n, lastMatch = 0n, lastTs = -1n, flowStarted = false;
+  const has = (m: Decoded, k: string) => k in m;
+
+  for (const [off, len] of msgs) {
+    const m = decode(bytes, off, len);
+    counts[m.type] = (counts[m.type] ?? 0) + 1;
+    // the fast writers agree with the checked encoder, field for field
+    const again = encode(m as unknown as ItchMessage);
+    assert.ok(Buffer.from(again).equals(bytes.subarray(off, off + len)), `re-encoding '${m.type}' at ${off}`);
+    const ts = m.timestamp as bigint;
+    assert.ok(ts >= lastTs, `timestamps non-decreasing at ${off}`);
+    assert.ok(ts < 86_400n * 1_000_000_000n);
+    lastTs = ts;
+    const locate = m.stockLocate as number;
+    if (has(m, "stock")) {
+      if (m.type === "R") {
+        assert.is(locate, symbolOf.size + 1, "stock locates 1..N in directory order");
+        assert.not.ok([...symbolOf.values()].includes(m.stock as string), "unique symbols");
+        if (symbolOf.size) assert.ok(symbolOf.get(symbolOf.size)! < (m.stock as string), "directory in alphabetical order");
+        symbolOf.set(locate, m.stock as string);
+      } else {
+        assert.is(m.stock, symbolOf.get(locate), `stock of '${m.type}' matches its locate`);
+      }
+    }
+    const trading = () => state.get(locate) === "T" && !opHalted.has(locate);
+    const newRef = (ref: bigint) => {
+      assert.ok(ref > lastRef, `order refs strictly increasing (${ref} after ${lastRef})`);
+      lastRef = ref;
+    };
+    const newMatch = (match: bigint, canBreak: boolean) => {
+      assert.ok(match > lastMatch, `match numbers strictly increasing`);
+      lastMatch = match;
+      matches.add(match);
+      if (canBreak) breakable.add(match);
+    };
+    const order = (ref: bigint) => {
+      const o = live.get(ref);
+      assert.ok(o, `'${m.type}' references live order ${ref}`);
+      assert.is(o!.locate, locate, `'${m.type}' locate is its order's`);
+      return o!;
+    };
+    switch (m.type) {
+      case "S": systemEvents.push(m.eventCode as string); break;
+      case "H": state.set(locate, m.tradingState as string); break;
+      case "h": if (m.operationalHaltAction === "H") opHalted.add(locate); else opHalted.delete(locate); break;
+      case "A":
+      case "F": {
+        flowStarted = true;
+        assert.ok(state.get(locate) === "T" || state.get(locate) === "H", "adds on a listed, traded symbol");
+        newRef(m.orderRef as bigint);
+        assert.ok(m.side === "B" || m.side === "S");
+        assert.ok((m.shares as number) > 0 && (m.price as number) > 0);
+        live.set(m.orderRef as bigint, { shares: m.shares as number, locate, side: m.side as string, price: m.price as number });
+        break;
+      }
+      case "E":
+      case "C": {
+        const o = order(m.orderRef as bigint);
+        const n = m.executedShares as number;
+        assert.ok(n > 0 && n <= o.shares, `executed ${n} of ${o.shares}`);
+        assert.ok(trading(), "no execution while halted");
+        newMatch(m.matchNumber as bigint, true);
+        o.shares -= n;
+        if (o.shares === 0) live.delete(m.orderRef as bigint);
+        break;
+      }
+      case "X": {
+        const o = order(m.orderRef as bigint);
+        const n = m.cancelledShares as number;
+        assert.ok(n > 0 && n < o.shares, `a partial cancel of ${n} of ${o.shares}`);
+        o.shares -= n;
+        break;
+      }
+      case "D": order(m.orderRef as bigint); live.delete(m.orderRef as bigint); break;
+      case "U": {
+        const o = order(m.originalOrderRef as bigint);
+        newRef(m.newOrderRef as bigint);
+        assert.ok((m.shares as number) > 0 && (m.price as number) > 0);
+        live.delete(m.originalOrderRef as bigint);
+        live.set(m.newOrderRef as bigint, { ...o, shares: m.shares as number, price: m.price as number });
+        break;
+      }
+      case "P": assert.ok(trading(), "no trade while halted"); newMatch(m.matchNumber as bigint, true); break;
+      case "Q": newMatch(m.matchNumber as bigint, false); break;
+      case "B": {
+        const match = m.matchNumber as bigint;
+        assert.ok(breakable.has(match), `broken trade ${match} references an earlier execution`);
+        assert.not.ok(broken.has(match), `trade ${match} broken once`);
+        broken.add(match);
+        break;
+      }
+      case "R": case "Y": assert.not.ok(flowStarted, "directory before the order flow"); break;
+    }
+  }
+  assert.equal(systemEvents, ["O", "S", "Q", "M", "E", "C"]);
+  assert.is(ITCH50.S.code, bytes[msgs[0][0]]);
+  assert.is(decode(bytes, ...msgs[0]).eventCode, "O");
+  assert.is(decode(bytes, ...msgs[msgs.length - 1]).eventCode, "C");
+  assert.is(symbolOf.size, symbols);
+  assert.equal([...symbolOf.values()], [...summary.symbols]);
+  for (let l = 1; l <= symbols; l++) assert.is(state.get(l), "T", `symbol ${l} trading at the end`);
+  assert.is(live.size, summary.liveOrders);
+  assert.is(lastRef, BigInt(summary.lastOrderRef));
+  assert.is(lastMatch, BigInt(summary.lastMatchNumber));
+  for (const t of ITCH_TYPES) assert.is(counts[t] ?? 0, summary.counts[t], `count of '${t}'`);
+  assert.ok(live.size > minLive, `the book is not empty: ${live.size} orders`);
 }
 
 // ---- schema ----
@@ -343,128 +478,7 @@ S("yields views into one reused buffer by default, and fresh buffers with reuseB
 });
 
 S("keeps a consistent book over 200k messages: live orders only, shares that exist, increasing refs, matches and timestamps", () => {
-  const symbols = 120;
-  const messages = 200_000;
-  const { bytes, summary } = collect({ seed: 2024, symbols, messages });
-  const msgs = framed(bytes);
-  assert.is(msgs.length, messages);
-  assert.is(summary.messages, messages);
-
-  const live = new Map<bigint, { shares: number; locate: number; side: string; price: number }>();
-  const matches = new Set<bigint>();
-  const breakable = new Set<bigint>();
-  const broken = new Set<bigint>();
-  const symbolOf = new Map<number, string>();
-  const state = new Map<number, string>(); // trading state by locate: H's tradingState
-  const opHalted = new Set<number>();
-  const counts: Record<string, number> = {};
-  const systemEvents: string[] = [];
-  let lastRef = 0n, lastMatch = 0n, lastTs = -1n, flowStarted = false;
-  const has = (m: Decoded, k: string) => k in m;
-
-  for (const [off, len] of msgs) {
-    const m = decode(bytes, off, len);
-    counts[m.type] = (counts[m.type] ?? 0) + 1;
-    // the fast writers agree with the checked encoder, field for field
-    const again = encode(m as unknown as ItchMessage);
-    assert.ok(Buffer.from(again).equals(bytes.subarray(off, off + len)), `re-encoding '${m.type}' at ${off}`);
-    const ts = m.timestamp as bigint;
-    assert.ok(ts >= lastTs, `timestamps non-decreasing at ${off}`);
-    assert.ok(ts < 86_400n * 1_000_000_000n);
-    lastTs = ts;
-    const locate = m.stockLocate as number;
-    if (has(m, "stock")) {
-      if (m.type === "R") {
-        assert.is(locate, symbolOf.size + 1, "stock locates 1..N in directory order");
-        assert.not.ok([...symbolOf.values()].includes(m.stock as string), "unique symbols");
-        if (symbolOf.size) assert.ok(symbolOf.get(symbolOf.size)! < (m.stock as string), "directory in alphabetical order");
-        symbolOf.set(locate, m.stock as string);
-      } else {
-        assert.is(m.stock, symbolOf.get(locate), `stock of '${m.type}' matches its locate`);
-      }
-    }
-    const trading = () => state.get(locate) === "T" && !opHalted.has(locate);
-    const newRef = (ref: bigint) => {
-      assert.ok(ref > lastRef, `order refs strictly increasing (${ref} after ${lastRef})`);
-      lastRef = ref;
-    };
-    const newMatch = (match: bigint, canBreak: boolean) => {
-      assert.ok(match > lastMatch, `match numbers strictly increasing`);
-      lastMatch = match;
-      matches.add(match);
-      if (canBreak) breakable.add(match);
-    };
-    const order = (ref: bigint) => {
-      const o = live.get(ref);
-      assert.ok(o, `'${m.type}' references live order ${ref}`);
-      assert.is(o!.locate, locate, `'${m.type}' locate is its order's`);
-      return o!;
-    };
-    switch (m.type) {
-      case "S": systemEvents.push(m.eventCode as string); break;
-      case "H": state.set(locate, m.tradingState as string); break;
-      case "h": if (m.operationalHaltAction === "H") opHalted.add(locate); else opHalted.delete(locate); break;
-      case "A":
-      case "F": {
-        flowStarted = true;
-        assert.ok(state.get(locate) === "T" || state.get(locate) === "H", "adds on a listed, traded symbol");
-        newRef(m.orderRef as bigint);
-        assert.ok(m.side === "B" || m.side === "S");
-        assert.ok((m.shares as number) > 0 && (m.price as number) > 0);
-        live.set(m.orderRef as bigint, { shares: m.shares as number, locate, side: m.side as string, price: m.price as number });
-        break;
-      }
-      case "E":
-      case "C": {
-        const o = order(m.orderRef as bigint);
-        const n = m.executedShares as number;
-        assert.ok(n > 0 && n <= o.shares, `executed ${n} of ${o.shares}`);
-        assert.ok(trading(), "no execution while halted");
-        newMatch(m.matchNumber as bigint, true);
-        o.shares -= n;
-        if (o.shares === 0) live.delete(m.orderRef as bigint);
-        break;
-      }
-      case "X": {
-        const o = order(m.orderRef as bigint);
-        const n = m.cancelledShares as number;
-        assert.ok(n > 0 && n < o.shares, `a partial cancel of ${n} of ${o.shares}`);
-        o.shares -= n;
-        break;
-      }
-      case "D": order(m.orderRef as bigint); live.delete(m.orderRef as bigint); break;
-      case "U": {
-        const o = order(m.originalOrderRef as bigint);
-        newRef(m.newOrderRef as bigint);
-        assert.ok((m.shares as number) > 0 && (m.price as number) > 0);
-        live.delete(m.originalOrderRef as bigint);
-        live.set(m.newOrderRef as bigint, { ...o, shares: m.shares as number, price: m.price as number });
-        break;
-      }
-      case "P": assert.ok(trading(), "no trade while halted"); newMatch(m.matchNumber as bigint, true); break;
-      case "Q": newMatch(m.matchNumber as bigint, false); break;
-      case "B": {
-        const match = m.matchNumber as bigint;
-        assert.ok(breakable.has(match), `broken trade ${match} references an earlier execution`);
-        assert.not.ok(broken.has(match), `trade ${match} broken once`);
-        broken.add(match);
-        break;
-      }
-      case "R": case "Y": assert.not.ok(flowStarted, "directory before the order flow"); break;
-    }
-  }
-  assert.equal(systemEvents, ["O", "S", "Q", "M", "E", "C"]);
-  assert.is(ITCH50.S.code, bytes[msgs[0][0]]);
-  assert.is(decode(bytes, ...msgs[0]).eventCode, "O");
-  assert.is(decode(bytes, ...msgs[msgs.length - 1]).eventCode, "C");
-  assert.is(symbolOf.size, symbols);
-  assert.equal([...symbolOf.values()], [...summary.symbols]);
-  for (let l = 1; l <= symbols; l++) assert.is(state.get(l), "T", `symbol ${l} trading at the end`);
-  assert.is(live.size, summary.liveOrders);
-  assert.is(lastRef, BigInt(summary.lastOrderRef));
-  assert.is(lastMatch, BigInt(summary.lastMatchNumber));
-  for (const t of ITCH_TYPES) assert.is(counts[t] ?? 0, summary.counts[t], `count of '${t}'`);
-  assert.ok(live.size > 1000, "the book is not empty");
+  assertConsistentDay({ seed: 2024, symbols: 120, messages: 200_000 }, 1000);
 });
 
 S("has every message type in sessions of 10,000 messages", () => {
@@ -528,6 +542,186 @@ S("never crosses or locks a book: after every message each symbol's best bid is 
 });
 
 S.run();
+
+// ---- the realistic day ----
+
+const Day = suite("realistic ITCH day");
+
+const FLOW_TYPES = new Set(["A", "F", "E", "C", "X", "D", "U", "P"]);
+const NS_MIN = 60_000_000_000n;
+
+/** A big-endian u8 field as a number (exact up to 2^53). */
+function u64At(b: Uint8Array, at: number): number {
+  const hi = ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  const lo = ((b[at + 4] << 24) | (b[at + 5] << 16) | (b[at + 6] << 8) | b[at + 7]) >>> 0;
+  return hi * 4294967296 + lo;
+}
+
+/** Runs a session, calling fn for every message (chunks are reused: fn must not keep them). */
+function scan(o: SessionOptions, fn: (b: Uint8Array, off: number, len: number) => void): SessionSummary {
+  const it = generateSession(o);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    forEachMessage(r.value, fn);
+  }
+}
+
+Day("gives the same bytes for a seed whatever the chunk size, and other bytes for another seed", () => {
+  const o: SessionOptions = { seed: 5, messages: 200_000, profile: "realistic" };
+  const a = collect(o);
+  const b = collect({ ...o, chunkBytes: 4096 });
+  const c = collect({ ...o, seed: 6 });
+  assert.ok(Buffer.from(a.bytes).equals(b.bytes));
+  assert.not.ok(Buffer.from(a.bytes).equals(c.bytes));
+  assert.equal(a.summary, b.summary);
+  assert.is(a.summary.messages, 200_000);
+  assert.is(a.summary.symbols.length, 8000, "8,000 symbols by default");
+  assert.is(collect({ ...o, symbols: 300 }).summary.symbols.length, 300, "the symbols option still counts");
+});
+
+Day("keeps a consistent book: the schema decoder's checks of the uniform day hold", () => {
+  assertConsistentDay({ seed: 2024, symbols: 400, messages: 300_000, profile: "realistic" }, 1000);
+});
+
+Day("never crosses or locks a book, per the reference book", () => {
+  const symbols = 500;
+  const { bytes } = collect({ seed: 77, symbols, messages: 200_000, profile: "realistic" });
+  const ref = new ReferenceL3({ maxOrders: 1 << 20, maxLevels: 1 << 18, maxInstruments: symbols + 1 });
+  for (const [off, len] of framed(bytes)) {
+    const res = ref.apply(bytes, off, len);
+    if (res.instrument < 0) continue;
+    const b = ref.current(res.instrument);
+    if (b.bidPx > 0 && b.askPx > 0 && b.bidPx >= b.askPx) assert.unreachable(`crossed or locked at ${off}: ${b.bidPx} / ${b.askPx}`);
+  }
+  const c = ref.counters;
+  assert.is(c.unknownOrder + c.duplicateOrder + c.invalid + c.oversized, 0, JSON.stringify(c));
+});
+
+Day("sends a real day's mix: adds 42-46%, deletes 39-44%, replaces 8-10%, executions 2-3%, cancels 1-1.6%, trades 0.3-0.8%, NOII 0.8-2%", () => {
+  const { counts, messages } = collect({ seed: 9, messages: 1_000_000, profile: "realistic" }).summary;
+  const pct = (...t: ItchType[]) => (100 * t.reduce((a, x) => a + counts[x], 0)) / messages;
+  const within = (what: string, v: number, lo: number, hi: number) => assert.ok(v >= lo && v <= hi, `${what}: ${v.toFixed(2)}% not in ${lo}..${hi}%`);
+  within("A+F", pct("A", "F"), 42, 46);
+  within("D", pct("D"), 39, 44);
+  within("U", pct("U"), 8, 10);
+  within("E+C", pct("E", "C"), 2, 3);
+  within("X", pct("X"), 1, 1.6);
+  within("P", pct("P"), 0.3, 0.8);
+  within("I", pct("I"), 0.8, 2);
+  within("F of the adds", (100 * counts.F) / (counts.A + counts.F), 0.7, 1.6);
+  assert.ok(ITCH_TYPES.every((t) => counts[t] > 0), "every type appears");
+});
+
+Day("concentrates the flow on a few names: the top 1% of symbols carry more than 30% of the flow messages", () => {
+  const symbols = 8000;
+  const perLocate = new Float64Array(symbols + 1);
+  let flow = 0;
+  scan({ seed: 4, symbols, messages: 1_000_000, profile: "realistic" }, (b, off) => {
+    if (!FLOW_TYPES.has(String.fromCharCode(b[off]))) return;
+    perLocate[(b[off + 1] << 8) | b[off + 2]]++;
+    flow++;
+  });
+  const sorted = [...perLocate.subarray(1)].sort((x, y) => y - x);
+  const top = sorted.slice(0, symbols / 100).reduce((a, x) => a + x, 0);
+  assert.ok(top / flow > 0.3, `top 1%: ${((100 * top) / flow).toFixed(1)}% of ${flow} flow messages`);
+  assert.ok(sorted[0] / flow > 0.04, `the busiest name: ${((100 * sorted[0]) / flow).toFixed(1)}%`);
+  assert.ok(sorted[symbols / 2] / flow < 0.0005, "the median name is quiet");
+});
+
+Day("gives new orders strictly increasing references with irregular gaps, past 10^8 in a 5 M-message day", () => {
+  const A_REF = ITCH50.A.fields.find((f) => f.name === "orderRef")!.offset;
+  const U_NEW = ITCH50.U.fields.find((f) => f.name === "newOrderRef")!.offset;
+  let last = 0, n = 0, ones = 0, big = 0, maxGap = 0;
+  const summary = scan({ seed: 1, messages: 5_000_000, profile: "realistic" }, (b, off) => {
+    const t = b[off];
+    const ref = t === 0x41 || t === 0x46 ? u64At(b, off + A_REF) : t === 0x55 ? u64At(b, off + U_NEW) : -1;
+    if (ref < 0) return;
+    const gap = ref - last;
+    if (!(gap > 0)) assert.unreachable(`reference ${ref} after ${last}`);
+    if (gap === 1) ones++;
+    if (gap >= 10_000) big++;
+    if (gap > maxGap) maxGap = gap;
+    last = ref;
+    n++;
+  });
+  assert.is(last, summary.lastOrderRef);
+  assert.ok(last > 1e8, `last reference ${last}`);
+  assert.ok(last < 1e9, `last reference ${last}`);
+  assert.ok(ones / n > 0.2, `gaps of 1: ${ones} of ${n}`);
+  assert.ok(big / n > 0.001, `gaps of 10,000 or more: ${big} of ${n}`);
+  assert.ok(maxGap > 100_000, `largest gap ${maxGap}`);
+});
+
+Day("opens and closes with a cross of every symbol, NOII in the imbalance periods before them", () => {
+  const symbols = 1000;
+  const I_CROSS = ITCH50.I.fields.find((f) => f.name === "crossType")!.offset;
+  const Q_CROSS = ITCH50.Q.fields.find((f) => f.name === "crossType")!.offset;
+  const open = 570n * NS_MIN, close = 960n * NS_MIN;
+  const crosses: Record<string, number> = {};
+  let inWindows = 0, noii = 0;
+  scan({ seed: 8, symbols, messages: 400_000, profile: "realistic" }, (b, off, len) => {
+    const ts = decode(b, off, len).timestamp as bigint;
+    if (b[off] === 0x51) {
+      const c = String.fromCharCode(b[off + Q_CROSS]);
+      crosses[c] = (crosses[c] ?? 0) + 1;
+      if (c === "O") assert.ok(ts >= open && ts < open + NS_MIN, "the opening cross at 09:30");
+      if (c === "C") assert.ok(ts >= close && ts < close + NS_MIN, "the closing cross at 16:00");
+    } else if (b[off] === 0x49) {
+      noii++;
+      const c = String.fromCharCode(b[off + I_CROSS]);
+      if ((c === "O" && ts >= open - 2n * NS_MIN && ts < open) || (c === "C" && ts >= close - 10n * NS_MIN && ts < close)) inWindows++;
+    }
+  });
+  assert.is(crosses.O, symbols);
+  assert.is(crosses.C, symbols);
+  assert.ok(noii > 2000 && inWindows / noii > 0.99, `${inWindows} of ${noii} NOII in 09:28-09:30 ('O') or 15:50-16:00 ('C')`);
+});
+
+Day("decodes with the project's parser without a rejection, into a wasm book that stays consistent", () => {
+  const symbols = 8000;
+  const p = new FeedParser(itch50);
+  const book = enableBook(p, { maxOrders: 1 << 18, maxLevels: 1 << 17, maxInstruments: symbols + 1 });
+  let records = 0, chunks = 0;
+  const it = generateSession({ seed: 3, messages: 2_000_000, profile: "realistic" });
+  for (let r = it.next(); !r.done; r = it.next()) {
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    forEachMessage(r.value, (_b, off, len) => {
+      offsets.push(off);
+      lengths.push(len);
+    });
+    const chunk: InputChunk = { data: r.value, count: offsets.length, offsets, lengths };
+    records += p.parse(chunk, "messages", () => {});
+    if (++chunks % 16 === 0) assert.is(book.check(), "ok", `after chunk ${chunks}`);
+  }
+  const s = p.summary();
+  assert.is(records, 2_000_000);
+  assert.is(s.messages, 2_000_000);
+  assert.equal(s.rejected, {});
+  assert.is(book.check(), "ok");
+  const c = book.counters();
+  assert.is(c.unknownOrder + c.ordersFull + c.levelsFull + c.duplicateOrder + c.invalid + c.oversized + c.badInstrument + c.wrongLocate, 0, JSON.stringify(c));
+});
+
+Day("stays within maxLiveOrders whatever the length, and reports its peak", () => {
+  const s = collect({ seed: 2, symbols: 200, messages: 400_000, maxLiveOrders: 5000, profile: "realistic" }).summary;
+  assert.ok(s.peakLiveOrders <= 5000 && s.peakLiveOrders > 2000, `peak ${s.peakLiveOrders}`);
+  assert.ok(s.liveOrders <= s.peakLiveOrders);
+});
+
+Day("leaves the uniform profile as it was: no profile and profile \"uniform\" give the bytes hashed before the realistic one existed", () => {
+  const o = { seed: 3, symbols: 200, messages: 300_000, chunkBytes: 4096 };
+  assert.is(sha256(collect(o).bytes), GOLDEN_UNIFORM_300K);
+  assert.is(sha256(collect({ ...o, profile: "uniform" }).bytes), GOLDEN_UNIFORM_300K);
+  assert.is(sha256(collect({ seed: 1, symbols: 10, messages: 5000, profile: "uniform" }).bytes), GOLDEN_5000);
+});
+
+Day("rejects an unknown profile", () => {
+  assert.throws(() => generateSession({ seed: 1, messages: 100_000, profile: "busy" as "uniform" }), /profile/);
+});
+
+Day.run();
 
 // ---- binary ITCH file ----
 

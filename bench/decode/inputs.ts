@@ -1,7 +1,8 @@
 // Inputs of the decoder benchmark, prepared once by run.ts (outside every timed region) and
 // written to bench/.build/ for the cases (common.ts has the file format):
-//   itch50    a generated ITCH 5.0 session (src/itchgen/itch-session.ts) as MoldUDP64 payloads of at
-//             most 1400 bytes (src/itchgen/itch-writers.ts moldPackets), end-of-session packet included
+//   itch50    a generated ITCH 5.0 session (src/itchgen/itch-session.ts; profile uniform or realistic)
+//             as MoldUDP64 payloads of at most 1400 bytes (src/itchgen/itch-writers.ts moldPackets),
+//             end-of-session packet included
 //   iex-tops  the UDP payloads of /work/shared/data/iex/TOPS16.pcapng.gz
 //   iex-deep  the UDP payloads of /work/shared/data/iex/DEEP10.pcap.gz (its last frame is cut short
 //             in the file: its payload is what the file holds, so each decoder counts one overrun)
@@ -33,13 +34,12 @@ export interface ItchSession {
   seed: number;
   symbols: number;
   messages: number;
-  profile?: string;
+  profile?: SessionOptions["profile"];
 }
 
-// The generator's options for a session. `profile` is passed through as it is: the generator
-// ignores what it does not know, so "uniform" gives the sessions it has always given.
+// The generator's options for a session ("uniform": the sessions it has always given).
 function sessionOptions(o: ItchSession): SessionOptions {
-  return { seed: o.seed, symbols: o.symbols, messages: o.messages, profile: o.profile ?? "uniform" } as SessionOptions;
+  return { seed: o.seed, symbols: o.symbols, messages: o.messages, profile: o.profile ?? "uniform" };
 }
 
 const describe = (o: ItchSession): string =>

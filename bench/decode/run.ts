@@ -8,10 +8,11 @@
 //
 //   node --import tsx bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N]
 //       [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR]
-//       [--consumer raw|tick]
+//       [--consumer raw|tick] [--profile uniform|realistic]
 //
 // Inputs, prepared once here (bench/decode/inputs.ts) and written to bench/.build/decode-*.bin:
-// itch50, a generated ITCH 5.0 session (default 5,000,000 messages over 1,000 symbols) as
+// itch50, a generated ITCH 5.0 session (default 5,000,000 messages over 1,000 symbols; with
+// --profile realistic a NASDAQ-shaped day over 8,000 symbols, src/itchgen/day-profile.ts) as
 // MoldUDP64 payloads of <= 1400 bytes; iex-tops and iex-deep, the UDP payloads of the IEX sample
 // captures. Each case (bench/decode/case.ts, or the C program) reads its file, makes one
 // verification pass hashing every record, two warm-up passes, then decodes the whole input
@@ -75,7 +76,8 @@ const args = (() => {
         rounds: { type: "string", default: "5" },
         "min-seconds": { type: "string", default: "0.5" },
         messages: { type: "string", default: "5000000" },
-        symbols: { type: "string", default: "1000" },
+        symbols: { type: "string" },
+        profile: { type: "string", default: "uniform" },
         seed: { type: "string", default: "1" },
         formats: { type: "string", default: FORMATS.join(",") },
         impls: { type: "string", default: IMPLS.join(",") },
@@ -87,7 +89,7 @@ const args = (() => {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    fail(`${(e as Error).message}; usage: bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N] [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR] [--consumer raw|tick]`);
+    fail(`${(e as Error).message}; usage: bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N] [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR] [--consumer raw|tick] [--profile uniform|realistic]`);
   }
 })();
 
@@ -108,7 +110,9 @@ const ROUNDS = intArg("rounds", args.rounds!, 1, 100);
 const MIN_SECONDS = Number(args["min-seconds"]);
 if (!(MIN_SECONDS > 0 && MIN_SECONDS <= 60)) fail(`--min-seconds must be in (0, 60]`);
 const MESSAGES = intArg("messages", args.messages!, 10_000, 100_000_000);
-const SYMBOLS = intArg("symbols", args.symbols!, 1, 65535);
+const PROFILE = listArg("profile", args.profile!, ["uniform", "realistic"] as const);
+if (PROFILE.length !== 1) fail("--profile takes one of uniform, realistic");
+const SYMBOLS = args.symbols !== undefined ? intArg("symbols", args.symbols, 1, 65535) : PROFILE[0] === "realistic" ? 8000 : 1000;
 const SEED = intArg("seed", args.seed!, 0, 0x7fffffff);
 const RETRIES = intArg("retries", args.retries!, 0, 20);
 const FMTS = listArg("formats", args.formats!, FORMATS);
@@ -249,7 +253,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const path = `${BUILD}/decode-${f}.bin`;
     inputs[f] = f === "itch50"
-      ? prepareItch(path, { seed: SEED, symbols: SYMBOLS, messages: MESSAGES, maxPayload: 1400 })
+      ? prepareItch(path, { seed: SEED, symbols: SYMBOLS, messages: MESSAGES, maxPayload: 1400, profile: PROFILE[0] })
       : await prepareIex(f, path);
     const p = inputs[f]!;
     log(`input ${f}: ${p.entries.toLocaleString("en-US")} payloads, ${(p.bytes / 1e6).toFixed(1)} MB (${p.source}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -310,7 +314,7 @@ async function main(): Promise<void> {
   const json = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", kernel: release(), node: process.version, cc: ccVersion() },
-    options: { rounds: ROUNDS, minSeconds: MIN_SECONDS, messages: MESSAGES, symbols: SYMBOLS, seed: SEED, formats: FMTS, impls: IMPL_LIST, retries: RETRIES, wasmDir: WASM_DIR ?? null, consumer: CONSUMER[0] },
+    options: { rounds: ROUNDS, minSeconds: MIN_SECONDS, messages: MESSAGES, symbols: SYMBOLS, profile: PROFILE[0], seed: SEED, formats: FMTS, impls: IMPL_LIST, retries: RETRIES, wasmDir: WASM_DIR ?? null, consumer: CONSUMER[0] },
     inputs,
     summary: sums,
     agreement: mismatches.length === 0 ? "ok" : mismatches,

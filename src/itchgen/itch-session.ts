@@ -19,6 +19,13 @@
 // Flow: A, F, E, C, X, D, U, P, I and B over a book of live orders (see flowStep for the mix);
 // the first flow steps are scripted so that every type appears in any session.
 //
+// Two profiles. "uniform" (the default) is the day above: 1,000 symbols unless told, activity
+// ~ rank^(-2/3), dense order references. "realistic" (day-profile.ts) is a day shaped like NASDAQ's:
+// 8,000 symbols unless told, Zipf activity, references with heavy-tailed gaps that reach the
+// hundreds of millions, a real day's message mix (dayStep), the book held near 1% of the day's
+// messages, NOII only in the imbalance periods before the crosses (09:28-09:30, 15:50-16:00), and
+// deletes and replaces biased towards recent orders.
+//
 // The hot path (order flow) writes with DataView at offsets taken from ITCH50 at module load and
 // allocates nothing per message; the rare administrative messages go through the checked encoder.
 
@@ -34,12 +41,16 @@ import {
   type ItchType,
 } from "./itch-encode.js";
 import { Rng } from "./rng.js";
+import { ADDS_DELETES, addShare, DAY_MIX, DAY_PHASES, DAY_SYMBOLS, dayTargetOrders, MPID_SHARE, NOII_SHARE, recentIndex, RefGaps, ZipfRanks } from "./day-profile.js";
 
 export interface SessionOptions {
   /** Seed of the PRNG: the same options give the same bytes. */
   seed: number;
-  /** Number of securities, 1..65535; their stock locates are 1..symbols, in alphabetical order. */
-  symbols: number;
+  /**
+   * Number of securities, 1..65535; their stock locates are 1..symbols, in alphabetical order.
+   * Default 1000 (uniform), 8000 (realistic).
+   */
+  symbols?: number;
   /** Total number of messages in the session, at least minSessionMessages(symbols). */
   messages: number;
   /** Bytes per chunk (default 1 MiB, at least 4096). */
@@ -48,6 +59,11 @@ export interface SessionOptions {
   reuseBuffer?: boolean;
   /** Most live orders on the book (default symbols * 256, within 4096..4,000,000). */
   maxLiveOrders?: number;
+  /**
+   * "uniform" (default): the generator's historical day, byte for byte. "realistic": a day shaped
+   * like NASDAQ's (Zipf activity, sparse growing references, a real day's mix; see the header).
+   */
+  profile?: "uniform" | "realistic";
 }
 
 export interface SessionSummary {
@@ -60,6 +76,8 @@ export interface SessionSummary {
   symbols: readonly string[];
   /** Orders still on the book at the end. */
   liveOrders: number;
+  /** The most orders on the book at any time. */
+  peakLiveOrders: number;
   lastOrderRef: number;
   lastMatchNumber: number;
   firstTimestamp: number;
@@ -121,6 +139,14 @@ const T_OPEN = 9 * NS_H + 30 * NS_M; // start of market hours
 const T_CLOSE = 16 * NS_H; // end of market hours
 const T_SYSTEM_END = 20 * NS_H; // end of system hours
 const T_END = 20 * NS_H + 5 * NS_M; // end of messages
+
+// The realistic day's mix and helpers as module constants: read once, not through the imported
+// bindings on every message (a loader that compiles modules to CommonJS makes those getters).
+const MIX_U = DAY_MIX.replace, MIX_E = DAY_MIX.exec, MIX_C = DAY_MIX.execPrice, MIX_X = DAY_MIX.cancel;
+const MIX_P = DAY_MIX.trade, MIX_B = DAY_MIX.broken, INV_ADDS_DELETES = 1 / ADDS_DELETES, F_SHARE = MPID_SHARE;
+const recent = recentIndex, addShareOf = addShare;
+const IMBALANCE_OPEN = 2 * NS_M; // the realistic day's NOII periods: 09:28-09:30
+const IMBALANCE_CLOSE = 10 * NS_M; // and 15:50-16:00
 
 const TICK = 100; // $0.01 in price4
 // Intraday U shape: the f-th fraction of the market-hours messages is sent at the fraction
@@ -212,30 +238,46 @@ class SessionBuilder {
   private ringN = 0;
   private noiiCross = 79; // 'O'
 
+  // the realistic profile (undefined / 0 in the uniform one)
+  private readonly day: boolean;
+  private readonly zipf: ZipfRanks | undefined;
+  private readonly gaps: RefGaps | undefined;
+  private readonly target: number;
+  /** Per 10,000 flow draws: NOII messages (the imbalance periods of the realistic day). */
+  private noiiShare = 0;
+  private peak = 0;
+
   constructor(o: SessionOptions) {
-    if (!Number.isInteger(o.symbols) || o.symbols < 1 || o.symbols > 0xffff) throw new RangeError(`symbols must be 1..65535, got ${o.symbols}`);
-    const min = minSessionMessages(o.symbols);
+    const profile = o.profile ?? "uniform";
+    if (profile !== "uniform" && profile !== "realistic") throw new RangeError(`profile must be "uniform" or "realistic", got ${String(profile)}`);
+    this.day = profile === "realistic";
+    const symbols = o.symbols ?? (this.day ? DAY_SYMBOLS : 1000);
+    if (!Number.isInteger(symbols) || symbols < 1 || symbols > 0xffff) throw new RangeError(`symbols must be 1..65535, got ${symbols}`);
+    const min = minSessionMessages(symbols);
     if (!Number.isSafeInteger(o.messages) || o.messages < min) {
-      throw new RangeError(`messages must be an integer >= ${min} for ${o.symbols} symbols, got ${o.messages}`);
+      throw new RangeError(`messages must be an integer >= ${min} for ${symbols} symbols, got ${o.messages}`);
     }
     this.chunkBytes = o.chunkBytes ?? 1 << 20;
     if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < 4096) throw new RangeError(`chunkBytes must be >= 4096`);
     this.rng = new Rng(o.seed);
-    this.nSym = o.symbols;
+    this.nSym = symbols;
     this.total = o.messages;
     this.reuse = o.reuseBuffer ?? true;
     this.u8 = new Uint8Array(this.chunkBytes);
     this.dv = new DataView(this.u8.buffer);
     this.limit = this.chunkBytes - STEP_ROOM;
-    this.cap = Math.max(1, Math.floor(o.maxLiveOrders ?? Math.min(4_000_000, Math.max(4096, o.symbols * 256))));
+    this.cap = Math.max(1, Math.floor(o.maxLiveOrders ?? Math.min(4_000_000, Math.max(4096, symbols * 256))));
     this.invCap = 1 / this.cap;
     this.oRef = new Float64Array(this.cap);
     this.oShares = new Uint32Array(this.cap);
     this.oPrice = new Uint32Array(this.cap);
     this.oSym = new Uint32Array(this.cap);
     this.oBuy = new Uint8Array(this.cap);
-    this.levels = Array.from({ length: o.symbols * 2 }, () => new Map<number, number>());
-    this.best = new Float64Array(o.symbols * 2);
+    this.levels = Array.from({ length: symbols * 2 }, () => new Map<number, number>());
+    this.best = new Float64Array(symbols * 2);
+    this.zipf = this.day ? new ZipfRanks(symbols) : undefined;
+    this.gaps = this.day ? new RefGaps() : undefined;
+    this.target = this.day ? dayTargetOrders(o.messages, this.cap) : 0;
 
     const rng = this.rng;
     const n = this.nSym;
@@ -335,6 +377,7 @@ class SessionBuilder {
 
   private pickSym(): number {
     const u = this.rng.next();
+    if (this.zipf !== undefined) return this.hot[this.zipf.rank(u)];
     return this.hot[Math.floor(u * u * u * this.nSym)];
   }
 
@@ -344,6 +387,7 @@ class SessionBuilder {
   }
 
   private newRef(bits: number): number {
+    if (this.gaps !== undefined) return (this.nextRef += this.gaps.next(this.rng));
     return (this.nextRef += 1 + (bits & 3));
   }
 
@@ -427,6 +471,7 @@ class SessionBuilder {
     const shares = this.lots(r2 >>> 16);
     const ref = this.newRef(r >>> 5);
     const i = this.n++;
+    if (this.n > this.peak) this.peak = this.n;
     this.oRef[i] = ref;
     this.oShares[i] = shares;
     this.oPrice[i] = price;
@@ -454,7 +499,7 @@ class SessionBuilder {
 
   private del(): void {
     if (this.n === 0) return this.add(false);
-    const i = this.rng.int(this.n);
+    const i = this.day ? recent(this.rng.next(), this.n) : this.rng.int(this.n);
     const m = this.head(T_D, L_D, this.oSym[i] + 1);
     this.u64(m + D_REF, this.oRef[i]);
     this.remove(i);
@@ -463,7 +508,8 @@ class SessionBuilder {
   private replace(): void {
     if (this.n === 0) return this.add(false);
     const r = this.rng.u32();
-    const i = Math.floor((r >>> 8) * (1 / 16777216) * this.n);
+    const u = (r >>> 8) * (1 / 16777216);
+    const i = this.day ? recent(u, this.n) : Math.floor(u * this.n);
     const s = this.oSym[i];
     const buy = this.oBuy[i];
     let price = this.oPrice[i] + ((r & 3) - 1) * TICK;
@@ -613,6 +659,25 @@ class SessionBuilder {
     return this.del();
   }
 
+  /** One flow message of the realistic day: the mix of DAY_MIX, NOII only in the imbalance periods. */
+  private dayStep(): void {
+    const x = this.rng.next() * 10000;
+    if (x < this.noiiShare) return this.noii();
+    const y = (x - this.noiiShare) * (10000 / (10000 - this.noiiShare)); // the rest, over [0, 10000)
+    if (y < MIX_B) {
+      if (y < MIX_U) return this.replace();
+      if (y < MIX_E) return this.exec(false);
+      if (y < MIX_C) return this.exec(true);
+      if (y < MIX_X) return this.cancel();
+      if (y < MIX_P) return this.trade();
+      return this.broken();
+    }
+    const z = (y - MIX_B) * INV_ADDS_DELETES;
+    const pa = addShareOf(this.n, this.target);
+    if (z < pa) return this.add(z < pa * F_SHARE);
+    return this.del();
+  }
+
   /** count flow messages spread over [t0, t0 + dur), with the scheduled events at their flow index. */
   private *flow(count: number, t0: number, dur: number, warp: boolean, events: Scheduled[], script: boolean): Generator<Uint8Array> {
     events.sort((a, b) => a.at - b.at);
@@ -644,6 +709,7 @@ class SessionBuilder {
         nextEvent = e < events.length ? events[e].at : Infinity;
       }
       if (f.script && i < SCRIPT.length) this.step(SCRIPT[i]);
+      else if (this.day) this.dayStep();
       else this.flowStep();
       i++;
     }
@@ -707,6 +773,7 @@ class SessionBuilder {
       counts,
       symbols: this.names,
       liveOrders: this.n,
+      peakLiveOrders: this.peak,
       lastOrderRef: this.nextRef,
       lastMatchNumber: this.nextMatch,
       firstTimestamp: this.firstTs,
@@ -780,12 +847,17 @@ class SessionBuilder {
     const flow = this.total - fixedMessages(n);
     const pre = Math.max(SCRIPT.length, Math.round(flow * 0.06));
     const post = Math.max(2, Math.round(flow * 0.04));
-    const market = flow - pre - post;
+    // the realistic day's imbalance periods before the crosses, with their NOII
+    const openImb = this.day ? Math.round(flow * DAY_PHASES.openImbalance) : 0;
+    const closeImb = this.day ? Math.round(flow * DAY_PHASES.closeImbalance) : 0;
+    const market = flow - pre - post - openImb - closeImb;
+    const preEnd = this.day ? T_OPEN - IMBALANCE_OPEN : T_OPEN - 1000;
+    const marketEnd = this.day ? T_CLOSE - IMBALANCE_CLOSE : T_CLOSE;
 
     // 04:00 start of system hours: pre-market flow; a direct listing's indication before the open
     this.system("S", T_SYSTEM + rng.int(1000));
     this.noiiCross = 79; // 'O'
-    yield* this.flow(pre, T_SYSTEM + 1000, T_OPEN - T_SYSTEM - 2000, false, [
+    yield* this.flow(pre, T_SYSTEM + 1000, preEnd - T_SYSTEM - 1000, false, [
       {
         at: Math.floor(pre * 0.9),
         run: () => {
@@ -804,6 +876,12 @@ class SessionBuilder {
         },
       },
     ], true);
+    if (this.day) {
+      // 09:28 the opening imbalance period: NOII with the flow until the cross
+      this.noiiShare = NOII_SHARE;
+      yield* this.flow(openImb, preEnd, IMBALANCE_OPEN - 1000, false, [], false);
+      this.noiiShare = 0;
+    }
 
     // 09:30 start of market hours: the opening cross of every symbol
     this.system("Q", T_OPEN + rng.int(1000));
@@ -868,7 +946,13 @@ class SessionBuilder {
     };
     events.push({ at: at(0.6), run: () => opHalt("H") });
     events.push({ at: at(0.61), run: () => opHalt("T") });
-    yield* this.flow(market, T_OPEN + 10_000_000, T_CLOSE - T_OPEN - 20_000_000, true, events, false);
+    yield* this.flow(market, T_OPEN + 10_000_000, marketEnd - T_OPEN - 20_000_000, true, events, false);
+    if (this.day) {
+      // 15:50 the closing imbalance period
+      this.noiiShare = NOII_SHARE;
+      yield* this.flow(closeImb, marketEnd, IMBALANCE_CLOSE - 20_000_000, false, [], false);
+      this.noiiShare = 0;
+    }
 
     // 16:00 end of market hours: the closing cross; after-hours flow
     this.system("M", T_CLOSE + rng.int(1000));
