@@ -182,6 +182,45 @@ for (const seed of [1, 2, 3]) {
   });
 }
 
+// Order references moved up by `shift` in place (adds, executions, cancels, deletes and both of a
+// replace's): the same day with references past 2^32.
+function shiftRefs(chunk: Uint8Array, shift: bigint): void {
+  const v = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  forEachMessage(chunk, (_b, off, _len) => {
+    const type = String.fromCharCode(chunk[off]);
+    if ("AFECXDU".includes(type)) v.setBigUint64(off + 11, v.getBigUint64(off + 11) + shift);
+    if (type === "U") v.setBigUint64(off + 19, v.getBigUint64(off + 19) + shift);
+  });
+}
+
+G("a realistic day over 8,000 symbols, its references moved past 2^32: every book event equals the reference's, and so do the books", () => {
+  const caps = { maxOrders: 1 << 17, maxLevels: 1 << 15, maxInstruments: 8192, depthEvents: true };
+  const p = new FeedParser(itch50);
+  const book = enableBook(p, caps);
+  const ref = new ReferenceL3(caps);
+  let records = 0;
+  let maxRef = 0n;
+  const it = generateSession({ seed: 5, messages: 300_000, profile: "realistic" });
+  for (let r = it.next(); !r.done; r = it.next()) {
+    shiftRefs(r.value, 1n << 33n);
+    forEachMessage(r.value, (b, off) => {
+      if (b[off] === 0x41) {
+        const ref = new DataView(b.buffer, b.byteOffset).getBigUint64(off + 11);
+        if (ref > maxRef) maxRef = ref;
+      }
+    });
+    records += parseChecked(p, book, ref, entriesOf(r.value), `chunk at message ${records}`);
+    assert.is(book.check(), "ok");
+  }
+  assert.is(records, 300_000);
+  assert.ok(maxRef > 1n << 33n, `references past 2^32: ${maxRef}`);
+  assert.ok(ref.orderCount() > 500, `orders on the book: ${ref.orderCount()}`);
+  sameEverywhere(book, ref, "at the end");
+  sameCounters(book, ref);
+  const c = book.counters();
+  assert.is(c.unknownOrder + c.ordersFull + c.levelsFull + c.duplicateOrder + c.invalid + c.oversized, 0);
+});
+
 G("in batches of 4,096 messages, BookView.forEach interleaves each book event right after its record", () => {
   const p = new FeedParser(itch50);
   const book = enableBook(p, ITCH_CAPS);
@@ -533,6 +572,27 @@ C("a full order table or level pool skips the add and counts it; what fits stays
   assert.ok(c.unknownOrder > 1000, `unknown: ${c.unknownOrder}`);
   assert.ok(c.badInstrument > 1000, `bad instrument: ${c.badInstrument}`);
   assert.ok(book.orderCount() <= 250 && book.levelCount() <= 150);
+  sameEverywhere(book, ref, "at the end");
+  sameCounters(book, ref);
+});
+
+C("a stream of adds with random 64-bit references fills the order table, is counted, and does not grow the memory", () => {
+  const caps = { maxOrders: 1 << 12, maxLevels: 1 << 10, maxInstruments: 16, depthEvents: true };
+  const p = new FeedParser(itch50);
+  const book = enableBook(p, caps);
+  const ref = new ReferenceL3(caps);
+  const bytes = p.memory.buffer.byteLength;
+  const rng = new Rng(13);
+  const msgs: Uint8Array[] = [encodeBySchema(S, "R", { stockLocate: 1, stock: "HOSTILE" })];
+  for (let i = 0; i < 50_000; i++) {
+    const orderRef = (BigInt(Math.floor(rng.next() * 2 ** 32)) << 32n) | BigInt(Math.floor(rng.next() * 2 ** 32));
+    msgs.push(encodeBySchema(S, "A", { stockLocate: 1, orderRef, side: rng.next() < 0.5 ? "B" : "S", shares: 100, stock: "HOSTILE", price: 10_000 + Math.floor(rng.next() * 500) }));
+  }
+  for (let i = 0; i < msgs.length; i += 4096) parseChecked(p, book, ref, chunkOf(msgs.slice(i, i + 4096)), `adds from ${i}`);
+  assert.is(book.check(), "ok");
+  assert.is(book.orderCount(), caps.maxOrders);
+  assert.is(book.counters().ordersFull, 50_000 - caps.maxOrders);
+  assert.is(p.memory.buffer.byteLength, bytes, "no memory grown for hostile references");
   sameEverywhere(book, ref, "at the end");
   sameCounters(book, ref);
 });
