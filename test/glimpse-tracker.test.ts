@@ -10,32 +10,13 @@ import { PerformanceObserver, constants } from "node:perf_hooks";
 import { OrderTable, SnapshotTracker, snapshotMessages, endOfSnapshot, readEndOfSnapshot, END_OF_SNAPSHOT_LENGTH } from "../src/glimpse/index.js";
 import { SoupError } from "../src/soup/index.js";
 import { encode, type ItchMessage } from "../src/itchgen/itch-encode.js";
-import { generateSession, forEachMessage } from "../src/itchgen/itch-session.js";
 import { Rng } from "../src/itchgen/rng.js";
 import { ReferenceL3 } from "./oracle/reference-book.js";
+import { sessionChunk } from "./helpers/wire.js";
 
 const CAPS = { maxOrders: 1 << 22, maxLevels: 1 << 20, maxInstruments: 65536 };
 
 /** A session's messages in one buffer: views without a view per message. */
-function sessionBuffer(o: { seed: number; symbols: number; messages: number }): { data: Uint8Array; offsets: Uint32Array; lengths: Uint32Array; count: number } {
-  const parts: Uint8Array[] = [];
-  for (const c of generateSession({ ...o, reuseBuffer: false })) parts.push(c);
-  const data = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.length;
-  }
-  const offsets = new Uint32Array(o.messages);
-  const lengths = new Uint32Array(o.messages);
-  let n = 0;
-  forEachMessage(data, (_b, off, len) => {
-    offsets[n] = off;
-    lengths[n++] = len;
-  });
-  return { data, offsets, lengths, count: n };
-}
-
 function ordersOf(t: SnapshotTracker): string[] {
   const o = t.orders;
   const out: string[] = [];
@@ -91,7 +72,7 @@ T("finds, inserts and removes like a Map through growth, and keeps arrival order
 const K = suite("SnapshotTracker");
 
 K("its open orders are the reference book's, in arrival order, at several points of a session", () => {
-  const s = sessionBuffer({ seed: 21, symbols: 40, messages: 40_000 });
+  const s = sessionChunk({ seed: 21, symbols: 40, messages: 40_000 });
   const t = new SnapshotTracker({ initialOrders: 64 });
   const r = new ReferenceL3(CAPS);
   for (let i = 0; i < s.count; i++) {
@@ -106,7 +87,7 @@ K("its open orders are the reference book's, in arrival order, at several points
 });
 
 K("a snapshot is the last System Event, the directory, each stock's state, the open orders, then End of Snapshot", () => {
-  const s = sessionBuffer({ seed: 5, symbols: 12, messages: 12_000 });
+  const s = sessionChunk({ seed: 5, symbols: 12, messages: 12_000 });
   const t = new SnapshotTracker();
   for (let i = 0; i < 8000; i++) t.apply(s.data, s.offsets[i], s.lengths[i]);
   const snap = t.snapshot();
@@ -174,7 +155,7 @@ K("End of Snapshot is 'G' and a 20-digit sequence number, read with either paddi
 });
 
 K("apply() allocates nothing per message once warm", async () => {
-  const s = sessionBuffer({ seed: 9, symbols: 50, messages: 400_000 });
+  const s = sessionChunk({ seed: 9, symbols: 50, messages: 400_000 });
   const t = new SnapshotTracker({ initialOrders: 1 << 16 });
   const warm = 150_000;
   for (let i = 0; i < warm; i++) t.apply(s.data, s.offsets[i], s.lengths[i]);

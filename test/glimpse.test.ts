@@ -13,37 +13,17 @@ import * as L from "../assembly/layout.js";
 import { FeedParser, type InputChunk } from "../src/feeds/parser.js";
 import { itch50 } from "../src/feeds/feeds.js";
 import { enableBook, Side, type BookView } from "../src/book/book.js";
-import { generateSession, forEachMessage } from "../src/itchgen/itch-session.js";
 import { encode, type ItchMessage } from "../src/itchgen/itch-encode.js";
 import { SnapshotTracker, GlimpseServer, loadSnapshot, endOfSnapshot, type SnapshotResult } from "../src/glimpse/index.js";
 import { SoupError, packet, emptyPacket, loginAcceptedPacket, SEQUENCED_DATA, SERVER_HEARTBEAT, END_OF_SESSION } from "../src/soup/index.js";
 import { ReferenceL3 } from "./oracle/reference-book.js";
 import { rawServer, within, sleep } from "./helpers/tcp.js";
+import { sessionChunk } from "./helpers/wire.js";
 
 const SESSION = { seed: 31, symbols: 30, messages: 40_000 };
 const CAPS = { maxOrders: 1 << 16, maxLevels: 1 << 15, maxInstruments: 64 };
 const REF_CAPS = { ...CAPS };
 const noop = (): void => {};
-
-/** The session's messages in one buffer, as one InputChunk of bare messages. */
-function sessionChunk(): InputChunk & { offsets: Uint32Array; lengths: Uint32Array } {
-  const parts: Uint8Array[] = [];
-  for (const c of generateSession({ ...SESSION, reuseBuffer: false })) parts.push(c);
-  const data = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.length;
-  }
-  const offsets = new Uint32Array(SESSION.messages);
-  const lengths = new Uint32Array(SESSION.messages);
-  let n = 0;
-  forEachMessage(data, (_b, off, len) => {
-    offsets[n] = off;
-    lengths[n++] = len;
-  });
-  return { data, count: n, offsets, lengths };
-}
 
 /** Messages first..count-1 of a chunk (0-based), as a chunk. */
 const tail = (c: ReturnType<typeof sessionChunk>, first: number): InputChunk =>
@@ -82,7 +62,7 @@ const directory = (locate: number) => encode({
 
 const G = suite("late start through a GLIMPSE snapshot");
 
-const session = sessionChunk();
+const session = sessionChunk(SESSION);
 const whole = (() => {
   const p = new FeedParser(itch50);
   const book = enableBook(p, CAPS);

@@ -8,6 +8,7 @@ export { mold, iextp, encodeBySchema, frameOf };
 import { FeedParser, type EntryKind } from "../../src/feeds/parser.js";
 import { itch50 } from "../../src/feeds/feeds.js";
 import { itchInputChunks } from "../../src/itchgen/itch-writers.js";
+import { generateSession, forEachMessage, type SessionOptions } from "../../src/itchgen/itch-session.js";
 
 export const ENDS = SYNTHETIC_ENDS;
 
@@ -112,4 +113,17 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** A generated session's messages in one buffer, as one chunk of bare messages (one entry each). */
+export function sessionChunk(o: SessionOptions): { data: Uint8Array; count: number; offsets: Uint32Array; lengths: Uint32Array } {
+  const data = concatBytes([...generateSession({ ...o, reuseBuffer: false })]);
+  const offsets = new Uint32Array(o.messages);
+  const lengths = new Uint32Array(o.messages);
+  let n = 0;
+  forEachMessage(data, (_b, off, len) => {
+    offsets[n] = off;
+    lengths[n++] = len;
+  });
+  return { data, count: n, offsets, lengths };
 }
