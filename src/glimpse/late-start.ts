@@ -16,8 +16,8 @@
 
 import * as L from "../../assembly/layout.js";
 import type { FeedSource } from "../feeds/open.js";
+import { WrappedSource } from "../feeds/wrapped-source.js";
 import type { InputChunk } from "../feeds/parser.js";
-import type { ParserSummary } from "../feeds/summary.js";
 import type { WasmMemory } from "../../bridge/wasm.js";
 import { loadSnapshot, type SnapshotServer, type SnapshotResult } from "./load.js";
 
@@ -33,14 +33,7 @@ export interface LateStartExports {
 /** How often live packets are taken into the hold while the snapshot loads. */
 const PUMP_MS = 1;
 
-export class LateStartSource implements FeedSource {
-  readonly inner: FeedSource;
-  readonly feed: FeedSource["feed"];
-  readonly mode: FeedSource["mode"];
-  readonly modeReason: string;
-  readonly ticks: FeedSource["ticks"];
-  readonly message: FeedSource["message"];
-  readonly timestamps?: FeedSource["timestamps"];
+export class LateStartSource extends WrappedSource {
   /** Resolves once the snapshot is loaded (the book built); rejects with the load's error. */
   readonly ready: Promise<SnapshotResult>;
   /** The loaded snapshot: its End of Snapshot sequence and message count. */
@@ -52,17 +45,10 @@ export class LateStartSource implements FeedSource {
   readonly #table: Uint32Array;
   #held = true;
   #pump: NodeJS.Timeout | undefined;
-  #closed = false;
   #snapshotSeq = 1n;
 
   constructor(inner: FeedSource, memory: WasmMemory, x: LateStartExports, server: SnapshotServer) {
-    this.inner = inner;
-    this.feed = inner.feed;
-    this.mode = inner.mode;
-    this.modeReason = `${inner.modeReason}; started from a snapshot at ${server.host}:${server.port}`;
-    this.ticks = inner.ticks;
-    this.message = inner.message;
-    if (inner.timestamps) this.timestamps = inner.timestamps.bind(inner);
+    super(inner, `started from a snapshot at ${server.host}:${server.port}`);
     this.#x = x;
     const buf = memory.buffer;
     this.#u8 = new Uint8Array(buf);
@@ -71,7 +57,7 @@ export class LateStartSource implements FeedSource {
     this.#table = new Uint32Array(buf, L.BATCH_BASE, L.BATCH_MAX * 2);
     this.#ps32[L.PS_HOLD_FLAGS / 4] |= L.HOLD_ALL;
     this.#pump = setInterval(() => {
-      if (!this.#closed) inner.poll(64);
+      if (!this.closed) inner.poll(64);
     }, PUMP_MS);
     this.ready = loadSnapshot(server, (chunk) => this.#parse(chunk)).then((r) => {
       this.snapshot = r;
@@ -84,10 +70,6 @@ export class LateStartSource implements FeedSource {
     });
     // A failed load is the caller's to see through `ready`; nothing else waits on it.
     this.ready.catch(() => {});
-  }
-
-  get book(): FeedSource["book"] {
-    return this.inner.book;
   }
 
   // Snapshot messages into the parser (and its book), through the ANSWERS region, which nothing
@@ -118,7 +100,7 @@ export class LateStartSource implements FeedSource {
   }
 
   poll(max?: number): number {
-    if (this.#closed || this.snapshot === undefined) return 0;
+    if (this.closed || this.snapshot === undefined) return 0;
     if (this.#held) {
       // What came while the snapshot loaded, released in sequence order from the snapshot's on.
       this.#held = false;
@@ -131,22 +113,13 @@ export class LateStartSource implements FeedSource {
     return this.inner.poll(max);
   }
 
-  flush(): number {
+  override flush(): number {
     return this.snapshot === undefined ? 0 : this.inner.flush();
   }
 
-  wait(timeoutMs: number): boolean {
-    return this.inner.wait(timeoutMs);
-  }
-
-  summary(): ParserSummary {
-    return this.inner.summary();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  override close(): void {
+    if (this.closed) return;
     if (this.#pump) clearInterval(this.#pump);
-    this.inner.close();
+    super.close();
   }
 }

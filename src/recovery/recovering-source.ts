@@ -4,6 +4,7 @@
 // (their records come out of that poll), and otherwise polls the feed as usual.
 
 import type { FeedSource } from "../feeds/open.js";
+import { WrappedSource } from "../feeds/wrapped-source.js";
 import type { ParserSummary } from "../feeds/summary.js";
 import type { WasmMemory } from "../../bridge/wasm.js";
 import { Retransmitter, type RetransmitOptions, type RecoveryExports, type RecoveryStats } from "./retransmitter.js";
@@ -11,34 +12,16 @@ import { Retransmitter, type RetransmitOptions, type RecoveryExports, type Recov
 /** While a gap is open, the longest a wait blocks: answers and timeouts are looked at this often. */
 const RECOVERY_WAIT_MS = 1;
 
-export class RecoveringSource implements FeedSource {
-  readonly inner: FeedSource;
+export class RecoveringSource extends WrappedSource {
   readonly retransmitter: Retransmitter;
-  readonly feed: FeedSource["feed"];
-  readonly mode: FeedSource["mode"];
-  readonly modeReason: string;
-  readonly ticks: FeedSource["ticks"];
-  readonly message: FeedSource["message"];
-  readonly timestamps?: FeedSource["timestamps"];
-  #closed = false;
 
   constructor(inner: FeedSource, memory: WasmMemory, x: RecoveryExports, o: RetransmitOptions) {
-    this.inner = inner;
+    super(inner, `gaps filled from ${o.host}:${o.port}`);
     this.retransmitter = new Retransmitter(memory, x, o);
-    this.feed = inner.feed;
-    this.mode = inner.mode;
-    this.modeReason = `${inner.modeReason}; gaps filled from ${o.host}:${o.port}`;
-    this.ticks = inner.ticks;
-    this.message = inner.message;
-    if (inner.timestamps) this.timestamps = inner.timestamps.bind(inner);
-  }
-
-  get book(): FeedSource["book"] {
-    return this.inner.book;
   }
 
   poll(max = 64): number {
-    if (this.#closed) return 0;
+    if (this.closed) return 0;
     const r = this.retransmitter;
     if (!r.due()) return this.inner.poll(max);
     const now = performance.now();
@@ -48,25 +31,24 @@ export class RecoveringSource implements FeedSource {
   }
 
   /** Releases what is held, except while a gap waits for its retransmission (the retransmitter gives it up in time). */
-  flush(): number {
+  override flush(): number {
     return this.retransmitter.waiting() ? 0 : this.inner.flush();
   }
 
-  wait(timeoutMs: number): boolean {
+  override wait(timeoutMs: number): boolean {
     return this.inner.wait(this.retransmitter.due() ? Math.min(timeoutMs, RECOVERY_WAIT_MS) : timeoutMs);
   }
 
-  summary(): ParserSummary & { recovery: RecoveryStats } {
+  override summary(): ParserSummary & { recovery: RecoveryStats } {
     return { ...this.inner.summary(), recovery: this.retransmitter.report() };
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  override close(): void {
+    if (this.closed) return;
     try {
       this.retransmitter.close();
     } finally {
-      this.inner.close();
+      super.close();
     }
   }
 }

@@ -5,8 +5,7 @@
 
 import { XdpFeedSource, type FeedSource } from "../../feeds/open.js";
 import { KernelFeedReceiver } from "../../feeds/kernel.js";
-import { RecoveringSource } from "../../recovery/recovering-source.js";
-import { LateStartSource } from "../../glimpse/late-start.js";
+import { receivingPath } from "../../feeds/wrapped-source.js";
 
 export interface Drops {
   /** Frames or datagrams lost, all causes together. */
@@ -24,9 +23,7 @@ export interface Drops {
 }
 
 export function dropsOf(source: FeedSource): Drops {
-  // A source with retransmission or a late start wraps the path that receives.
-  let src = source;
-  while (src instanceof RecoveringSource || src instanceof LateStartSource) src = src.inner;
+  const src = receivingPath(source);
   if (src instanceof XdpFeedSource) {
     const x = src.receiver.socket.stats().xdp;
     const rxDropped = Number(x.rx_dropped);
