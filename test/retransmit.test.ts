@@ -58,6 +58,23 @@ async function run(pk: MoldPacket[], lost: (i: number) => boolean, retransmit: O
   }
 }
 
+// The messages of these packets, in a store of their session.
+function storeOf(pk: MoldPacket[]): MoldStore {
+  const store = new MoldStore(sessionBytes);
+  for (const p of pk) store.addPacket(p.payload);
+  return store;
+}
+
+// A retransmission server answering from the packets on loopback, closed after `body`.
+async function withServer(pk: MoldPacket[], body: (server: RetransmissionServer) => Promise<void>): Promise<void> {
+  const server = await RetransmissionServer.listen(storeOf(pk), 0, "127.0.0.1");
+  try {
+    await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
 const inOrder = (seqs: number[]) => seqs.every((s, i) => s === i + 1);
 const inOrderBut = (seqs: number[]) => seqs.every((s, i) => i === 0 || s > seqs[i - 1]);
 
@@ -65,10 +82,7 @@ const R = suite("retransmission");
 
 R("fills every gap of a stream losing 10% of its packets: every message once, in order", async () => {
   const pk = packets(20_000);
-  const store = new MoldStore(sessionBytes);
-  for (const p of pk) store.addPacket(p.payload);
-  const server = await RetransmissionServer.listen(store, 0, "127.0.0.1");
-  try {
+  await withServer(pk, async (server) => {
     // Every tenth packet lost, the first one among them: a receiver also fills what came before its first packet.
     const r = await run(pk, (i) => i % 10 === 0, { port: server.port });
     const total = pk.reduce((a, p) => a + p.count, 0);
@@ -80,34 +94,24 @@ R("fills every gap of a stream losing 10% of its packets: every message once, in
     assert.is(rec.messagesRecovered, pk.filter((_, i) => i % 10 === 0).reduce((a, p) => a + p.count, 0));
     assert.ok(rec.recoveryUs.count === rec.gapsRecovered && rec.recoveryUs.max > 0);
     assert.is(server.stats.answered, rec.requestsSent);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 R("splits a gap longer than requestMax into requests of at most requestMax messages", async () => {
   const pk = packets(5000);
-  const store = new MoldStore(sessionBytes);
-  for (const p of pk) store.addPacket(p.payload);
-  const server = await RetransmissionServer.listen(store, 0, "127.0.0.1");
-  try {
+  await withServer(pk, async (server) => {
     // Packets 10..29 lost: one gap of several hundred messages.
     const r = await run(pk, (i) => i >= 10 && i < 30, { port: server.port, requestMax: 100 });
     const lostMessages = pk.slice(10, 30).reduce((a, p) => a + p.count, 0);
     assert.ok(inOrder(r.seqs) && r.seqs.length === pk.reduce((a, p) => a + p.count, 0));
     assert.is(r.s.recovery.requestsSent, Math.ceil(lostMessages / 100));
     assert.is(server.stats.messages, lostMessages);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 R("with A/B lines, requests only what both lines lost", async () => {
   const pk = packets(10_000);
-  const store = new MoldStore(sessionBytes);
-  for (const p of pk) store.addPacket(p.payload);
-  const server = await RetransmissionServer.listen(store, 0, "127.0.0.1");
-  try {
+  await withServer(pk, async (server) => {
     // Line A loses every 10th packet, line B every 15th: both lose every 30th.
     const r = await run(pk, (i) => i % 10 === 3, { port: server.port }, 600, (i) => i % 15 === 3);
     const both = pk.filter((_, i) => i % 30 === 3);
@@ -115,9 +119,7 @@ R("with A/B lines, requests only what both lines lost", async () => {
     assert.is(r.s.recovery.gapsRequested, both.length);
     assert.is(r.s.recovery.messagesRecovered, both.reduce((a, p) => a + p.count, 0));
     assert.is(r.s.gaps, 0);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 // A server that answers each request with what `answer` makes of it (nothing: an empty list); its
@@ -161,8 +163,7 @@ R("gives a gap up after its retries when the server never answers, reports its e
 
 R("ignores answers for another session, outside the range asked, or whose count disagrees with its blocks", async () => {
   const pk = packets(3000);
-  const real = new MoldStore(sessionBytes);
-  for (const p of pk) real.addPacket(p.payload);
+  const real = storeOf(pk);
   let round = 0;
   const srv = await hostile((seq, count) => {
     const [good] = real.packets(Number(seq), count);
@@ -190,8 +191,7 @@ R("ignores answers for another session, outside the range asked, or whose count 
 
 R("holds the live stream no further than holdMax: a gap still waiting then is declared, and its late answer ignored", async () => {
   const pk = packets(6000);
-  const real = new MoldStore(sessionBytes);
-  for (const p of pk) real.addPacket(p.payload);
+  const real = storeOf(pk);
   // Answers only after 300 ms: far later than holdMax messages take to arrive.
   const srv = await hostile((seq, count, send) => {
     const ps = real.packets(Number(seq), count);

@@ -120,6 +120,8 @@ export class Retransmitter {
   #gaps: Gap[] = [];
   /** When each missing range (by its start) was first seen: with A/B lines it may wait for the other line. */
   #seen = new Map<bigint, number>();
+  /** Where the first missing range begins, as #track found it this service. */
+  #firstMissing: bigint | undefined;
   /** Until when answers to requests already closed may still come. */
   #lateUntilMs = 0;
   #declaredBefore = 0;
@@ -262,6 +264,7 @@ export class Retransmitter {
   // new ones are tracked, split at requestMax.
   #track(nowMs: number): void {
     const missing = this.#missing();
+    this.#firstMissing = missing[0]?.from;
     const declared = Number(this.#ps64[L.PS_GAPS / 8]);
     const overflowed = declared > this.#declaredBefore;
     this.#declaredBefore = declared;
@@ -355,7 +358,7 @@ export class Retransmitter {
   #abandon(nowMs: number): void {
     const g = this.#gaps[0];
     if (g === undefined || g.tries <= this.#retries || nowMs < g.deadlineMs) return;
-    if (this.#missing()[0]?.from !== g.from) return;
+    if (this.#firstMissing !== g.from) return;
     this.#gaps.shift();
     this.#x.recoverAbandon(g.to);
     this.#declaredBefore = Number(this.#ps64[L.PS_GAPS / 8]);
