@@ -29,6 +29,21 @@ export function decodeRequest(b: Uint8Array): { session: Uint8Array; seq: bigint
   return { session: b.subarray(0, 10), seq: v.getBigUint64(10), count: v.getUint16(18) };
 }
 
+/**
+ * Calls fn(offset, length) for each message block of a MoldUDP64 packet, as far as its count and
+ * bytes go (a heartbeat or the end of session has none).
+ */
+export function forEachBlock(payload: Uint8Array, fn: (offset: number, length: number) => void): void {
+  const count = (payload[18] << 8) | payload[19];
+  if (count === 0xffff) return;
+  let p = MOLD_HEADER;
+  for (let i = 0; i < count && p + 2 <= payload.length; i++) {
+    const len = (payload[p] << 8) | payload[p + 1];
+    fn(p + 2, len);
+    p += 2 + len;
+  }
+}
+
 /** Why an answer is not taken; undefined when it is. */
 export type AnswerProblem = "malformed" | "wrongSession" | "outOfRange";
 

@@ -16,6 +16,7 @@ import { addressOf, libc } from "../../bridge/libc.js";
 import { bindUdpSocket, closeSocket, sockaddrIn, RecvVector, SOCKADDR_IN_SIZE } from "../../bridge/udp.js";
 import { XdpError } from "../../bridge/errors.js";
 import type { WasmMemory } from "../../bridge/wasm.js";
+import { exact } from "../feeds/summary.js";
 import { encodeRequest, checkAnswer, REQUEST_BYTES, type AnswerProblem } from "./moldudp64.js";
 
 export interface RetransmitOptions {
@@ -95,7 +96,6 @@ const REQUEST_BURST = 64;
 /** Live packets a poll reads while a gap is held: what one poll adds to the held messages stays small. */
 const HELD_POLL = 8;
 
-const u64 = (v: bigint): number | string => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
 
 export class Retransmitter {
   readonly #x: RecoveryExports;
@@ -367,7 +367,7 @@ export class Retransmitter {
 
   #lost(g: Gap, reason: LostRange["reason"]): void {
     this.stats.gapsUnrecoverable++;
-    if (this.stats.lost.length < LOST_KEPT) this.stats.lost.push({ from: u64(g.from), to: u64(g.to), reason });
+    if (this.stats.lost.length < LOST_KEPT) this.stats.lost.push({ from: exact(g.from), to: exact(g.to), reason });
   }
 }
 

@@ -5,7 +5,7 @@
 
 import dgram from "node:dgram";
 import { once } from "node:events";
-import { decodeRequest, MOLD_HEADER } from "./moldudp64.js";
+import { decodeRequest, forEachBlock, MOLD_HEADER } from "./moldudp64.js";
 
 /** Every message of one MoldUDP64 session sent so far, by sequence number (from `first`). */
 export class MoldStore {
@@ -25,14 +25,7 @@ export class MoldStore {
 
   /** Adds the messages of a MoldUDP64 packet's blocks (they are copied). */
   addPacket(payload: Uint8Array): void {
-    const count = (payload[18] << 8) | payload[19];
-    if (count === 0 || count === 0xffff) return;
-    let p = MOLD_HEADER;
-    for (let i = 0; i < count && p + 2 <= payload.length; i++) {
-      const len = (payload[p] << 8) | payload[p + 1];
-      this.#messages.push(payload.slice(p + 2, p + 2 + len));
-      p += 2 + len;
-    }
+    forEachBlock(payload, (at, len) => this.#messages.push(payload.slice(at, at + len)));
   }
 
   /** MoldUDP64 packets of at most maxPayload bytes holding messages [seq, seq + count) that were sent. */

@@ -8,6 +8,7 @@ import { pinThread } from "../../bridge/affinity.js";
 import { tuneV8 } from "./v8.js";
 import { monotonicMs } from "../../bridge/clock.js";
 import type { Feed } from "../feeds/feeds.js";
+import { exact } from "../feeds/summary.js";
 
 export interface RunnableSource extends PollSource {
   /** The feed, for the warm-up's synthetic traffic (live sources have it). */
@@ -178,8 +179,7 @@ export async function runStrategy(strategy: Strategy, source: RunnableSource, o:
   let reason: RunResult["reason"] = "stopped";
   strategy.onStart?.(d.context);
   if (source.snapshot !== undefined) {
-    const seq = source.snapshot.sequence;
-    strategy.onLive?.({ sequence: seq <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seq) : seq.toString(), messages: source.snapshot.messages }, d.context);
+    strategy.onLive?.({ sequence: exact(source.snapshot.sequence), messages: source.snapshot.messages }, d.context);
   }
   try {
     if (source.drive) {

@@ -15,19 +15,10 @@ import { moldFrames } from "../../itchgen/itch-writers.js";
 import { Rng } from "../../itchgen/rng.js";
 import { pacer } from "../../socket/pacer.js";
 import { MoldStore, RetransmissionServer, type RetransmissionServerStats } from "../../recovery/server.js";
+import { forEachBlock } from "../../recovery/moldudp64.js";
 import { XdpError } from "../../../bridge/errors.js";
 import { SnapshotTracker, serveSnapshot } from "../../glimpse/index.js";
 
-// A MoldUDP64 packet's messages into the snapshot tracker, in sequence.
-function applyPacket(tracker: SnapshotTracker, payload: Uint8Array): void {
-  const count = (payload[18] << 8) | payload[19];
-  let p = 20;
-  for (let i = 0; i < count; i++) {
-    const len = (payload[p] << 8) | payload[p + 1];
-    tracker.apply(payload, p + 2, len);
-    p += 2 + len;
-  }
-}
 
 export interface ServeOptions {
   input: string;
@@ -109,7 +100,7 @@ export async function serve(o: ServeOptions): Promise<ServeResult> {
         await pace(packets + dropped);
         store.addPacket(p.payload);
         // Applied and sent in one synchronous step: a snapshot never holds half a packet.
-        if (tracker) applyPacket(tracker, p.payload);
+        if (tracker) forEachBlock(p.payload, (at, len) => tracker.apply(p.payload, at, len));
         messages += p.count;
         if (loss > 0 && rng.next() < loss) {
           dropped++;
