@@ -226,6 +226,12 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   2700    PS_HOLD_FRESH       u32: slots handed out for the first time so far (up to HOLD_SLOTS)
 //   2704    PS_HOLD_DROPPED     packets dropped unparsed because the hold was full under HOLD_ALL
 //                               (a snapshot loading slower than the live feed fills the hold)
+//   2712    PS_BOOK_ORDERS_OFF_WINDOW adds kept in the order table's hash: their reference was
+//                               outside the paged window (older than it, or far above the feed's
+//                               newest: out of order or hostile; assembly/book/order-pages.ts)
+//   2720    PS_BOOK_ORDERS_EVICTED orders moved from the pages to the hash as the window moved up
+//   2728    PS_BOOK_ORDER_PAGES_PAUSED times the order pages were paused because most of their
+//                               orders outlived the window (new orders went to the hash a while)
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -277,6 +283,9 @@ export const PS_LINES: u32 = 2576;
 export const PS_HOLD_RELEASED: u32 = 2696;
 export const PS_HOLD_FRESH: u32 = 2700;
 export const PS_HOLD_DROPPED: u32 = 2704;
+export const PS_BOOK_ORDERS_OFF_WINDOW: u32 = 2712;
+export const PS_BOOK_ORDERS_EVICTED: u32 = 2720;
+export const PS_BOOK_ORDER_PAGES_PAUSED: u32 = 2728;
 // The lines: A and B (A/B arbitration), and the retransmission server's answers.
 export const LINE_A: u32 = 0;
 export const LINE_B: u32 = 1;
@@ -412,7 +421,8 @@ export const SYM_BY_ID: u32 = 0x40000;
 // BK_BYTES bytes at BK_BASE, an address in the dynamic part of the memory chosen by TypeScript
 // (FeedParser: after its input region), laid out by bookInit (64-byte aligned, in this order):
 // the book events (BOOK_EVENT_MAX entries, layout in assembly/book/events.ts), the instrument
-// table (assembly/book/instruments.ts), two order table regions (assembly/book/orders.ts), the
+// table (assembly/book/instruments.ts), the order table's pages, their directory and meta
+// (assembly/book/order-pages.ts) and its two hash regions (assembly/book/order-hash.ts), the
 // level nodes (assembly/book/level-nodes.ts) and two level hash regions (assembly/book/hash.ts);
 // their sizes: assembly/book/setup.ts.
 // Links between orders and level nodes are wasm addresses (0: none).
@@ -427,14 +437,14 @@ export const SYM_BY_ID: u32 = 0x40000;
 //   24      BK_DEPTH_N          depth watched by PS_BOOK_DEPTH_CHANGES (levels per side)
 //   28      BK_EVENTS           wasm address of book event 0
 //   32      BK_INSTRUMENTS      wasm address of the instrument table
-//   36      (unused)
-//   40      BK_ORDER_HASH       wasm address of the order table in use
+//   36      BK_PAGES            wasm address of the order pages' pool
+//   40      BK_ORDER_HASH       wasm address of the order hash in use
 //   44      BK_ORDER_MASK       its entries - 1 (it doubles, up to BK_ORDER_HASH_MAX, to stay half empty)
 //   48      BK_LEVELS           wasm address of the level nodes
 //   52      BK_LEVEL_HASH       wasm address of the level hash in use
 //   56      BK_LEVEL_MASK       its entries - 1
-//   60      (unused)
-//   64      (unused)
+//   60      BK_PAGE_DIR         wasm address of the order pages' directory
+//   64      BK_PAGE_META        wasm address of the order pages' meta (page number, live orders)
 //   68      BK_ORDER_LIVE       orders on the book
 //   72      BK_LEVEL_FREE       first free level node (0: none; then nodes above BK_LEVEL_USED)
 //   76      BK_LEVEL_USED       level nodes handed out at least once
@@ -445,6 +455,18 @@ export const SYM_BY_ID: u32 = 0x40000;
 //   96      BK_LEVEL_HASH_MAX   entries each level hash region holds (>= 2 * BK_MAX_LEVELS)
 //   100     BK_DEPTH_EVENTS     non-zero: a change to the watched depth writes a book event too
 //                               (EV_DEPTH_*; off: only BBO changes do, depth changes are counted)
+//   104     BK_PAGE_FREE        first order page back in the pool (0: none; then pages above BK_PAGE_USED)
+//   108     BK_PAGE_USED        order pages handed out at least once
+//   112     BK_PAGE_LIVE        order pages in the window
+//   116     BK_ORDER_HASHED     orders in the order hash
+//   120     BK_WINDOW_LO        u64: first page number of the order pages' window
+//   128     BK_WINDOW_HI        u64: newest page number an add reached
+//   136     BK_HASH_TOP         u64: largest reference put in the order hash since it was empty
+//   144     BK_WINDOW_SET       non-zero once an add has placed the window
+//   148     BK_OFF_RUN          adds in a row that landed far above the window
+//   152     BK_PAGE_KEPT        orders that left a page by themselves since the pages last judged
+//   156     BK_PAGE_MOVED       orders moved out of pages to the hash since then
+//   160     BK_PAGES_PAUSED     adds left before the order pages are used again (0: in use)
 //   256     BK_BBO              bookBbo() result, BBO_* layout in assembly/book/events.ts
 //
 // bookDepth() writes its levels at BOOK_DEPTH_BASE as three arrays of BOOK_DEPTH_MAX entries:
@@ -475,7 +497,32 @@ export const BK_ORDER_HASH_MAX: u32 = 88;
 export const BK_LEVEL_HASH_ALT: u32 = 92;
 export const BK_LEVEL_HASH_MAX: u32 = 96;
 export const BK_DEPTH_EVENTS: u32 = 100;
+export const BK_PAGES: u32 = 36;
+export const BK_PAGE_DIR: u32 = 60;
+export const BK_PAGE_META: u32 = 64;
+export const BK_PAGE_FREE: u32 = 104;
+export const BK_PAGE_USED: u32 = 108;
+export const BK_PAGE_LIVE: u32 = 112;
+export const BK_ORDER_HASHED: u32 = 116;
+export const BK_WINDOW_LO: u32 = 120;
+export const BK_WINDOW_HI: u32 = 128;
+export const BK_HASH_TOP: u32 = 136;
+export const BK_WINDOW_SET: u32 = 144;
+export const BK_OFF_RUN: u32 = 148;
+export const BK_PAGE_KEPT: u32 = 152;
+export const BK_PAGE_MOVED: u32 = 156;
+export const BK_PAGES_PAUSED: u32 = 160;
 export const BK_BBO: u32 = 256;
+// The order table (assembly/book/orders.ts): pages of ORDER_PAGE_REFS order slots of ORDER_SLOT
+// bytes, WINDOW_PAGES of them at most (the window: WINDOW_PAGES * ORDER_PAGE_REFS references),
+// PAGE_META bytes of meta per page; the hash's entries are HASH_ORDER bytes.
+export const ORDER_SLOT: u32 = 8;
+export const ORDER_PAGE_BITS: u32 = 10;
+export const ORDER_PAGE_REFS: u32 = 1024;
+export const ORDER_PAGE_BYTES: u32 = 8192;
+export const WINDOW_PAGES: u32 = 128;
+export const PAGE_META: u32 = 16;
+export const HASH_ORDER: u32 = 16;
 // At most one book event per record: the events region holds as many as the records region.
 export const BOOK_EVENT_MAX: u32 = 16384;
 export const BOOK_MAX_INSTRUMENTS: u32 = 65536;

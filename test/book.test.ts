@@ -746,10 +746,10 @@ D("after every message of random DEEP traffic with random event boundaries, publ
   for (const inst of ref.instruments()) assert.is(book.bbo(inst).flags & E.BBO_PENDING, ref.pending.has(inst) ? E.BBO_PENDING : 0);
   assert.is(book.levelCount(), ref.levelCount);
   assert.is(book.check(), "ok");
-  const { unknownOrder, ordersFull, duplicateOrder, oversized, eventsLost, ...mine } = c;
+  const { unknownOrder, ordersFull, duplicateOrder, oversized, eventsLost, ordersOffWindow, ordersEvicted, orderPagesPaused, ...mine } = c;
   const { unknownOrder: _u, ordersFull: _o, duplicateOrder: _d, oversized: _s, ...theirs } = ref.counters;
   assert.equal(mine, theirs);
-  assert.is(unknownOrder + ordersFull + duplicateOrder + oversized + eventsLost, 0);
+  assert.is(unknownOrder + ordersFull + duplicateOrder + oversized + eventsLost + ordersOffWindow + ordersEvicted + orderPagesPaused, 0);
 });
 
 D.run();
@@ -777,3 +777,113 @@ T("each quote that differs from the last publishes the instrument's BBO; a repea
 });
 
 T.run();
+
+const O = suite("ITCH order table: pages and hash");
+
+const O_CAPS = { maxOrders: 1 << 16, maxLevels: 1 << 12, maxInstruments: 16, depthEvents: true };
+const WINDOW_REFS = L.WINDOW_PAGES * L.ORDER_PAGE_REFS;
+
+function orderSetup() {
+  const p = new FeedParser(itch50);
+  const book = enableBook(p, O_CAPS);
+  const ref = new ReferenceL3(O_CAPS);
+  const feed = (msgs: Uint8Array[], where: string) => {
+    for (let i = 0; i < msgs.length; i += 4096) parseChecked(p, book, ref, chunkOf(msgs.slice(i, i + 4096)), `${where}, message ${i}`);
+  };
+  return { p, book, ref, feed };
+}
+
+O("orders the window leaves behind move to the hash and are still found: their executions, cancels, replaces and deletes equal the reference's", () => {
+  const { book, ref, feed } = orderSetup();
+  const rng = new Rng(21);
+  const msgs: Uint8Array[] = [];
+  const resting: number[] = [];
+  let r = 1000;
+  // References three windows long, one to three apart: most orders leave soon, one in eight rests.
+  for (let i = 0; r < 3 * WINDOW_REFS; i++) {
+    r += 1 + Math.floor(rng.next() * 3);
+    msgs.push(add(r, rng.next() < 0.5 ? "B" : "S", 100, 10_000 + Math.floor(rng.next() * 200)));
+    if (i % 8 === 0) resting.push(r);
+    else msgs.push(rng.next() < 0.5 ? del(r) : exec(r, 100));
+  }
+  feed(msgs, "dense adds");
+  const moved = book.counters().ordersEvicted;
+  assert.ok(moved > resting.length / 2, `orders moved to the hash: ${moved} of ${resting.length} resting`);
+  assert.ok(book.orderTable().pages <= L.WINDOW_PAGES);
+  // The resting orders, most of them now in the hash, leave every way an order can.
+  feed(resting.map((x, i) => (i % 4 === 0 ? del(x) : i % 4 === 1 ? exec(x, 40) : i % 4 === 2 ? cancel(x, 30) : replace(x, x + 1, 70, 10_050))), "resting orders");
+  // A replace's new reference below the window (the newest page and the WINDOW_PAGES - 1 before it) goes to the hash.
+  const lo = (r >> L.ORDER_PAGE_BITS) - (L.WINDOW_PAGES - 1);
+  const below = resting.filter((x, i) => i % 4 === 3 && (x + 1) >> L.ORDER_PAGE_BITS < lo).length;
+  assert.ok(below > 0);
+  assert.is(book.check(), "ok");
+  sameEverywhere(book, ref, "at the end");
+  sameCounters(book, ref);
+  const c = book.counters();
+  assert.is(c.ordersOffWindow, below);
+  assert.is(c.unknownOrder + c.duplicateOrder + c.ordersFull, 0, JSON.stringify(c));
+});
+
+O("a reference far above the feed's newest stays in the hash and leaves the window where it was; REANCHOR of them in a row move it", () => {
+  const { book, ref, feed } = orderSetup();
+  const msgs: Uint8Array[] = [];
+  for (let i = 1; i <= 2000; i++) msgs.push(add(i, "B", 10, 9_000 + (i % 50)));
+  msgs.push(add(1n << 40n, "S", 10, 11_000));
+  for (let i = 2001; i <= 3000; i++) msgs.push(add(i, "S", 10, 11_100 + (i % 50)));
+  feed(msgs, "a stray reference");
+  let c = book.counters();
+  assert.is(c.ordersOffWindow, 1);
+  assert.is(c.ordersEvicted, 0, "the stray reference did not move the window");
+  assert.is(book.orderTable().hashed, 1);
+  // A numbering that jumped: the first adds up there wait in the hash, then the window follows.
+  const jumped: Uint8Array[] = [];
+  for (let i = 0; i < 1100; i++) jumped.push(add((1n << 41n) + BigInt(i), "B", 5, 8_000 + (i % 30)));
+  jumped.push(del(1n << 40n), del(5), exec(2500, 10));
+  feed(jumped, "a jump in the numbering");
+  c = book.counters();
+  assert.is(c.ordersOffWindow, 1 + 1023, "adds in a row above the window until it moved");
+  assert.is(c.ordersEvicted, 3000, "the window's orders moved to the hash as it left them");
+  assert.is(book.check(), "ok");
+  sameEverywhere(book, ref, "at the end");
+  sameCounters(book, ref);
+});
+
+O("when most orders outlive the window the pages pause, new orders go to the hash, and the book stays exact", () => {
+  const { book, ref, feed } = orderSetup();
+  const msgs: Uint8Array[] = [];
+  // Sparse references, every order resting: each page's orders would all be moved.
+  for (let i = 0; i < 40_000; i++) msgs.push(add(1 + i * 37, i & 1 ? "S" : "B", 10, 10_000 + (i % 300)));
+  for (let i = 0; i < 40_000; i += 3) msgs.push(del(1 + i * 37));
+  feed(msgs, "resting orders");
+  const c = book.counters();
+  assert.ok(c.orderPagesPaused >= 1, JSON.stringify(c));
+  assert.ok(book.orderTable().hashed > 20_000, `orders in the hash: ${book.orderTable().hashed}`);
+  assert.is(c.unknownOrder + c.duplicateOrder, 0);
+  assert.is(book.check(), "ok");
+  sameEverywhere(book, ref, "at the end");
+  sameCounters(book, ref);
+});
+
+O("adds and deletes of random 64-bit references go to the hash, counted, and the table's memory follows the live orders", () => {
+  const { book, ref, feed } = orderSetup();
+  const rng = new Rng(17);
+  const live: bigint[] = [];
+  const msgs: Uint8Array[] = [];
+  for (let i = 0; i < 60_000; i++) {
+    const r = (BigInt(Math.floor(rng.next() * 2 ** 32)) << 32n) | BigInt(Math.floor(rng.next() * 2 ** 32));
+    msgs.push(add(r, rng.next() < 0.5 ? "B" : "S", 100, 10_000 + Math.floor(rng.next() * 100)));
+    live.push(r);
+    if (live.length > 500) msgs.push(del(live.splice(Math.floor(rng.next() * live.length), 1)[0]));
+  }
+  feed(msgs, "hostile churn");
+  const t = book.orderTable();
+  assert.ok(book.counters().ordersOffWindow >= 59_000, JSON.stringify(book.counters()));
+  assert.is(book.orderCount(), 500);
+  assert.ok(t.pages <= 2, `pages for hostile references: ${t.pages}`);
+  assert.ok(t.hashEntries <= 2048, `hash entries for 500 live orders: ${t.hashEntries}`);
+  assert.is(book.check(), "ok");
+  sameEverywhere(book, ref, "at the end");
+  sameCounters(book, ref);
+});
+
+O.run();

@@ -46,7 +46,8 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.BATCH_MAX * L.BATCH_ENTRY <= L.BATCH_SIZE);
   assert.ok(L.BATCH_MAX * 8 <= L.BATCH_TS_SIZE);
   assert.ok(L.RECORD_MAX * 8 <= L.HWTS_SIZE, "a NIC timestamp for every record");
-  assert.ok(L.PS_LINES + L.LINES * L.LINE_SIZE <= L.PS_HOLD_RELEASED && L.PS_HOLD_FRESH + 4 <= L.PS_HOLD_DROPPED && L.PS_HOLD_DROPPED + 8 <= L.PSTATS_SIZE);
+  assert.ok(L.PS_LINES + L.LINES * L.LINE_SIZE <= L.PS_HOLD_RELEASED && L.PS_HOLD_FRESH + 4 <= L.PS_HOLD_DROPPED && L.PS_HOLD_DROPPED + 8 <= L.PS_BOOK_ORDERS_OFF_WINDOW);
+  assert.ok(L.PS_BOOK_ORDERS_OFF_WINDOW + 8 <= L.PS_BOOK_ORDERS_EVICTED && L.PS_BOOK_ORDERS_EVICTED + 8 <= L.PS_BOOK_ORDER_PAGES_PAUSED && L.PS_BOOK_ORDER_PAGES_PAUSED + 8 <= L.PSTATS_SIZE);
   assert.ok(L.PS_START_SEQ + 8 <= L.PS_REJECTED && L.PS_NEXT_SEQ + 8 <= L.PS_HOLD_FLAGS);
   // The hold region: the queue, the two slot stacks, then the slots, in order and within it.
   assert.ok(L.HOLD_QUEUE + L.HOLD_MAX * L.HOLD_ENTRY <= L.HOLD_FREE_BASE);
@@ -64,6 +65,24 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.CTL_RX_UNSTAMPED >= L.CTL_CLOCK_OFFSET + 8 && L.CTL_RX_TS_LAST >= L.CTL_RX_UNSTAMPED + 4);
   assert.ok(L.CTL_RX_TS_LAST + 4 <= L.CTL_SIZE);
   assert.ok(L.RING_TX + L.RING_SIZEOF <= L.CTL_UMEM);
+});
+
+M("the book's control words are distinct and in their block, its u64 words aligned, and its order pages' sizes agree", () => {
+  const words = Object.entries(L).filter(([k]) => k.startsWith("BK_")).map(([k, v]) => [k, Number(v)] as const);
+  const wide = new Set(["BK_WINDOW_LO", "BK_WINDOW_HI", "BK_HASH_TOP"]);
+  const taken = new Map<number, string>();
+  for (const [k, off] of words) {
+    if (k === "BK_BBO") continue;
+    for (let b = off; b < off + (wide.has(k) ? 8 : 4); b++) {
+      assert.not.ok(taken.has(b), `${k} overlaps ${taken.get(b)}`);
+      taken.set(b, k);
+    }
+    if (wide.has(k)) assert.is(off % 8, 0, k);
+    assert.ok(off + (wide.has(k) ? 8 : 4) <= L.BK_BBO, k);
+  }
+  assert.is(L.ORDER_PAGE_REFS, 2 ** L.ORDER_PAGE_BITS);
+  assert.is(L.ORDER_PAGE_BYTES, L.ORDER_PAGE_REFS * L.ORDER_SLOT);
+  assert.ok(L.HASH_ORDER >= L.ORDER_SLOT + 8, "a hash entry is a slot and its reference");
 });
 
 M("the tick record's last two words are what beginRecord (assembly/parse/record.ts) stores whole", () => {

@@ -17,11 +17,11 @@
 // instrument past BK_MAX_INSTRUMENTS, a side other than B/S or a zero price. A message naming an
 // order under another stock locate than the order's is applied to the order and counted.
 //
-// The orders themselves are entries of the order table (assembly/book/orders.ts): reference,
-// level node and shares left; instrument, side and price are the level's.
+// The orders themselves are slots of the order table (assembly/book/orders.ts): level node and
+// shares left, found by reference; instrument, side and price are the level's.
 
 import {
-  BK_BASE, BK_MAX_INSTRUMENTS, BK_MAX_ORDERS, BK_ORDER_HASH, BK_ORDER_LIVE,
+  BK_BASE, BK_MAX_INSTRUMENTS, BK_MAX_ORDERS, BK_ORDER_LIVE,
   PS_BOOK_UNKNOWN_ORDER, PS_BOOK_ORDERS_FULL, PS_BOOK_DUPLICATE_ORDER, PS_BOOK_BAD_INSTRUMENT,
   PS_BOOK_OVERSIZED, PS_BOOK_INVALID, PS_BOOK_WRONG_LOCATE,
 } from "../layout";
@@ -35,7 +35,7 @@ import {
 import { beginMessage, touchLevel, finishMessage } from "./message";
 import { lastRecord } from "./publish";
 import { checkLevels } from "./snapshot";
-import { O_REF, O_LEVEL, O_SHARES, orderProbe, orderFind, orderDelete, orderReserve, orderSlots, orderEntry } from "./orders";
+import { O_LEVEL, O_SHARES, orderFind, orderPut, orderRemove, orderRefOf, orderSlots, orderSlot } from "./orders";
 import { psAdd } from "../parse/stats";
 
 const NONE: u32 = 0xffffffff;
@@ -57,8 +57,7 @@ function addOrder(ref: u64, inst: u32, side: u32, price: u32, shares: u32): void
     psAdd(PS_BOOK_INVALID, 1);
     return;
   }
-  let e = orderProbe(ref);
-  if (load<u32>(e, O_LEVEL) != 0) {
+  if (orderFind(ref) != 0) {
     psAdd(PS_BOOK_DUPLICATE_ORDER, 1);
     return;
   }
@@ -70,13 +69,8 @@ function addOrder(ref: u64, inst: u32, side: u32, price: u32, shares: u32): void
   const ia = instAddr(inst);
   const lv = levelGet(ia, inst, side, <i64>price);
   if (lv == 0) return; // counted: PS_BOOK_LEVELS_FULL
-  const table = ctl(BK_ORDER_HASH);
-  orderReserve(live);
-  if (ctl(BK_ORDER_HASH) != table) e = orderProbe(ref);
   setCtl(BK_ORDER_LIVE, live + 1);
-  store<u64>(e, ref, O_REF);
-  store<u32>(e, lv, O_LEVEL);
-  store<u32>(e, shares, O_SHARES);
+  orderPut(ref, lv, shares);
   store<u64>(lv, load<u64>(lv, LV_SHARES) + shares, LV_SHARES);
   store<u32>(lv, load<u32>(lv, LV_ORDERS) + 1, LV_ORDERS);
   store<u32>(ia, load<u32>(ia, I_ORDERS) + 1, I_ORDERS);
@@ -111,7 +105,7 @@ function removeOrder(e: u32, locate: u32): void {
     store<u32>(lv, orders, LV_ORDERS);
     store<u64>(lv, load<u64>(lv, LV_SHARES) - load<u32>(e, O_SHARES), LV_SHARES);
   }
-  orderDelete(e);
+  orderRemove(e);
   setCtl(BK_ORDER_LIVE, ctl(BK_ORDER_LIVE) - 1);
   touched = inst;
 }
@@ -212,8 +206,9 @@ export function bookDirectory(inst: u32): void {
   }
 }
 
-// The order invariants (every order found by its reference from its home, on a live level, level
-// shares and order counts the sums of their orders, the live count right), then checkLevels().
+// The order invariants (every order found by its reference where it is kept, on a live level,
+// level shares and order counts the sums of their orders, the live count right), then
+// checkLevels().
 export function checkBook(): u32 {
   if (ctl(BK_BASE) == 0) return CHECK_NO_BOOK;
   const levels = checkLevels();
@@ -222,11 +217,11 @@ export function checkBook(): u32 {
   let orderShares: u64 = 0;
   const slots = orderSlots();
   for (let i: u32 = 0; i < slots; i++) {
-    const e = orderEntry(i);
+    const e = orderSlot(i);
     const lv = load<u32>(e, O_LEVEL);
     if (lv == 0) continue;
     live++;
-    if (orderFind(load<u64>(e, O_REF)) != e) return CHECK_ORDER_HASH;
+    if (orderFind(orderRefOf(e)) != e) return CHECK_ORDER_HASH;
     const key = load<u32>(lv, LV_KEY);
     if (levelFind(key >> 1, key & 1, load<i64>(lv, LV_PRICE)) != lv) return CHECK_ORDER_LEVEL;
     orderShares += load<u32>(e, O_SHARES);

@@ -10,8 +10,12 @@
 //   part          size                                     what
 //   events        BOOK_EVENT_MAX * BOOK_EVENT_SIZE         book events (./events.ts)
 //   instruments   BK_MAX_INSTRUMENTS * INST_SIZE           per instrument (./instruments.ts)
-//   order table   2 * BK_ORDER_HASH_MAX * ORDER_ENTRY      the orders by reference (two regions,
-//                                                          ./orders.ts)
+//   order pages   WINDOW_PAGES * ORDER_PAGE_BYTES          order slots by reference in the
+//                                                          window (./order-pages.ts)
+//   page dir      WINDOW_PAGES * 4                         page of each page number
+//   page meta     WINDOW_PAGES * PAGE_META                 page number and live orders of each
+//   order hash    2 * BK_ORDER_HASH_MAX * HASH_ORDER       the other orders (two regions,
+//                                                          ./order-hash.ts)
 //   level nodes   BK_MAX_LEVELS * LEVEL_SIZE               ./level-nodes.ts
 //   level hash    2 * BK_LEVEL_HASH_MAX * HASH_ENTRY       (instrument, side, price) -> node address
 //                                                          (two regions, ./hash.ts)
@@ -21,12 +25,13 @@ import {
   BK_INSTRUMENTS, BK_ORDER_HASH, BK_LEVELS, BK_LEVEL_HASH, BK_LEVEL_MASK, BK_ORDER_LIVE,
   BK_LEVEL_FREE, BK_LEVEL_USED, BK_LEVEL_LIVE, BK_ORDER_HASH_ALT, BK_ORDER_HASH_MAX,
   BK_LEVEL_HASH_ALT, BK_LEVEL_HASH_MAX, BOOK_EVENT_MAX, BOOK_MAX_INSTRUMENTS, DYNAMIC_BASE,
+  BK_PAGES, BK_PAGE_DIR, BK_PAGE_META, HASH_ORDER, WINDOW_PAGES, ORDER_PAGE_BYTES, PAGE_META,
 } from "../layout";
 import { BOOK_EVENT_SIZE } from "./events";
 import { INST_SIZE, ctl, setCtl } from "./instruments";
 import { HASH_ENTRY, HASH_INITIAL } from "./hash";
 import { LEVEL_SIZE } from "./level-nodes";
-import { ORDER_ENTRY, ordersClear } from "./orders";
+import { ordersClear } from "./orders";
 
 @inline function align64(x: u64): u64 {
   return (x + 63) & ~(<u64>63);
@@ -43,7 +48,8 @@ function hashSlots(n: u64): u64 {
 export function bookBytes(maxOrders: u32, maxLevels: u32, maxInstruments: u32): u64 {
   let b: u64 = align64(<u64>BOOK_EVENT_MAX * BOOK_EVENT_SIZE);
   b += align64(<u64>maxInstruments * INST_SIZE);
-  b += 2 * align64(hashSlots(maxOrders) * ORDER_ENTRY);
+  b += <u64>WINDOW_PAGES * ORDER_PAGE_BYTES + <u64>WINDOW_PAGES * 4 + <u64>WINDOW_PAGES * PAGE_META;
+  b += 2 * align64(hashSlots(maxOrders) * HASH_ORDER);
   b += align64(<u64>maxLevels * LEVEL_SIZE);
   b += 2 * align64(hashSlots(maxLevels) * HASH_ENTRY);
   return b;
@@ -63,12 +69,18 @@ export function bookSetup(base: u32, maxOrders: u32, maxLevels: u32, maxInstrume
   at += align64(<u64>BOOK_EVENT_MAX * BOOK_EVENT_SIZE);
   setCtl(BK_INSTRUMENTS, <u32>at);
   at += align64(<u64>maxInstruments * INST_SIZE);
+  setCtl(BK_PAGES, <u32>at);
+  at += <u64>WINDOW_PAGES * ORDER_PAGE_BYTES;
+  setCtl(BK_PAGE_DIR, <u32>at);
+  at += <u64>WINDOW_PAGES * 4;
+  setCtl(BK_PAGE_META, <u32>at);
+  at += <u64>WINDOW_PAGES * PAGE_META;
   const os = hashSlots(maxOrders);
   setCtl(BK_ORDER_HASH_MAX, <u32>os);
   setCtl(BK_ORDER_HASH, <u32>at);
-  at += align64(os * ORDER_ENTRY);
+  at += align64(os * HASH_ORDER);
   setCtl(BK_ORDER_HASH_ALT, <u32>at);
-  at += align64(os * ORDER_ENTRY);
+  at += align64(os * HASH_ORDER);
   setCtl(BK_LEVELS, <u32>at);
   at += align64(<u64>maxLevels * LEVEL_SIZE);
   const ls = hashSlots(maxLevels);

@@ -110,6 +110,24 @@ export interface BookCounters {
   /** Executions, cancels, deletes and replaces whose stock locate is not their order's (applied to the order). */
   wrongLocate: number;
   eventsLost: number;
+  /** Adds kept in the order table's hash because their reference lay outside the paged window (older, or far above the feed's newest: out of order or hostile). */
+  ordersOffWindow: number;
+  /** Orders moved from the order pages to the hash as the window moved up. */
+  ordersEvicted: number;
+  /** Times the order pages were paused because most of their orders outlived the window. */
+  orderPagesPaused: number;
+}
+
+/** Where the order table keeps its orders now, and the memory that takes (assembly/book/orders.ts). */
+export interface OrderTableUse {
+  /** Order pages in the window (each ORDER_PAGE_REFS references' slots). */
+  pages: number;
+  /** Orders kept in the hash. */
+  hashed: number;
+  /** Entries of the hash in use (a power of two, at least twice `hashed`). */
+  hashEntries: number;
+  /** Bytes of the pages and hash entries in use. */
+  bytes: number;
 }
 
 const TWO32 = 4294967296;
@@ -289,7 +307,17 @@ export class BookView {
       duplicateOrder: this.#u64(L.PS_BOOK_DUPLICATE_ORDER), badInstrument: this.#u64(L.PS_BOOK_BAD_INSTRUMENT),
       oversized: this.#u64(L.PS_BOOK_OVERSIZED), invalid: this.#u64(L.PS_BOOK_INVALID),
       wrongLocate: this.#u64(L.PS_BOOK_WRONG_LOCATE), eventsLost: this.#u64(L.PS_BOOK_EVENTS_LOST),
+      ordersOffWindow: this.#u64(L.PS_BOOK_ORDERS_OFF_WINDOW), ordersEvicted: this.#u64(L.PS_BOOK_ORDERS_EVICTED),
+      orderPagesPaused: this.#u64(L.PS_BOOK_ORDER_PAGES_PAUSED),
     };
+  }
+
+  /** The order table's pages and hash in use, and their bytes. */
+  orderTable(): OrderTableUse {
+    const c = this.#ctl;
+    const pages = c[L.BK_PAGE_LIVE / 4];
+    const hashEntries = c[L.BK_ORDER_MASK / 4] + 1;
+    return { pages, hashed: c[L.BK_ORDER_HASHED / 4], hashEntries, bytes: pages * L.ORDER_PAGE_BYTES + hashEntries * L.HASH_ORDER };
   }
 
   /** Walks the whole book in wasm and returns the first broken invariant's name, or "ok". O(book). */

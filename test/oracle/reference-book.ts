@@ -30,7 +30,7 @@ export interface RefLevel {
 }
 
 /** The wasm book's counters (BookView.counters()) but events lost: the reference writes no events. */
-export type RefCounters = Omit<BookCounters, "eventsLost">;
+export type RefCounters = Omit<BookCounters, "eventsLost" | "ordersOffWindow" | "ordersEvicted" | "orderPagesPaused">;
 
 interface Order {
   inst: number;
