@@ -165,7 +165,8 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //
 //   offset  field
 //   0       PS_PACKETS          session packets accepted for parsing
-//   8       PS_MESSAGES         messages delivered (a record written for each)
+//   8       PS_MESSAGES         messages delivered (a record written for each, unless records are on
+//                               demand: PS_RECORDS_ON_DEMAND)
 //   16      PS_GAPS             sequence gaps (a jump forward)
 //   24      PS_GAP_MESSAGES     messages skipped by those gaps
 //   32      PS_DUPLICATES       messages dropped because their sequence was already delivered
@@ -232,6 +233,12 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   2720    PS_BOOK_ORDERS_EVICTED orders moved from the pages to the hash as the window moved up
 //   2728    PS_BOOK_ORDER_PAGES_PAUSED times the order pages were paused because most of their
 //                               orders outlived the window (new orders went to the hash a while)
+//   2736    PS_RECORDS_ON_DEMAND u32: non-zero: only the messages whose type has its bit in
+//                               PS_RECORD_TYPES, and those a book event names, get a tick record;
+//                               the others are parsed, counted and applied to the book (feed modules
+//                               that export recordsOnDemand; kept by resetParser)
+//   2752    PS_RECORD_TYPES     32 bytes: bit (t & 7) of byte (t >> 3) set: messages of type byte t
+//                               get a record (kept by resetParser)
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -286,6 +293,9 @@ export const PS_HOLD_DROPPED: u32 = 2704;
 export const PS_BOOK_ORDERS_OFF_WINDOW: u32 = 2712;
 export const PS_BOOK_ORDERS_EVICTED: u32 = 2720;
 export const PS_BOOK_ORDER_PAGES_PAUSED: u32 = 2728;
+export const PS_RECORDS_ON_DEMAND: u32 = 2736;
+export const PS_RECORD_TYPES: u32 = 2752;
+export const RECORD_TYPES_SIZE: u32 = 32;
 // The lines: A and B (A/B arbitration), and the retransmission server's answers.
 export const LINE_A: u32 = 0;
 export const LINE_B: u32 = 1;

@@ -60,6 +60,15 @@ export function publish(inst: u32, ia: u32, rec: u32, depth: u32): void {
     bh != 0 ? load<u64>(bh, LV_SHARES) : 0, ah != 0 ? load<u64>(ah, LV_SHARES) : 0, depth);
 }
 
+// Points the book events from index `from` on at record `rec`: a message applied before its
+// record was written (records on demand, assembly/parse/record.ts) gets its record only once it
+// wrote events, which then name it.
+export function eventsName(from: u32, rec: u32): void {
+  const to = psGet32(PS_BOOK_EVENTS);
+  const base = ctl(BK_EVENTS);
+  for (let k = from; k < to; k++) store<u32>(base + k * BOOK_EVENT_SIZE, rec, BE_RECORD);
+}
+
 // The index of the record just written (the message being applied).
 @inline export function lastRecord(): u32 {
   return psGet32(PS_RECORDS) - 1;

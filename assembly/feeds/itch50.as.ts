@@ -6,7 +6,7 @@
 // length is counted, never thrown. The field tables for the full-message view are in
 // src/itchgen/itch-encode.ts (ITCH50); test/itch50.test.ts checks both agree.
 
-import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH } from "../layout";
+import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, PS_BOOK_EVENTS, PS_RECORDS } from "../layout";
 import {
   TICK_OTHER, TICK_ADD, TICK_MODIFY, TICK_CANCEL, TICK_DELETE, TICK_EXECUTE, TICK_TRADE,
   TICK_STATUS, TICK_SYSTEM, TICK_DIRECTORY, TICK_BROKEN, TICK_IMBALANCE, R_MATCH_ID,
@@ -14,7 +14,9 @@ import {
 } from "../records";
 import { be16, be32, be48, be64 } from "../parse/bytes";
 import { reject } from "../parse/stats";
-import { beginRecord, setOrder, setU64, setU8 } from "../parse/record";
+import { beginRecord, setOrder, setU64, setU8, recordWanted, countMessage } from "../parse/record";
+import { psGet32 } from "../parse/stats";
+import { eventsName } from "../book/publish";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
@@ -24,6 +26,11 @@ import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../
 export * from "../abi";
 export * from "../parse/feed-abi";
 export * from "../book/abi";
+
+// This module writes records on demand (PS_RECORDS_ON_DEMAND): FeedParser's `records` option.
+export function recordsOnDemand(): u32 {
+  return 1;
+}
 
 const P4: u32 = 4;
 const P8: u32 = 8;
@@ -57,8 +64,10 @@ function messageLength(type: u32): u32 {
 }
 
 // Inlined into the framing's loop (and the bare-message loop): no call per message. `book` is a
-// constant of each instantiation: with it, the book operations (assembly/book/l3.ts) are called
-// from the switch with the fields just decoded; without it (book off) the loop has no trace of them.
+// constant of each instantiation: with it, the message is applied to the book (applyBook) after
+// its record is written; without it (book off) the loop has no trace of the book. With records on
+// demand (assembly/parse/record.ts recordWanted), a message of a type nobody asked for is counted
+// and applied without a record, and gets one only if it wrote book events (they name it).
 @inline function onMessage(m: u32, len: u32, seq: u64, book: bool): void {
   const type = <u32>load<u8>(m);
   const need = messageLength(type);
@@ -70,6 +79,49 @@ function messageLength(type: u32): u32 {
     reject(REJ_BAD_LENGTH);
     return;
   }
+  if (recordWanted(type)) {
+    record(m, len, seq, type);
+    if (book) applyBook(m, type);
+  } else if (book) {
+    const events = psGet32(PS_BOOK_EVENTS);
+    applyBook(m, type);
+    if (psGet32(PS_BOOK_EVENTS) == events) {
+      countMessage(type);
+    } else {
+      record(m, len, seq, type);
+      eventsName(events, psGet32(PS_RECORDS) - 1);
+    }
+  } else {
+    countMessage(type);
+  }
+}
+
+// The book operation of a message (assembly/book/l3.ts), with the fields it needs.
+@inline function applyBook(m: u32, type: u32): void {
+  switch (type) {
+    case 0x41: // A, F: orderRef, side, shares, stock, price
+    case 0x46:
+      bookAdd(be64(m + 11), be16(m + 1), load<u8>(m, 19), be32(m + 20), be32(m + 32));
+      break;
+    case 0x45: // E, C, X: orderRef, executed / cancelled shares
+    case 0x43:
+    case 0x58:
+      bookReduce(be64(m + 11), be32(m + 19), be16(m + 1));
+      break;
+    case 0x44: // D: orderRef
+      bookDelete(be64(m + 11), be16(m + 1));
+      break;
+    case 0x55: // U: originalOrderRef, newOrderRef, shares, price
+      bookReplace(be64(m + 11), be64(m + 19), be32(m + 27), be32(m + 31), be16(m + 1));
+      break;
+    case 0x52: // R: the instrument is registered
+      bookDirectory(be16(m + 1));
+      break;
+  }
+}
+
+// The tick record of a message of the right length: every field the record has room for.
+@inline function record(m: u32, len: u32, seq: u64, type: u32): void {
   const locate = be16(m + 1);
   const ts = be48(m + 5);
   let r: u32;
@@ -82,7 +134,6 @@ function messageLength(type: u32): u32 {
       const shares = be32(m + 20);
       const price = be32(m + 32);
       setOrder(r, ref, side, shares, price);
-      if (book) bookAdd(ref, locate, side, shares, price);
       break;
     }
     case 0x45: { // E: orderRef, executedShares, matchNumber
@@ -92,7 +143,6 @@ function messageLength(type: u32): u32 {
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
       setU64(r, R_MATCH_ID, be64(m + 23));
-      if (book) bookReduce(ref, shares, locate);
       break;
     }
     case 0x43: { // C: orderRef, executedShares, matchNumber, printable, executionPrice
@@ -104,7 +154,6 @@ function messageLength(type: u32): u32 {
       setU64(r, R_MATCH_ID, be64(m + 23));
       setU8(r, R_FLAGS, load<u8>(m, 31));
       setU64(r, R_PRICE, be32(m + 32));
-      if (book) bookReduce(ref, shares, locate);
       break;
     }
     case 0x58: { // X: orderRef, cancelledShares
@@ -113,14 +162,12 @@ function messageLength(type: u32): u32 {
       const shares = be32(m + 19);
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
-      if (book) bookReduce(ref, shares, locate);
       break;
     }
     case 0x44: { // D: orderRef
       r = beginRecord(m, len, seq, type, TICK_DELETE, ts, locate, P4);
       const ref = be64(m + 11);
       setU64(r, R_ORDER_ID, ref);
-      if (book) bookDelete(ref, locate);
       break;
     }
     case 0x55: { // U: originalOrderRef, newOrderRef, shares, price
@@ -133,7 +180,6 @@ function messageLength(type: u32): u32 {
       setU64(r, R_ORDER_ID, ref);
       setU64(r, R_QUANTITY, shares);
       setU64(r, R_PRICE, price);
-      if (book) bookReplace(original, ref, shares, price, locate);
       break;
     }
     case 0x50: // P: orderRef, side, shares, stock, price, matchNumber
@@ -176,7 +222,6 @@ function messageLength(type: u32): u32 {
     case 0x52: // R: stock, marketCategory, financialStatusIndicator, roundLotSize, ...
       r = beginRecord(m, len, seq, type, TICK_DIRECTORY, ts, locate, P4);
       setU64(r, R_QUANTITY, be32(m + 21));
-      if (book) bookDirectory(locate);
       break;
     case 0x56: // V: level1..3 (price8)
       r = beginRecord(m, len, seq, type, TICK_OTHER, ts, locate, P8);

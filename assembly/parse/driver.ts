@@ -9,13 +9,14 @@ import {
   BATCH_BASE, BATCH_ENTRY, BATCH_TS_BASE, PSTATS_BASE, PSTATS_SIZE, PS_FILTER_PORT, PS_FRAMES,
   PS_RECEIVE_TS, PS_ARB_PORTS, PS_HELD_MESSAGES, SYMTAB_BASE, SYMTAB_SIZE, REJ_OTHER_PORT,
   REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_HW_TS, PS_HW_USED, PS_NO_DEDUP, REJ_OVERSIZED, FRAME_MAX, PS_HOLD_LIMIT, PS_HOLD_FLAGS, HOLD_RECOVER,
+  PS_RECORDS_ON_DEMAND, PS_RECORD_TYPES,
   PAYLOAD_MAX,
 } from "../layout";
 import { be16 } from "./bytes";
 import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
 import { arbitrate, arbitrating, lineOfPort, SequencePeek } from "./arbiter";
 import { recordsFree, clearRecords } from "./record";
-import { psAdd, psSet, psGet32, psSet32, reject } from "./stats";
+import { psAdd, psGet, psSet, psGet32, psSet32, reject } from "./stats";
 import { Messages } from "./blocks";
 import { clearSessions } from "./sessions";
 
@@ -141,9 +142,14 @@ export interface Payloads {
 }
 
 // Zeroes every counter, the sessions, the held packets and the symbol table; keeps the port
-// filter, the arbitration ports, de-duplication, the hold limit, retransmission and PS_HW_USED
-// (records' NIC timestamps stay written).
+// filter, the arbitration ports, de-duplication, the hold limit, retransmission, which messages
+// get records, and PS_HW_USED (records' NIC timestamps stay written).
 export function resetParser(): void {
+  const onDemand = psGet32(PS_RECORDS_ON_DEMAND);
+  const t0 = psGet(PS_RECORD_TYPES);
+  const t1 = psGet(PS_RECORD_TYPES + 8);
+  const t2 = psGet(PS_RECORD_TYPES + 16);
+  const t3 = psGet(PS_RECORD_TYPES + 24);
   const port = psGet32(PS_FILTER_PORT);
   const lines = psGet32(PS_ARB_PORTS);
   const hwUsed = psGet32(PS_HW_USED);
@@ -159,5 +165,10 @@ export function resetParser(): void {
   psSet32(PS_NO_DEDUP, noDedup);
   psSet32(PS_HOLD_LIMIT, limit);
   psSet32(PS_HOLD_FLAGS, recover);
+  psSet32(PS_RECORDS_ON_DEMAND, onDemand);
+  psSet(PS_RECORD_TYPES, t0);
+  psSet(PS_RECORD_TYPES + 8, t1);
+  psSet(PS_RECORD_TYPES + 16, t2);
+  psSet(PS_RECORD_TYPES + 24, t3);
   clearRecords();
 }

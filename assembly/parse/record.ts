@@ -1,6 +1,9 @@
 // The record writer: one tick record per delivered message (layout: assembly/records.ts).
 
-import { RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES, PS_BOOK_EVENTS, PS_HW_TS, PS_HW_USED, HWTS_BASE } from "../layout";
+import {
+  RECORDS_BASE, RECORD_MAX, PS_RECORDS, PS_RECEIVE_TS, PS_MESSAGES, PS_BOOK_EVENTS, PS_HW_TS, PS_HW_USED, HWTS_BASE,
+  PSTATS_BASE, PS_RECORDS_ON_DEMAND, PS_RECORD_TYPES,
+} from "../layout";
 import {
   RECORD_SIZE, R_SEQ, R_EXCHANGE_TS, R_RECEIVE_TS, R_ORDER_ID, R_MATCH_ID, R_REF_ORDER_ID,
   R_PRICE, R_QUANTITY, R_PRICE2, R_QUANTITY2, R_INSTRUMENT, R_MSG_OFFSET, R_MSG_LENGTH, R_KIND,
@@ -20,13 +23,26 @@ import { holdRecycle } from "./hold";
   psSet32(PS_BOOK_EVENTS, 0); // book events index records (assembly/book/events.ts)
 }
 
+// Whether a message of type byte `type` gets a record: every message does, unless records are on
+// demand (PS_RECORDS_ON_DEMAND); then those of the types in PS_RECORD_TYPES do, and a feed with a
+// book writes one for a message that wrote book events too (the events name it).
+@inline export function recordWanted(type: u32): bool {
+  return psGet32(PS_RECORDS_ON_DEMAND) == 0 ||
+    ((<u32>load<u8>(PSTATS_BASE + PS_RECORD_TYPES + (type >> 3)) >> (type & 7)) & 1) != 0;
+}
+
+// Counts a delivered message (beginRecord does, for one that gets a record).
+@inline export function countMessage(type: u32): void {
+  psAdd(PS_MESSAGES, 1);
+  countType(type);
+}
+
 // Starts the next record with the fields every message has, all others zero. The caller has
 // checked recordsFree() for the whole packet.
 @inline export function beginRecord(msg: u32, len: u32, seq: u64, type: u32, kind: u32, exchangeTs: u64, instrument: u32, scale: u32): u32 {
   const n = psGet32(PS_RECORDS);
   psSet32(PS_RECORDS, n + 1);
-  psAdd(PS_MESSAGES, 1);
-  countType(type);
+  countMessage(type);
   const r = RECORDS_BASE + n * RECORD_SIZE;
   store<u64>(r + R_SEQ, seq);
   store<u64>(r + R_EXCHANGE_TS, exchangeTs);

@@ -1,6 +1,7 @@
 // xdpfeed/feeds: the compiled feed parsers and how to read what they produce.
 export { itch50, iexTops, iexDeep, FEEDS, feedFromModule, type Feed } from "./feeds.js";
 export { FeedParser, INPUT_CAPACITY, type FeedParserOptions, type InputChunk, type EntryKind, type ParserExports } from "./parser.js";
+export type { RecordFilter } from "./record-filter.js";
 export { FeedReceiver, type ReceiveTimestamps } from "./receiver.js";
 export { TickView, TickKind, TICK_KIND_NAMES } from "./tick.js";
 export { MessageView } from "./message.js";

@@ -37,6 +37,7 @@
 // worker or on the main thread (where `await src.wait(ms)` or batches() lets the event loop turn).
 
 import { enableBook, type BookCapacities, type BookView } from "../book/book.js";
+import { setRecordFilter, type RecordFilter } from "./record-filter.js";
 import { closeSocket, isIPv4Multicast, membershipSocket } from "../../bridge/udp.js";
 import { ifindexOf } from "../../bridge/xsk.js";
 import { XdpError, type XdpErrorCode } from "../../bridge/errors.js";
@@ -102,6 +103,11 @@ export interface OpenFeedOptions {
   xdp?: Pick<SocketOptions, "geometry" | "bind" | "attach" | "busyPoll" | "hwTimestamps">;
   /** Keep an order book (capacities, or true for the defaults): the source's `book`. */
   book?: BookCapacities | true;
+  /**
+   * Which messages get a tick record (default "all"): "book" for only the messages book events
+   * name, or a list of message types (plus those); see FeedParserOptions.records.
+   */
+  records?: RecordFilter;
   /** Socket-mode settings, as KernelFeedReceiver.open takes them. */
   socket?: Pick<KernelFeedOptions, "localAddress" | "bindAddress" | "bufferBytes" | "maxDatagrams" | "socketBufferBytes" | "reuseAddr">;
   /**
@@ -179,6 +185,7 @@ export class XdpFeedSource implements FeedSource {
 function openXdp(feed: Feed, o: OpenFeedOptions, reason: (r: FeedReceiver) => string): XdpFeedSource {
   const rx = FeedReceiver.open(feed, {
     ...o.xdp, iface: o.iface, queue: o.queue, ports: o.ports, lines: o.lines, dst: o.group, debug: o.debug, book: o.book,
+    records: o.records,
   });
   let fd = -1;
   try {
@@ -200,6 +207,12 @@ function openSocket(feed: Feed, o: OpenFeedOptions, modeReason: string): KernelF
   const r = KernelFeedReceiver.open(feed, {
     ...o.socket, ports: o.ports, lines: o.lines, group: o.group, iface: o.iface, debug: o.debug, modeReason,
   });
+  try {
+    setRecordFilter(r.parser.memory, r.parser.x, feed.name, o.records);
+  } catch (e) {
+    r.close();
+    throw e;
+  }
   if (o.book) {
     try {
       r.book = enableBook(r.parser, o.book === true ? {} : o.book);

@@ -12,6 +12,7 @@ import { instantiate, type FeedExports } from "../socket/module.js";
 import { TickView } from "./tick.js";
 import { MessageView } from "./message.js";
 import { readSummary, setFilterPort, setLines, setDedup, type ParserSummary } from "./summary.js";
+import { setRecordFilter, type RecordFilter } from "./record-filter.js";
 
 export type { ParserSummary };
 import type { Feed } from "./feeds.js";
@@ -75,6 +76,12 @@ export interface FeedParserOptions {
    * whose sequence numbers are not real (anonymised ones carry 0 in every packet); not with lines.
    */
   dedup?: boolean;
+  /**
+   * Which messages get a tick record (default "all"): "book" for only those that book events name,
+   * or a list of message types (plus those). The others are parsed, counted and applied to the
+   * book without a record. Feeds that support it: itch50.
+   */
+  records?: RecordFilter;
   debug?: boolean;
   /** Bytes of the input region (default INPUT_CAPACITY, 4 MiB): what `input` holds at once. */
   inputCapacity?: number;
@@ -134,6 +141,7 @@ export class FeedParser {
     this.setPort(opts.lines ? undefined : opts.port);
     setLines(this.memory, opts.lines);
     setDedup(this.memory, opts.dedup ?? true);
+    setRecordFilter(this.memory, this.x, feed.name, opts.records);
   }
 
   /** Where an order book goes in this memory: the first page after the input region (enableBook). */

@@ -15,6 +15,7 @@ import { MessageView } from "./message.js";
 import { readSummary, setFilterPort, setLines, type ParserSummary } from "./summary.js";
 import type { Feed } from "./feeds.js";
 import { attachBook, type BookView, type BookCapacities } from "../book/book.js";
+import { setRecordFilter, type RecordFilter } from "./record-filter.js";
 import { stampUnstamped } from "../../bridge/clock.js";
 import * as R from "../../assembly/records.js";
 import type { ProgramTimestamps } from "../../bridge/program.js";
@@ -71,13 +72,14 @@ export class FeedReceiver {
    * Opens an XdpSocket running the feed's compiled module; options as XdpSocket.open, plus
    * lines: two of the ports that carry the same sequence space, arbitrated (A/B lines).
    */
-  static open(feed: Feed, opts: SocketOptions & { lines?: [number, number]; debug?: boolean; book?: BookCapacities | true }): FeedReceiver {
+  static open(feed: Feed, opts: SocketOptions & { lines?: [number, number]; debug?: boolean; book?: BookCapacities | true; records?: RecordFilter }): FeedReceiver {
     const ports = opts.lines ? [...new Set([...(opts.ports ?? []), ...opts.lines])] : opts.ports;
     const socket = XdpSocket.open({ ...opts, ports, module: feed.modulePath(opts.debug) });
     try {
       // The XDP program already keeps other ports away; the parser checks the same ports.
       if (!opts.lines && ports?.length === 1) setFilterPort(socket.memory, ports[0]);
       setLines(socket.memory, opts.lines);
+      setRecordFilter(socket.memory, socket.module, feed.name, opts.records);
       const r = new FeedReceiver(feed, socket);
       if (opts.book) {
         // The book goes after the UMEM; the memory grows for it.
