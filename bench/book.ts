@@ -2,11 +2,12 @@
 // (assembly/book/l3.ts) against decode only, and against the C reference book with the same
 // features (bench/book/c_book.c, cc -O2), each case in a fresh process, on one generated session.
 //
-//   node --import tsx bench/book.ts [--messages 5000000] [--symbols 20,200,1000] [--seed 1] [--rounds 3]
-//       [--input messages|payloads|both] [--profile uniform|realistic] [--max-orders 1048576] [--max-levels 262144]
+//   node --import tsx bench/book.ts [--messages 20000000] [--profile uniform,realistic] [--symbols 1000]
+//       [--seed 1] [--rounds 3] [--input messages|payloads|both] [--max-orders 1048576] [--max-levels 262144]
 //
-// For each symbol count the session is generated once (--profile: the generator's profile) and
-// written to bench/.build/ (not timed): as a NASDAQ binary ITCH file (input "messages", parsed as
+// Sessions: for each --profile (default both) a day of --messages from the project's generator:
+// "uniform" over each --symbols count, "realistic" a NASDAQ-shaped day over 8,000 symbols
+// (src/itchgen/day-profile.ts). Each is generated once and written to bench/.build/ (not timed): as a NASDAQ binary ITCH file (input "messages", parsed as
 // "prefixed" messages: wasm walks their length prefixes) and, for input "payloads", as MoldUDP64
 // packets of up to 1400 bytes (one entry per packet, as they come off a socket; the decoder
 // benchmark's file format). The cases (bench/book/child.ts for wasm, bench/.build/c_book for C)
@@ -15,11 +16,14 @@
 //   decode  the wasm parser, records only
 //   book    with the wasm book (BBO events)
 //   depth   with the wasm book detecting depth changes and writing depth events too (onBook)
+//   events  with the wasm book (BBO events) and records on demand: a record only for the
+//           messages the events name (records: "book", what a consumer of book events alone runs)
 //   c       the C book on the NASDAQ file (both inputs' rows: it reads the messages themselves)
 //
-// The four alternate their order each round; medians are reported, as a table on stdout and in
-// bench/results/book.json, with each case's peak memory (its process's max RSS) and the rate of
-// the wasm book relative to the C book's in the same run. Agreement: every book run must report
+// The five alternate their order each round; medians are reported, as a table on stdout and in
+// bench/results/book.json, with each case's peak memory (its process's max RSS; the wasm cases'
+// includes the input file, read whole into the parser's memory), the order table's memory at the
+// end, and the rates of the wasm book relative to the C book's in the same run. Agreement: every book run must report
 // the same BBO events (count and checksum over their message, instrument and BBO), counters,
 // orders and levels at the end as the C book's; a mismatch is printed loudly and the exit status
 // is 1.
@@ -31,6 +35,7 @@ import { parseArgs } from "node:util";
 import { markdownTable, median } from "./decode/common.js";
 import { prepareItch, prepareItchFile } from "./decode/inputs.js";
 import { SHARED_COUNTERS, type BookCaseResult, type Mode } from "./book/common.js";
+import { DAY_SYMBOLS } from "../src/itchgen/day-profile.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD = `${ROOT}bench/.build`;
@@ -40,12 +45,12 @@ const RESULTS = `${ROOT}bench/results`;
 
 const { values: o } = parseArgs({
   options: {
-    messages: { type: "string", default: "5000000" },
-    symbols: { type: "string", default: "20,200,1000" },
+    messages: { type: "string", default: "20000000" },
+    symbols: { type: "string", default: "1000" },
     seed: { type: "string", default: "1" },
     rounds: { type: "string", default: "3" },
-    input: { type: "string", default: "both" },
-    profile: { type: "string", default: "uniform" },
+    input: { type: "string", default: "messages" },
+    profile: { type: "string", default: "uniform,realistic" },
     "max-orders": { type: "string", default: String(1 << 20) },
     "max-levels": { type: "string", default: String(1 << 18) },
   },
@@ -54,10 +59,10 @@ const { values: o } = parseArgs({
 const messages = Number(o.messages);
 const seed = Number(o.seed);
 const rounds = Number(o.rounds);
-const profile = o.profile as "uniform" | "realistic";
+const profiles = o.profile!.split(",") as Array<"uniform" | "realistic">;
 const maxOrders = Number(o["max-orders"]);
 const maxLevels = Number(o["max-levels"]);
-if (profile !== "uniform" && profile !== "realistic") throw new Error(`--profile: uniform or realistic, got '${profile}'`);
+for (const p of profiles) if (p !== "uniform" && p !== "realistic") throw new Error(`--profile: uniform, realistic or both, got '${p}'`);
 if (!["messages", "payloads", "both"].includes(o.input!)) throw new Error(`--input: messages, payloads or both, got '${o.input}'`);
 const inputs = o.input === "both" ? ["messages", "payloads"] : [o.input!];
 const symbolList = o.symbols!.split(",").map(Number);
@@ -95,14 +100,15 @@ log(`building ${C_BOOK} (make -C bench/book)`);
 execFileSync("make", ["-s", "-C", `${ROOT}bench/book`], { stdio: "inherit" });
 
 const report: Record<string, unknown> = {
-  date: new Date().toISOString(), messages, seed, rounds, profile, maxOrders, maxLevels, node: process.version, cases: [],
+  date: new Date().toISOString(), messages, seed, rounds, profiles, maxOrders, maxLevels, node: process.version, cases: [],
 };
 const rows: string[][] = [[
-  "symbols", "input", "decode only", "with L3 book", "book/decode", "ns/msg (book)", "book ns/msg over decode", "book + depth events",
-  "C book ns/msg", "wasm book vs C", "peak RSS book", "peak RSS C", "BBO events", "orders at end", "levels at end",
+  "profile", "symbols", "input", "decode only", "with L3 book", "ns/msg (book)", "book + depth events", "book, records on demand", "ns/msg (on demand)",
+  "C book ns/msg", "wasm book vs C", "on demand vs C", "peak RSS book", "peak RSS C", "order table", "BBO events", "orders at end",
 ]];
 const mismatches: string[] = [];
-for (const symbols of symbolList) {
+const days: Array<["uniform" | "realistic", number]> = profiles.flatMap((p): Array<["uniform" | "realistic", number]> => (p === "realistic" ? [[p, DAY_SYMBOLS]] : symbolList.map((n) => [p, n])));
+for (const [profile, symbols] of days) {
   const session = { seed, symbols, messages, profile };
   const files: Record<string, string> = { messages: `${BUILD}/book-messages.itch`, payloads: `${BUILD}/book-payloads.bin` };
   let t0 = performance.now();
@@ -114,52 +120,58 @@ for (const symbols of symbolList) {
     log(`input: ${p.entries.toLocaleString("en-US")} packets, ${(p.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   for (const input of inputs) {
-    const runs: Record<Mode, BookCaseResult[]> = { decode: [], book: [], depth: [], c: [] };
+    const runs: Record<Mode, BookCaseResult[]> = { decode: [], book: [], depth: [], events: [], c: [] };
     for (let r = 0; r < rounds; r++) {
-      const order: Mode[] = ["decode", "book", "depth", "c"];
+      const order: Mode[] = ["decode", "book", "depth", "events", "c"];
       for (let k = 0; k < order.length; k++) {
         const mode = order[(k + r) % order.length];
         const res = runCase(mode, input, files, symbols);
         runs[mode].push(res);
-        log(`${symbols} symbols, ${input}, round ${r + 1}, ${mode}: ${res.nsPerMessage.toFixed(1)} ns/msg, ${rate(res.nsPerMessage)}, peak ${mib(res.maxRssKiB)}`);
+        log(`${profile} ${symbols} symbols, ${input}, round ${r + 1}, ${mode}: ${res.nsPerMessage.toFixed(1)} ns/msg, ${rate(res.nsPerMessage)}, peak ${mib(res.maxRssKiB)}`);
       }
     }
     // Agreement with the C book, run by run.
     const expect = agreementKey(runs.c[0]);
-    for (const res of [...runs.c, ...runs.book, ...runs.depth]) {
+    for (const res of [...runs.c, ...runs.book, ...runs.depth, ...runs.events]) {
       const k = agreementKey(res);
-      if (k !== expect) mismatches.push(`${symbols} symbols, ${input}, ${res.impl} ${res.mode}:\n    got      ${k}\n    C book   ${expect}`);
+      if (k !== expect) mismatches.push(`${profile} ${symbols} symbols, ${input}, ${res.impl} ${res.mode}:\n    got      ${k}\n    C book   ${expect}`);
     }
     const ns = (m: Mode) => median(runs[m].map((x) => x.nsPerMessage));
     const rss = (m: Mode) => median(runs[m].map((x) => x.maxRssKiB));
     const d = ns("decode");
     const b = ns("book");
     const bd = ns("depth");
+    const be = ns("events");
     const c = ns("c");
     const last = runs.c[runs.c.length - 1];
+    const table = runs.book[runs.book.length - 1].orderTable;
     const cell = {
-      symbols, input,
+      profile, symbols, input,
       decodeMsgsPerSec: Math.round(1e9 / d), bookMsgsPerSec: Math.round(1e9 / b), bookOverDecode: +(d / b).toFixed(3),
-      bookNsPerMsg: +(b - d).toFixed(1), bookDepthEventsMsgsPerSec: Math.round(1e9 / bd),
-      cBookNsPerMsg: +c.toFixed(1), cBookMsgsPerSec: Math.round(1e9 / c), wasmBookVsC: +(c / b).toFixed(3),
-      peakRssKiB: { decode: rss("decode"), book: rss("book"), depth: rss("depth"), c: rss("c") },
+      bookNsPerMsgTotal: +b.toFixed(1), bookNsPerMsg: +(b - d).toFixed(1), bookDepthEventsMsgsPerSec: Math.round(1e9 / bd),
+      onDemandNsPerMsg: +be.toFixed(1), onDemandMsgsPerSec: Math.round(1e9 / be),
+      cBookNsPerMsg: +c.toFixed(1), cBookMsgsPerSec: Math.round(1e9 / c), wasmBookVsC: +(c / b).toFixed(3), onDemandVsC: +(c / be).toFixed(3),
+      peakRssKiB: { decode: rss("decode"), book: rss("book"), depth: rss("depth"), events: rss("events"), c: rss("c") },
+      orderTable: table,
       bboEvents: last.events, eventChecksum: last.eventChecksum, counters: last.counters,
       ordersAtEnd: last.orders, levelsAtEnd: last.levels,
       decodeRuns: runs.decode.map((x) => Math.round(1e9 / x.nsPerMessage)), bookRuns: runs.book.map((x) => Math.round(1e9 / x.nsPerMessage)),
-      bookDepthEventsRuns: runs.depth.map((x) => Math.round(1e9 / x.nsPerMessage)), cBookRuns: runs.c.map((x) => Math.round(1e9 / x.nsPerMessage)),
+      bookDepthEventsRuns: runs.depth.map((x) => Math.round(1e9 / x.nsPerMessage)), onDemandRuns: runs.events.map((x) => Math.round(1e9 / x.nsPerMessage)),
+      cBookRuns: runs.c.map((x) => Math.round(1e9 / x.nsPerMessage)),
     };
     (report.cases as unknown[]).push(cell);
     rows.push([
-      String(symbols), input, rate(d), rate(b), `${cell.bookOverDecode.toFixed(2)}x`, b.toFixed(1), cell.bookNsPerMsg.toFixed(1), rate(bd),
-      c.toFixed(1), `${cell.wasmBookVsC.toFixed(2)}x`, mib(cell.peakRssKiB.book), mib(cell.peakRssKiB.c),
-      cell.bboEvents.toLocaleString("en-US"), cell.ordersAtEnd.toLocaleString("en-US"), cell.levelsAtEnd.toLocaleString("en-US"),
+      profile, String(symbols), input, rate(d), rate(b), b.toFixed(1), rate(bd), rate(be), be.toFixed(1),
+      c.toFixed(1), `${cell.wasmBookVsC.toFixed(2)}x`, `${cell.onDemandVsC.toFixed(2)}x`, mib(cell.peakRssKiB.book), mib(cell.peakRssKiB.c),
+      table ? `${(table.bytes / 1048576).toFixed(1)} MiB (${table.pages} pages, ${table.hashed.toLocaleString("en-US")} hashed)` : "-",
+      cell.bboEvents.toLocaleString("en-US"), cell.ordersAtEnd.toLocaleString("en-US"),
     ]);
   }
 }
 report.agreement = mismatches.length === 0 ? "ok" : mismatches;
-console.log(`ITCH book-building rate, ${messages.toLocaleString("en-US")} generated messages (seed ${seed}, profile ${profile}), median of ${rounds} fresh processes per cell`);
-console.log(markdownTable(rows, (i) => i >= 2));
-console.log(`\n"wasm book vs C": the wasm book's rate (decode into records included) over the C book's, same run (1.00x: as fast)`);
+console.log(`ITCH book-building rate, ${messages.toLocaleString("en-US")} generated messages per day (seed ${seed}), median of ${rounds} fresh processes per cell`);
+console.log(markdownTable(rows, (i) => i >= 3));
+console.log(`\n"wasm book vs C": the wasm book's rate (decode into records included) over the C book's, same run (1.00x: as fast); "on demand vs C": the same with records on demand`);
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(`${RESULTS}/book.json`, JSON.stringify(report, null, 2) + "\n");
 if (mismatches.length > 0) {

@@ -1,6 +1,6 @@
 // One wasm case of the book benchmark, run by bench/book.ts in a fresh process:
 //
-//   node --import tsx bench/book/child.ts --mode decode|book|depth --input messages|payloads --file FILE
+//   node --import tsx bench/book/child.ts --mode decode|book|depth|events --input messages|payloads --file FILE
 //       --max-orders N --max-levels N --max-instruments N
 //
 // FILE is the session as bench/book.ts wrote it: for "messages" a NASDAQ binary ITCH file (parsed
@@ -10,7 +10,8 @@
 // the callback does nothing), as the AF_XDP path parses the UMEM: a first pass, which also hashes
 // the book's BBO events (./common.ts EventHash), then the parser and book emptied and a second,
 // timed pass. decode: the book off; book: on (BBO events); depth: on, detecting depth changes and
-// writing depth events too (as onBook needs). The book's counters must show no unknown order, no
+// writing depth events too (as onBook needs); events: on (BBO events), with records on demand
+// (records: "book": a record only for the messages the events name). The book's counters must show no unknown order, no
 // duplicate and no capacity exhausted, and its check() must pass. Prints one JSON line
 // (BookCaseResult).
 
@@ -34,14 +35,14 @@ const { values: o } = parseArgs({
   strict: true,
 });
 const mode = o.mode as Mode;
-if (!["decode", "book", "depth"].includes(mode) || (o.input !== "messages" && o.input !== "payloads") || !o.file) {
-  process.stderr.write("usage: child.ts --mode decode|book|depth --input messages|payloads --file FILE --max-orders N --max-levels N --max-instruments N\n");
+if (!["decode", "book", "depth", "events"].includes(mode) || (o.input !== "messages" && o.input !== "payloads") || !o.file) {
+  process.stderr.write("usage: child.ts --mode decode|book|depth|events --input messages|payloads --file FILE --max-orders N --max-levels N --max-instruments N\n");
   process.exit(2);
 }
 const path = o.file;
 const kind: EntryKind = o.input === "payloads" ? "payloads" : "prefixed";
 
-const p = new FeedParser(itch50, { inputCapacity: Math.max(1, fileSize(path)) });
+const p = new FeedParser(itch50, { inputCapacity: Math.max(1, fileSize(path)), records: mode === "events" ? "book" : "all" });
 const size = readInto(path, p.input);
 
 // The batch table: one entry per message (after its 2-byte length) or per packet.
@@ -70,17 +71,19 @@ const book = mode === "decode" ? undefined : enableBook(p, {
   depthEvents: mode === "depth",
 });
 
-// First pass: the BBO events hashed as each batch of records and events is handed over.
+// First pass: the BBO events hashed as each batch of records and events is handed over, each by
+// its message's index: its record's sequence number less the first message's (0 for "prefixed"
+// messages, numbered from 0; the first packet's for MoldUDP64 payloads).
 const h = new EventHash();
 const words = new Uint32Array(p.memory.buffer);
 const eventsAt = words[(BOOK_CTL_BASE + BK_EVENTS) >>> 2];
-let first = 0;
+const seq0 = kind === "payloads" ? Number(new DataView(p.input.buffer, p.input.byteOffset + offsets[0]).getBigUint64(10)) : 0;
 const w0 = process.hrtime.bigint();
-const warmN = p.parsePlaced(count, offsets, lengths, kind, (n) => {
-  if (book) h.add(words, eventsAt, book.eventCount(), first);
-  first += n;
+const warmN = p.parsePlaced(count, offsets, lengths, kind, () => {
+  if (book) h.add(words, eventsAt, book.eventCount(), seq0);
 });
 const warmSeconds = Number(process.hrtime.bigint() - w0) / 1e9;
+const warmMessages = p.summary().messages;
 const c = book?.counters();
 const orders = book?.orderCount() ?? 0;
 const levels = book?.levelCount() ?? 0;
@@ -92,14 +95,17 @@ if (c && h.events !== c.bboChanges) throw new Error(`${h.events} BBO events hash
 p.reset();
 book?.reset();
 const t0 = process.hrtime.bigint();
-const n = p.parsePlaced(count, offsets, lengths, kind, () => {});
+const records = p.parsePlaced(count, offsets, lengths, kind, () => {});
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-if (n !== warmN) throw new Error(`parsed ${n} messages, the first pass ${warmN}`);
+// Messages, not records: with records on demand most messages have none.
+const n = p.summary().messages;
+if (n !== warmMessages || records !== warmN) throw new Error(`parsed ${n} messages (${records} records), the first pass ${warmMessages} (${warmN})`);
 
-const { depthChanges: _d, eventsLost: _l, ...counters } = c ?? { depthChanges: 0, eventsLost: 0 };
+const { depthChanges: _d, eventsLost: _l, ordersOffWindow: _w, ordersEvicted: _e, orderPagesPaused: _p, ...counters } =
+  c ?? { depthChanges: 0, eventsLost: 0, ordersOffWindow: 0, ordersEvicted: 0, orderPagesPaused: 0 };
 const out: BookCaseResult = {
   impl: "wasm", mode, messages: n, seconds, warmSeconds, nsPerMessage: (seconds * 1e9) / n,
   events: h.events, eventChecksum: book ? hex(h.hash) : "", orders, levels,
-  maxRssKiB: peakRssKiB(), counters: counters as Record<string, number>,
+  maxRssKiB: peakRssKiB(), counters: counters as Record<string, number>, orderTable: book?.orderTable(),
 };
 process.stdout.write(JSON.stringify(out) + "\n");

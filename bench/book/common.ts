@@ -4,10 +4,16 @@
 
 import { readFileSync } from "node:fs";
 import { FNV_BASIS, FNV_PRIME } from "../decode/common.js";
+import { RECORDS_BASE } from "../../assembly/layout.js";
+import { RECORD_SIZE, R_SEQ } from "../../assembly/records.js";
 import { BE_RECORD, BE_INSTRUMENT, BE_BID_PX, BE_BID_QTY, BE_ASK_PX, BE_ASK_QTY, BE_FLAGS, BOOK_EVENT_SIZE, EV_BBO } from "../../assembly/book/events.js";
 
-/** The wasm cases: decode only, with the book (BBO events), with depth events too; and the C book. */
-export const MODES = ["decode", "book", "depth", "c"] as const;
+/**
+ * The wasm cases: decode only, with the book (BBO events), with depth events too, with the book
+ * and records on demand (records only for the messages book events name: what a consumer of book
+ * events alone gets with `records: "book"`); and the C book.
+ */
+export const MODES = ["decode", "book", "depth", "events", "c"] as const;
 export type Mode = (typeof MODES)[number];
 
 /** The book's counters that both books keep (the wasm book's BookCounters minus depth and lost events). */
@@ -35,6 +41,8 @@ export interface BookCaseResult {
   /** The case's peak resident memory (KiB): peakRssKiB() below, the same in C (bench/decode/native.h). */
   maxRssKiB: number;
   counters: Record<string, number>;
+  /** The wasm book's order table at the end (BookView.orderTable()). */
+  orderTable?: { pages: number; hashed: number; hashEntries: number; bytes: number };
 }
 
 /**
@@ -47,13 +55,17 @@ export class EventHash {
   hash = FNV_BASIS;
   events = 0;
 
-  /** Events [0, n) at wasm address `base` of `words` (a u32 view of the memory), the batch's first record `first`. */
-  add(words: Uint32Array, base: number, n: number, first: number): void {
+  /**
+   * Events [0, n) at wasm address `base` of `words` (a u32 view of the memory); a record's
+   * message index is its sequence number (low word) less `seq0`.
+   */
+  add(words: Uint32Array, base: number, n: number, seq0: number): void {
     let h = this.hash;
     for (let k = 0; k < n; k++) {
       const w = (base + k * BOOK_EVENT_SIZE) >>> 2;
       if ((words[w + (BE_FLAGS >>> 2)] & EV_BBO) === 0) continue;
-      h = Math.imul(h ^ (first + words[w + (BE_RECORD >>> 2)]), FNV_PRIME);
+      const seq = words[(RECORDS_BASE + words[w + (BE_RECORD >>> 2)] * RECORD_SIZE + R_SEQ) >>> 2];
+      h = Math.imul(h ^ ((seq - seq0) >>> 0), FNV_PRIME);
       h = Math.imul(h ^ words[w + (BE_INSTRUMENT >>> 2)], FNV_PRIME);
       for (const off of [BE_BID_PX, BE_BID_QTY, BE_ASK_PX, BE_ASK_QTY]) {
         h = Math.imul(h ^ words[w + (off >>> 2)], FNV_PRIME);

@@ -8,13 +8,13 @@
 //
 //   node --import tsx bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N]
 //       [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR]
-//       [--consumer raw|tick] [--profile uniform|realistic]
+//       [--consumer raw|tick] [--profile uniform,realistic]
 //
 // Inputs, prepared once here (bench/decode/inputs.ts) and written to bench/.build/decode-*.bin:
-// itch50, a generated ITCH 5.0 session (default 5,000,000 messages over 1,000 symbols; with
-// --profile realistic a NASDAQ-shaped day over 8,000 symbols, src/itchgen/day-profile.ts) as
-// MoldUDP64 payloads of <= 1400 bytes; iex-tops and iex-deep, the UDP payloads of the IEX sample
-// captures. Each case (bench/decode/case.ts, or the C program) reads its file, makes one
+// itch50, generated ITCH 5.0 sessions of 20,000,000 messages (--messages) for each --profile
+// (default both): "uniform" over 1,000 symbols, and "realistic", a NASDAQ-shaped day over 8,000
+// symbols (src/itchgen/day-profile.ts), as MoldUDP64 payloads of <= 1400 bytes; iex-tops and
+// iex-deep, the UDP payloads of the IEX sample captures. Each case (bench/decode/case.ts, or the C program) reads its file, makes one
 // verification pass hashing every record, two warm-up passes, then decodes the whole input
 // again and again for at least --min-seconds (default 0.5), timing only those passes; the
 // record callback reads one field per record into a sum (--consumer: raw, from a typed array
@@ -75,9 +75,9 @@ const args = (() => {
       options: {
         rounds: { type: "string", default: "5" },
         "min-seconds": { type: "string", default: "0.5" },
-        messages: { type: "string", default: "5000000" },
+        messages: { type: "string", default: "20000000" },
         symbols: { type: "string" },
-        profile: { type: "string", default: "uniform" },
+        profile: { type: "string", default: "uniform,realistic" },
         seed: { type: "string", default: "1" },
         formats: { type: "string", default: FORMATS.join(",") },
         impls: { type: "string", default: IMPLS.join(",") },
@@ -89,7 +89,7 @@ const args = (() => {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    fail(`${(e as Error).message}; usage: bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N] [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR] [--consumer raw|tick] [--profile uniform|realistic]`);
+    fail(`${(e as Error).message}; usage: bench/decode/run.ts [--rounds R] [--min-seconds S] [--messages N] [--symbols N] [--seed N] [--formats LIST] [--impls LIST] [--retries N] [--wasm-dir DIR] [--consumer raw|tick] [--profile uniform,realistic]`);
   }
 })();
 
@@ -110,9 +110,9 @@ const ROUNDS = intArg("rounds", args.rounds!, 1, 100);
 const MIN_SECONDS = Number(args["min-seconds"]);
 if (!(MIN_SECONDS > 0 && MIN_SECONDS <= 60)) fail(`--min-seconds must be in (0, 60]`);
 const MESSAGES = intArg("messages", args.messages!, 10_000, 100_000_000);
-const PROFILE = listArg("profile", args.profile!, ["uniform", "realistic"] as const);
-if (PROFILE.length !== 1) fail("--profile takes one of uniform, realistic");
-const SYMBOLS = args.symbols !== undefined ? intArg("symbols", args.symbols, 1, 65535) : PROFILE[0] === "realistic" ? 8000 : 1000;
+const PROFILES = listArg("profile", args.profile!, ["uniform", "realistic"] as const);
+type Profile = (typeof PROFILES)[number];
+const symbolsOf = (p: Profile): number => (args.symbols !== undefined ? intArg("symbols", args.symbols, 1, 65535) : p === "realistic" ? 8000 : 1000);
 const SEED = intArg("seed", args.seed!, 0, 0x7fffffff);
 const RETRIES = intArg("retries", args.retries!, 0, 20);
 const FMTS = listArg("formats", args.formats!, FORMATS);
@@ -124,6 +124,16 @@ if (WASM_DIR) {
   for (const f of FMTS) if (!existsSync(`${WASM_DIR}/${FEEDS[f].module}.wasm`)) fail(`--wasm-dir: no ${WASM_DIR}/${FEEDS[f].module}.wasm`);
 }
 
+/** One input: a format's file (itch50: one per profile), named by `key` in the runs and the table. */
+interface Input {
+  key: string;
+  format: Format;
+  profile?: Profile;
+}
+const INPUTS: Input[] = FMTS.flatMap((f): Input[] => (f === "itch50"
+  ? PROFILES.map((p) => ({ key: p === "uniform" ? "itch50" : `itch50 ${p}`, format: f, profile: p }))
+  : [{ key: f, format: f }]));
+
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
@@ -132,6 +142,7 @@ const log = (s: string): void => {
 
 interface Run {
   impl: Impl;
+  input: string;
   format: Format;
   round: number;
   result: CaseResult;
@@ -178,9 +189,10 @@ async function waitQuiet(): Promise<void> {
   if (busy > QUIET_BUSY) log(`  still ${(busy * 100).toFixed(0)}% busy; measuring anyway`);
 }
 
-async function runCase(impl: Impl, format: Format, input: string, round: number): Promise<Run> {
+async function runCase(impl: Impl, inp: Input, path: string, round: number): Promise<Run> {
+  const format = inp.format;
   await waitQuiet();
-  const out = await runChild(caseArgv(impl, format, input));
+  const out = await runChild(caseArgv(impl, format, path));
   const line = out.trim().split("\n").pop() ?? "";
   let result: CaseResult;
   try {
@@ -191,7 +203,7 @@ async function runCase(impl: Impl, format: Format, input: string, round: number)
   const otherCpu = Math.max(0, (result.cpu.busyJiffies * JIFFY - result.cpu.ownSeconds) / result.seconds);
   const ownShare = result.cpu.ownSeconds / result.seconds;
   const disturbed = otherCpu > DISTURBED_OTHER_CPU || ownShare < DISTURBED_OWN;
-  return { impl, format, round, result, otherCpu, ownShare, disturbed };
+  return { impl, input: inp.key, format, round, result, otherCpu, ownShare, disturbed };
 }
 
 // ---------------------------------------------------------------- report
@@ -207,7 +219,8 @@ function agreementKey(r: CaseResult): string {
 }
 
 interface Summary {
-  format: Format;
+  /** The input (Input.key). */
+  format: string;
   messages: number;
   checksum: string;
   impls: Partial<Record<Impl, { nsPerMessage: number; messagesPerSecond: number; runs: number[] }>>;
@@ -248,15 +261,15 @@ async function main(): Promise<void> {
     execFileSync("make", ["-s", "-C", `${ROOT}bench/decode`], { stdio: "inherit" });
   }
 
-  const inputs: Partial<Record<Format, Prepared>> = {};
-  for (const f of FMTS) {
+  const inputs: Record<string, Prepared> = {};
+  for (const inp of INPUTS) {
     const t0 = performance.now();
-    const path = `${BUILD}/decode-${f}.bin`;
-    inputs[f] = f === "itch50"
-      ? prepareItch(path, { seed: SEED, symbols: SYMBOLS, messages: MESSAGES, maxPayload: 1400, profile: PROFILE[0] })
-      : await prepareIex(f, path);
-    const p = inputs[f]!;
-    log(`input ${f}: ${p.entries.toLocaleString("en-US")} payloads, ${(p.bytes / 1e6).toFixed(1)} MB (${p.source}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const path = `${BUILD}/decode-${inp.key.replace(" ", "-")}.bin`;
+    inputs[inp.key] = inp.profile
+      ? prepareItch(path, { seed: SEED, symbols: symbolsOf(inp.profile), messages: MESSAGES, maxPayload: 1400, profile: inp.profile })
+      : await prepareIex(inp.format as "iex-tops" | "iex-deep", path);
+    const p = inputs[inp.key];
+    log(`input ${inp.key}: ${p.entries.toLocaleString("en-US")} payloads, ${(p.bytes / 1e6).toFixed(1)} MB (${p.source}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 
   const runs: Run[] = [];
@@ -264,13 +277,13 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round}/${ROUNDS}`);
     // Rotate the order of the decoders each round (formats stay grouped: same input in cache).
-    for (const f of FMTS) {
+    for (const inp of INPUTS) {
       const impls = IMPL_LIST.map((_, k) => IMPL_LIST[(k + round - 1) % IMPL_LIST.length]);
       for (const impl of impls) {
         let r: Run | undefined;
         for (let attempt = 0; attempt <= RETRIES; attempt++) {
-          r = await runCase(impl, f, inputs[f]!.path, round);
-          const what = `  ${f.padEnd(8)} ${impl.padEnd(4)} ${r.result.nsPerMessage.toFixed(2).padStart(7)} ns/msg  ${r.result.passes} passes, other work ${r.otherCpu.toFixed(2)} CPU, own ${(r.ownShare * 100).toFixed(0)}%`;
+          r = await runCase(impl, inp, inputs[inp.key].path, round);
+          const what = `  ${inp.key.padEnd(16)} ${impl.padEnd(4)} ${r.result.nsPerMessage.toFixed(2).padStart(7)} ns/msg  ${r.result.passes} passes, other work ${r.otherCpu.toFixed(2)} CPU, own ${(r.ownShare * 100).toFixed(0)}%`;
           if (!r.disturbed) {
             log(what);
             break;
@@ -286,8 +299,8 @@ async function main(): Promise<void> {
   // Agreement across decoders and rounds.
   const mismatches: string[] = [];
   const sums: Summary[] = [];
-  for (const f of FMTS) {
-    const rs = runs.filter((r) => r.format === f);
+  for (const { key: f } of INPUTS) {
+    const rs = runs.filter((r) => r.input === f);
     const keys = new Map<string, string[]>();
     for (const r of rs) {
       const k = agreementKey(r.result);
@@ -314,7 +327,7 @@ async function main(): Promise<void> {
   const json = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", kernel: release(), node: process.version, cc: ccVersion() },
-    options: { rounds: ROUNDS, minSeconds: MIN_SECONDS, messages: MESSAGES, symbols: SYMBOLS, profile: PROFILE[0], seed: SEED, formats: FMTS, impls: IMPL_LIST, retries: RETRIES, wasmDir: WASM_DIR ?? null, consumer: CONSUMER[0] },
+    options: { rounds: ROUNDS, minSeconds: MIN_SECONDS, messages: MESSAGES, symbols: Object.fromEntries(PROFILES.map((p) => [p, symbolsOf(p)])), profiles: PROFILES, seed: SEED, formats: FMTS, impls: IMPL_LIST, retries: RETRIES, wasmDir: WASM_DIR ?? null, consumer: CONSUMER[0] },
     inputs,
     summary: sums,
     agreement: mismatches.length === 0 ? "ok" : mismatches,
