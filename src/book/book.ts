@@ -304,6 +304,23 @@ export class BookView {
   }
 }
 
+interface MdpParts {
+  mdpBookSize(maxOrders: number): number;
+  mdpBookInit(base: number, maxOrders: number): number;
+}
+
+// Bytes of the MDP3 part (assembly/book/mdp3.ts mdpBookSize, which needs bookInit done first):
+// SecurityID hash, touched list, slot table, order table, each 64-byte aligned.
+function mdpBytes(instruments: number, orders: number): number {
+  const pow2 = (n: number) => {
+    let p = 64;
+    while (p < n * 2) p *= 2;
+    return p;
+  };
+  const a = (n: number) => Math.ceil(n / 64) * 64;
+  return a(pow2(instruments) * 8) + a(1024 * 4) + a(instruments * 1024) + a(pow2(orders) * 32);
+}
+
 function bookExports(x: unknown): BookExports {
   const b = x as BookExports;
   if (typeof b.bookInit !== "function") throw new XdpError("ECONFIG", "this feed module keeps no order book (rebuild it: npm run build:wasm)");
@@ -322,14 +339,20 @@ function positive(name: string, v: number, max: number): number {
  */
 export function attachBook(memory: WasmMemory, exports: unknown, base: number, capacities: BookCapacities = {}, iex = false): BookView {
   const x = bookExports(exports);
-  const maxOrders = positive("maxOrders", capacities.maxOrders ?? (iex ? 0 : 1 << 20), 0x8000000);
+  // A CME MDP 3.0 module (src/book/mdp3.ts) keeps its orders in its own part, laid out after the
+  // shared book for maxInstruments instrument slots.
+  const mdp = typeof (x as { mdpBookInit?: unknown }).mdpBookInit === "function" ? (x as unknown as MdpParts) : null;
+  const mdpOrders = mdp ? positive("maxOrders", capacities.maxOrders ?? 1 << 18, 0x4000000) : 0;
+  const maxOrders = mdp ? 0 : positive("maxOrders", capacities.maxOrders ?? (iex ? 0 : 1 << 20), 0x8000000);
   const maxLevels = positive("maxLevels", capacities.maxLevels ?? 1 << 18, 0x8000000);
-  const maxInstruments = positive("maxInstruments", capacities.maxInstruments ?? (iex ? 16384 : L.BOOK_MAX_INSTRUMENTS), L.BOOK_MAX_INSTRUMENTS);
+  const maxInstruments = positive("maxInstruments", capacities.maxInstruments ?? (iex || mdp ? 16384 : L.BOOK_MAX_INSTRUMENTS), L.BOOK_MAX_INSTRUMENTS);
   if (maxInstruments === 0) throw new RangeError("maxInstruments must be at least 1");
   const depthWatch = positive("depthWatch", capacities.depthWatch ?? 5, L.BOOK_DEPTH_MAX);
   if (base % 64 !== 0 || base < L.DYNAMIC_BASE) throw new RangeError(`book base ${base} must be 64-byte aligned and >= DYNAMIC_BASE`);
   const bytes = x.bookSize(maxOrders, maxLevels, maxInstruments);
-  const end = base + bytes;
+  const mdpBase = base + Math.ceil(bytes / 64) * 64;
+  // The MDP3 part's size depends on the instruments bookInit sets: the same formula, from here.
+  const end = mdp ? mdpBase + mdpBytes(maxInstruments, mdpOrders) : base + bytes;
   if (end > 65536 * L.WASM_PAGE) throw new XdpError("ECONFIG", `an order book of ${bytes} bytes at ${base} does not fit in 4 GiB of memory`);
   const have = memory.buffer.byteLength;
   if (end > have) {
@@ -344,6 +367,9 @@ export function attachBook(memory: WasmMemory, exports: unknown, base: number, c
   x.bookDepthEvents(capacities.depthEvents ? 1 : 0);
   if (x.bookInit(base, maxOrders, maxLevels, maxInstruments) !== 1) {
     throw new XdpError("ECONFIG", `the feed module refused the order book at ${base} (${bytes} bytes)`);
+  }
+  if (mdp && (mdp.mdpBookSize(mdpOrders) !== end - mdpBase || mdp.mdpBookInit(mdpBase, mdpOrders) !== 1)) {
+    throw new XdpError("ECONFIG", `the feed module refused the MDP 3.0 book at ${mdpBase} (rebuild it: npm run build:wasm)`);
   }
   x.bookEnable(1);
   return new BookView(memory, x);
