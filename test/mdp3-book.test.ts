@@ -309,4 +309,19 @@ R("orders are aggregated by price with their priority kept, a price change movin
   assert.is(h.mdp.check(), "ok");
 });
 
+R("BookView.reset() empties the MDP 3.0 books and forgets the SecurityIDs", async () => {
+  const h = await harness();
+  run(h, msg(lvl(0, 0, 1, 100, 5), { kind: OP_ORDER, secId: ID, side: 0, action: 0, orderId: 1n, priority: 1n, price: 100, qty: 5 }));
+  assert.is(h.mdp.instruments(), 1);
+  h.view.reset();
+  assert.is(h.mdp.instruments(), 0);
+  assert.is(h.mdp.instrument(ID), 0);
+  assert.is(h.mdp.orderCount(), 0);
+  assert.is(h.mdp.order(1n), null);
+  assert.is(h.mdp.check(), "ok");
+  run(h, msg(lvl(1, 0, 1, 101, 2)));
+  assert.is(h.mdp.instrument(ID), 1);
+  assert.equal(levels(h.mdp.depth(ID, Side.ASK, 5)).map((l) => l.price), [101]);
+});
+
 R.run();

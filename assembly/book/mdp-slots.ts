@@ -28,7 +28,7 @@
 //                       implied bid, ask (MDP_IMPLIED_MAX each)
 
 import {
-  BK_MDP_SLOTS, BK_MDP_USED, BK_MDP_IDS, BK_MDP_IDS_MASK, BK_MDP_TABLE, BK_MDP_DEFAULT_DEPTH,
+  BK_MDP_SLOTS, BK_MDP_USED, BK_MDP_IDS, BK_MDP_IDS_MASK, BK_MDP_TABLE, BK_MDP_DEFAULT_DEPTH, BK_MDP_TOUCHED_N,
   BK_MAX_INSTRUMENTS, PS_MDP_INSTRUMENTS_FULL,
 } from "../layout";
 import { BBO_MDP } from "./events";
@@ -135,8 +135,9 @@ export function idEntries(n: u32): u32 {
   return p;
 }
 
-// Forgets every SecurityID (the book is being laid out again).
+// Forgets every SecurityID and the current message's changes (the book is emptied or laid out again).
 export function slotsClear(): void {
   memory.fill(ctl(BK_MDP_IDS), 0, (ctl(BK_MDP_IDS_MASK) + 1) * ID_ENTRY);
   setCtl(BK_MDP_USED, 1);
+  setCtl(BK_MDP_TOUCHED_N, 0);
 }

@@ -95,6 +95,8 @@ export interface SessionOptions {
   resets?: number;
   /** Instrument gaps each followed by its snapshot (default messages / 200). */
   gaps?: number;
+  /** Level entries only within each instrument's depth (no level rejected; default false). */
+  withinDepth?: boolean;
 }
 
 const TICK = 250_000_000; // 0.25 in PRICE9
@@ -121,10 +123,14 @@ export function generateMdpSession(o: SessionOptions): { ops: Op[]; ids: number[
   }
   const mid = ids.map(() => (rng.int(4) === 0 ? -rng.range(1, 400) : rng.range(100, 40000)) * TICK);
   const depth = ids.map(() => (rng.int(4) === 0 ? rng.range(1, 16) : 10));
-  const implied = ids.map(() => (rng.int(4) === 0 ? rng.range(0, 4) : 2));
+  const impliedDepth = ids.map(() => (rng.int(4) === 0 ? rng.range(0, 4) : 2));
   const ops: Op[] = [];
   ids.forEach((id, i) => {
-    if (rng.int(8) !== 0) ops.push({ kind: OP_DEPTH, secId: id, level: depth[i], orders: implied[i] });
+    if (rng.int(8) !== 0) ops.push({ kind: OP_DEPTH, secId: id, level: depth[i], orders: impliedDepth[i] });
+    else {
+      depth[i] = 10; // the default until a definition says otherwise
+      impliedDepth[i] = 2;
+    }
   });
   const live: bigint[] = [];
   const liveOf = new Map<bigint, number>();
@@ -136,6 +142,7 @@ export function generateMdpSession(o: SessionOptions): { ops: Op[]; ids: number[
   const price = (i: number, side: number, level: number) => mid[i] + (side === 0 ? -level : level) * TICK - (rng.int(3) - 1) * TICK;
   const levelEntry = (i: number, action: number, implied: boolean): Op => {
     let level = 1 + rng.int(1 + rng.int(implied ? 3 : 11));
+    if (o.withinDepth) level = Math.min(level, implied ? impliedDepth[i] : depth[i]);
     if (rng.next() < badShare) level = rng.int(2) === 0 ? 0 : 17 + rng.int(3);
     const side = rng.next() < badShare ? 2 : rng.int(2);
     const act = rng.next() < badShare ? 6 + rng.int(3) : action;
@@ -212,7 +219,7 @@ export function generateMdpSession(o: SessionOptions): { ops: Op[]; ids: number[
         }
         continue;
       }
-      const implied = rng.int(6) === 0;
+      const implied = rng.int(6) === 0 && (!o.withinDepth || impliedDepth[i] > 0);
       const r = rng.next();
       const action = r < 0.34 ? 0 : r < 0.68 ? 1 : r < 0.9 ? 2 : r < 0.95 ? 5 : r < 0.98 ? 4 : 3;
       ops.push(levelEntry(i, action, implied));
