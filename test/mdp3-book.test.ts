@@ -309,6 +309,17 @@ R("orders are aggregated by price with their priority kept, a price change movin
   assert.is(h.mdp.check(), "ok");
 });
 
+R("with the book turned off the hooks change nothing", async () => {
+  const h = await harness();
+  h.view.enabled = false;
+  run(h, msg(lvl(0, 0, 1, 100, 5), { kind: OP_ORDER, secId: ID, side: 0, action: 0, orderId: 1n, priority: 1n, price: 100, qty: 5 }));
+  assert.is(h.mdp.instrument(ID), 0);
+  assert.is(h.mdp.orderCount(), 0);
+  h.view.enabled = true;
+  run(h, msg(lvl(0, 0, 1, 100, 5)));
+  assert.equal(bids(h), [[100, 5]]);
+});
+
 R("BookView.reset() empties the MDP 3.0 books and forgets the SecurityIDs", async () => {
   const h = await harness();
   run(h, msg(lvl(0, 0, 1, 100, 5), { kind: OP_ORDER, secId: ID, side: 0, action: 0, orderId: 1n, priority: 1n, price: 100, qty: 5 }));

@@ -27,7 +27,7 @@
 // Memory: mdpBookSize / mdpBookInit, after the shared book's (bookInit first).
 
 import {
-  BK_BASE, BK_MAX_INSTRUMENTS, BK_DEPTH_N, BK_DEPTH_EVENTS, BK_MDP_BASE, BK_MDP_BYTES,
+  BK_ENABLED, BK_BASE, BK_MAX_INSTRUMENTS, BK_DEPTH_N, BK_DEPTH_EVENTS, BK_MDP_BASE, BK_MDP_BYTES,
   BK_MDP_SLOTS, BK_MDP_USED, BK_MDP_IDS, BK_MDP_IDS_MASK, BK_MDP_TABLE, BK_MDP_ORDERS,
   BK_MDP_ORDERS_MASK, BK_MDP_MAX_ORDERS, BK_MDP_ORDER_LIVE, BK_MDP_TOUCHED, BK_MDP_TOUCHED_N,
   BK_MDP_DEFAULT_DEPTH, BK_LEVEL_MASK, BK_LEVEL_HASH, BK_LEVEL_FREE, BK_LEVEL_USED, BK_LEVEL_LIVE,
@@ -152,8 +152,14 @@ export function mdpBookMessageEnd(): void {
 
 // --- the hooks ---
 
+// Whether the MDP3 part is laid out (queries), and whether the hooks update it (the book is on:
+// BookView.enabled; the decoder may also skip calling them, as the other modules' bookOn() does).
 @inline function ready(): bool {
   return ctl(BK_MDP_BASE) != 0;
+}
+
+@inline function on(): bool {
+  return ctl(BK_ENABLED) != 0 && ctl(BK_MDP_BASE) != 0;
 }
 
 // A snapshot's first entry of a kind empties that kind of the instrument's book.
@@ -168,7 +174,7 @@ function snapshotFirst(slot: u32, sa: u32, f: u32, kind: u32): void {
 }
 
 export function mdpBookLevel(secId: i32, side: u32, action: u32, level: u32, price: i64, qty: i64, orders: i32, implied: bool): void {
-  if (!ready()) return;
+  if (!on()) return;
   const slot = slotOf(secId);
   if (slot == 0) return; // counted: PS_MDP_INSTRUMENTS_FULL
   if (side > 1) {
@@ -184,7 +190,7 @@ export function mdpBookLevel(secId: i32, side: u32, action: u32, level: u32, pri
 }
 
 export function mdpBookOrder(secId: i32, side: u32, action: u32, orderId: u64, priority: u64, price: i64, qty: i64): void {
-  if (!ready()) return;
+  if (!on()) return;
   const slot = slotOf(secId);
   if (slot == 0) return;
   if (side > 1 || action > MDP_DELETE) {
@@ -200,7 +206,7 @@ export function mdpBookOrder(secId: i32, side: u32, action: u32, orderId: u64, p
 }
 
 export function mdpBookReset(): void {
-  if (!ready()) return;
+  if (!on()) return;
   const used = ctl(BK_MDP_USED);
   for (let slot: u32 = 1; slot < used; slot++) {
     const sa = slotAddr(slot);
@@ -225,7 +231,7 @@ export function mdpBookReset(): void {
 }
 
 export function mdpBookSnapshotBegin(secId: i32, rptSeq: u32): void {
-  if (!ready()) return;
+  if (!on()) return;
   const slot = slotOf(secId);
   if (slot == 0) return;
   const sa = slotAddr(slot);
@@ -234,7 +240,7 @@ export function mdpBookSnapshotBegin(secId: i32, rptSeq: u32): void {
 }
 
 export function mdpBookSnapshotEnd(secId: i32): void {
-  if (!ready()) return;
+  if (!on()) return;
   const slot = slotFind(secId);
   if (slot == 0) {
     psAdd(PS_MDP_UNKNOWN_INSTRUMENT, 1);
@@ -274,7 +280,7 @@ export function mdpBookDefaultDepth(depth: u32, impliedDepth: u32): void {
 }
 
 export function mdpBookGap(secId: i32): void {
-  if (!ready()) return;
+  if (!on()) return;
   const slot = slotOf(secId);
   if (slot == 0) return;
   const sa = slotAddr(slot);

@@ -4,6 +4,8 @@
 //   ITCH 5.0   order by order (every add, execute, cancel, delete, replace), aggregated by price
 //   IEX DEEP   price levels from price level updates; the BBO published per completed event
 //   IEX TOPS   the BBO from quote updates (no levels)
+//   CME MDP 3.0  market by price by MDPriceLevel (outright; the implied book apart) and market by
+//              order; attachBook lays out its part too, read by SecurityID through ./mdp3.ts
 //
 // The book is updated as the parser writes each tick record. A message that changes an
 // instrument's best bid or offer, or (with depthEvents) a level among the best depthWatch of a
@@ -36,11 +38,11 @@ export interface BookExports {
 }
 
 export interface BookCapacities {
-  /** Orders on the book at once (ITCH; default 1,048,576; IEX feeds need none). */
+  /** Orders on the book at once (ITCH; default 1,048,576; MDP 3.0 market by order: 262,144; IEX feeds need none). */
   maxOrders?: number;
   /** Price levels at once, all instruments and sides (default 262,144). */
   maxLevels?: number;
-  /** Instruments 0 .. maxInstruments - 1: ITCH stock locates, IEX symbol ids (default 65,536 ITCH, 16,384 IEX). */
+  /** Instruments 0 .. maxInstruments - 1: ITCH stock locates, IEX symbol ids, MDP 3.0 SecurityID slots (default 65,536 ITCH, 16,384 IEX and MDP 3.0). */
   maxInstruments?: number;
   /** A change to one of the best depthWatch levels of a side counts as a depth change (default 5). */
   depthWatch?: number;
