@@ -17,6 +17,7 @@ import { instantiate } from "../src/socket/module.js";
 import { Wasm, type WasmMemory } from "../bridge/wasm.js";
 import { attachBook, Side, type BookView } from "../src/book/book.js";
 import { mdpBook, type MdpBookView } from "../src/book/mdp3.js";
+import { bookHook } from "../src/strategy/book-hook.js";
 import { ReferenceMdp, type RefMdpCapacities, type RefMdpEvent } from "./oracle/reference-mdp3.js";
 import {
   encodeOps, applyOp, generateMdpSession, type Op, OP_LEVEL, OP_ORDER, OP_BEGIN, OP_END, OP_RESET,
@@ -193,6 +194,20 @@ S("count, and never overrun, full instrument, order and level tables", async () 
   assert.is(h.mdp.instruments(), 39);
 });
 
+S("publish in slot order a message that changes more instruments than the list of changes holds", async () => {
+  const h = await harness({ maxInstruments: 2000 });
+  const ids = Array.from({ length: 1500 }, (_, i) => 1_000_000 - i * 7);
+  const setup: Op[] = [{ kind: OP_BEGIN }];
+  for (const id of ids) setup.push({ kind: OP_LEVEL, secId: id, side: id & 1, action: 0, level: 1, price: id, qty: 3, orders: 1 });
+  setup.push({ kind: OP_END });
+  // A second message touching them all in reverse order of their slots, then a reset.
+  const reverse: Op[] = [{ kind: OP_BEGIN }];
+  for (const id of [...ids].reverse()) reverse.push({ kind: OP_LEVEL, secId: id, side: id & 1, action: 1, level: 1, price: id, qty: 4, orders: 1 });
+  reverse.push({ kind: OP_END });
+  drive(h, [...setup, ...reverse, { kind: OP_BEGIN }, { kind: OP_RESET }, { kind: OP_END }], ids, 1);
+  assert.is(h.view.counters().bboChanges, 3 * ids.length);
+});
+
 S.run();
 
 const R = suite("MDP 3.0 book rules");
@@ -307,6 +322,21 @@ R("orders are aggregated by price with their priority kept, a price change movin
   run(h, msg(o(2, 1n, 0, 0), o(2, 1n, 0, 0)));
   assert.is(h.mdp.counters().unknownOrder, 1);
   assert.is(h.mdp.check(), "ok");
+});
+
+R("the strategy runtime's book hook reports MDP 3.0 BBO and depth events with the outright levels", async () => {
+  const h = await harness();
+  const hook = bookHook(h.view, 9);
+  h.x.mdpTestClear();
+  run(h, msg(lvl(0, 0, 1, 100, 5), lvl(1, 0, 1, 102, 6), lvl(0, 0, 1, 103, 9, true)));
+  const slot = h.mdp.instrument(ID);
+  assert.is(hook.count(), 1);
+  assert.ok((hook.flags(0) & E.EV_BBO) !== 0 && (hook.flags(0) & E.EV_DEPTH) === E.EV_DEPTH);
+  assert.equal({ ...hook.bbo(0) }, { instrument: slot, bidPrice: 100, bidQuantity: 5, askPrice: 102, askQuantity: 6, priceScale: 9 });
+  hook.conflate(hook.count());
+  const d = hook.depth(0)!;
+  assert.is(d.instrument, slot);
+  assert.equal(levels(d.depth(Side.BID)), [{ price: 100, qty: 5, orders: 5 }]);
 });
 
 R("with the book turned off the hooks change nothing", async () => {

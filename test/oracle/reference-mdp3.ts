@@ -8,6 +8,8 @@ import { EV_BBO, EV_DEPTH_BID, EV_DEPTH } from "../../assembly/book/events.js";
 
 export const DEPTH_MAX = 16;
 export const IMPLIED_MAX = 4;
+/** Instruments one message's list of changes holds (MDP_TOUCHED_MAX). */
+export const TOUCHED_MAX = 1024;
 
 export interface RefMdpCapacities {
   /** Instrument slots (slot 0 unused): maxInstruments - 1 SecurityIDs. */
@@ -315,6 +317,8 @@ export class ReferenceMdp {
   /** Publishes the message's changes; returns the book events it writes, in order. */
   messageEnd(): RefMdpEvent[] {
     const out: RefMdpEvent[] = [];
+    // Past TOUCHED_MAX instruments in one message the wasm book publishes them in slot order.
+    if (this.#touched.length > TOUCHED_MAX) this.#touched.sort((a, b) => a - b);
     for (const slot of this.#touched) {
       const s = this.slots[slot];
       let depth = s.depthBits;
