@@ -185,6 +185,16 @@ S("equal the reference with depth events off, several resets and many entries pe
   assert.is(h.view.counters().depthChanges, 0);
 });
 
+S("equal the reference watching one level of depth, and none", async () => {
+  for (const depthWatch of [1, 0]) {
+    const h = await harness({ depthWatch });
+    const { ops, ids } = generateMdpSession({ seed: 9 + depthWatch, instruments: 40, messages: 1500, resets: 2 });
+    drive(h, ops, ids);
+    if (depthWatch === 0) assert.is(h.view.counters().depthChanges, 0);
+    else assert.ok(h.view.counters().depthChanges > 0);
+  }
+});
+
 S("count, and never overrun, full instrument, order and level tables", async () => {
   const h = await harness({ maxInstruments: 40, maxOrders: 200, maxLevels: 150 });
   const { ops, ids } = generateMdpSession({ seed: 5, instruments: 80, messages: 3000, maxEntries: 5, orderShare: 0.6, resets: 0 });
@@ -337,6 +347,21 @@ R("the strategy runtime's book hook reports MDP 3.0 BBO and depth events with th
   const d = hook.depth(0)!;
   assert.is(d.instrument, slot);
   assert.equal(levels(d.depth(Side.BID)), [{ price: 100, qty: 5, orders: 5 }]);
+});
+
+R("hooks called before any book is laid out do nothing, and the queries answer empty", async () => {
+  await harness(); // compiles the module
+  const pages = Math.ceil(L.DYNAMIC_BASE / L.WASM_PAGE) + 64;
+  const memory = new Wasm.Memory({ initial: pages, maximum: pages, shared: true });
+  const x = instantiate(`${wasmPath}.debug.wasm`, memory) as unknown as TestExports & { mdpBookSlot(id: number): number; mdpBookCheck(): number; mdpBookDepth(id: number, s: number, n: number, i: number): number; mdpBookOrderQty(id: bigint): bigint };
+  const { ops } = generateMdpSession({ seed: 3, instruments: 10, messages: 200 });
+  const bytes = encodeOps(ops);
+  new Uint8Array(memory.buffer, L.DYNAMIC_BASE, bytes.length).set(bytes);
+  x.mdpTestRun(L.DYNAMIC_BASE, ops.length);
+  assert.is(x.mdpBookSlot(ops.find((o) => o.secId !== undefined)!.secId!), 0);
+  assert.is(x.mdpBookDepth(1, 0, 10, 0), 0);
+  assert.is(x.mdpBookOrderQty(1000n), -1n);
+  assert.is(x.mdpBookCheck(), E.CHECK_NO_BOOK);
 });
 
 R("with the book turned off the hooks change nothing", async () => {

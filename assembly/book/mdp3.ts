@@ -35,7 +35,7 @@ import {
   PS_MDP_UNKNOWN_INSTRUMENT, PS_MDP_RESETS, PS_MDP_SNAPSHOTS, PS_MDP_GAPS, DYNAMIC_BASE,
 } from "../layout";
 import {
-  EV_DEPTH_BID, EV_DEPTH, BBO_SIZE, BBO_BID_PX, BBO_ASK_PX, BBO_BID_QTY, BBO_ASK_QTY,
+  EV_DEPTH_BID, BBO_SIZE, BBO_BID_PX, BBO_ASK_PX, BBO_BID_QTY, BBO_ASK_QTY,
   BBO_BID_ORDERS, BBO_ASK_ORDERS, BBO_BID_LEVELS, BBO_ASK_LEVELS, BBO_FLAGS, BBO_MDP, CHECK_OK,
   CHECK_NO_BOOK, CHECK_LEVEL_COUNT, CHECK_ORDER_HASH, CHECK_ORDER_SUMS, CHECK_PUBLISHED,
 } from "./events";
@@ -121,7 +121,7 @@ function publishSlot(slot: u32, sa: u32, rec: u32): void {
   store<u32>(sa, 0, MS_DEPTH_BITS);
   store<u32>(sa, load<u32>(sa, MS_FLAGS) & ~MF_TOUCHED, MS_FLAGS);
   psAdd(PS_BOOK_UPDATES, 1);
-  if (ctl(BK_DEPTH_EVENTS) == 0) depth = 0;
+  if (ctl(BK_DEPTH_EVENTS) == 0 || ctl(BK_DEPTH_N) == 0) depth = 0;
   else if (depth != 0) psAdd(PS_BOOK_DEPTH_CHANGES, 1);
   const bl = bestLevel(sa, 0);
   const al = bestLevel(sa, 1);
@@ -162,12 +162,19 @@ export function mdpBookMessageEnd(): void {
   return ctl(BK_ENABLED) != 0 && ctl(BK_MDP_BASE) != 0;
 }
 
+// The EV_DEPTH_* of the outright sides holding levels (what emptying the book changes).
+@inline function outrightBits(sa: u32): u32 {
+  return (sideCount(sa, 0) != 0 ? EV_DEPTH_BID : 0) | (sideCount(sa, 1) != 0 ? EV_DEPTH_BID << 1 : 0);
+}
+
 // A snapshot's first entry of a kind empties that kind of the instrument's book.
 function snapshotFirst(slot: u32, sa: u32, f: u32, kind: u32): void {
   store<u32>(sa, f | kind, MS_FLAGS);
   if (kind == MF_SNAP_LEVELS) {
+    const had = sideCount(sa, 0) | sideCount(sa, 1) | sideCount(sa, 2) | sideCount(sa, 3);
+    const bits = outrightBits(sa);
     for (let b: u32 = 0; b < 4; b++) mbpClear(sa, b);
-    touch(slot, sa, EV_DEPTH);
+    if (had != 0) touch(slot, sa, bits);
   } else {
     mboClearSlot(slot, sa);
   }
@@ -210,7 +217,8 @@ export function mdpBookReset(): void {
   const used = ctl(BK_MDP_USED);
   for (let slot: u32 = 1; slot < used; slot++) {
     const sa = slotAddr(slot);
-    let had = sideCount(sa, 0) | sideCount(sa, 1) | sideCount(sa, 2) | sideCount(sa, 3);
+    const had = sideCount(sa, 0) | sideCount(sa, 1) | sideCount(sa, 2) | sideCount(sa, 3);
+    const bits = outrightBits(sa);
     for (let b: u32 = 0; b < 4; b++) mbpClear(sa, b);
     store<u32>(sa, 0, MS_ORDERS);
     const ia = instAddr(slot);
@@ -218,7 +226,7 @@ export function mdpBookReset(): void {
     store<u64>(ia, 0, I_LEVELS);
     store<u64>(ia, 0, I_NTH);
     store<u32>(ia, 0, I_ORDERS);
-    if (had != 0) touch(slot, sa, EV_DEPTH);
+    if (had != 0) touch(slot, sa, bits);
   }
   // Every level node held orders of these books: the pool and its hash start again.
   setCtl(BK_LEVEL_MASK, HASH_INITIAL - 1);

@@ -4,7 +4,7 @@
 // and channel-reset recovery, what is counted and skipped, the BBO and depth events each message
 // publishes -- written the obvious way, so that the two must agree exactly. Not for production use.
 
-import { EV_BBO, EV_DEPTH_BID, EV_DEPTH } from "../../assembly/book/events.js";
+import { EV_BBO, EV_DEPTH_BID } from "../../assembly/book/events.js";
 
 export const DEPTH_MAX = 16;
 export const IMPLIED_MAX = 4;
@@ -171,12 +171,19 @@ export class ReferenceMdp {
     return level;
   }
 
+  /** The depth bits of the outright sides holding levels. */
+  #outrightBits(s: Slot): number {
+    return (s.books[0].some((l) => l !== null) ? EV_DEPTH_BID : 0) | (s.books[1].some((l) => l !== null) ? EV_DEPTH_BID << 1 : 0);
+  }
+
   #snapshotFirst(slot: number, levels: boolean): void {
     const s = this.slots[slot];
     if (levels) {
       s.snapLevels = true;
+      const had = s.books.some((b) => b.some((l) => l !== null));
+      const bits = this.#outrightBits(s);
       for (let b = 0; b < 4; b++) this.#clearBook(s, b);
-      this.#touch(slot, EV_DEPTH);
+      if (had) this.#touch(slot, bits);
     } else {
       s.snapOrders = true;
       for (const [id, o] of this.orders) if (o.slot === slot) this.#unplace(id, o);
@@ -253,8 +260,9 @@ export class ReferenceMdp {
     for (let slot = 1; slot < this.slots.length; slot++) {
       const s = this.slots[slot];
       const had = s.books.some((b) => b.some((l) => l !== null));
+      const bits = this.#outrightBits(s);
       for (let b = 0; b < 4; b++) this.#clearBook(s, b);
-      if (had) this.#touch(slot, EV_DEPTH);
+      if (had) this.#touch(slot, bits);
     }
     this.orders.clear();
     this.mboLevels.clear();
@@ -324,7 +332,7 @@ export class ReferenceMdp {
       let depth = s.depthBits;
       s.depthBits = 0;
       this.counters.updates++;
-      if (!this.caps.depthEvents) depth = 0;
+      if (!this.caps.depthEvents || this.caps.depthWatch === 0) depth = 0;
       else if (depth !== 0) this.counters.depthChanges++;
       const bid = s.books[0][0];
       const ask = s.books[1][0];
