@@ -202,6 +202,7 @@ S("count, and never overrun, full instrument, order and level tables", async () 
   const c = h.mdp.counters();
   assert.ok(c.instrumentsFull > 0 && c.ordersFull > 0 && h.view.counters().levelsFull > 0, JSON.stringify({ ...c, levelsFull: h.view.counters().levelsFull }));
   assert.is(h.mdp.instruments(), 39);
+  assert.is(h.mdp.maxOrders, 200);
 });
 
 S("publish in slot order a message that changes more instruments than the list of changes holds", async () => {

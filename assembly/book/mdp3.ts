@@ -22,37 +22,34 @@
 //
 // Sides: 0 bid, 1 ask. Prices are PRICE9 mantissas. Instrument slots are the book's instruments:
 // book events, bookBbo(slot) and bookDepth(slot, side, n) (the outright levels) work as for the
-// other feeds. Queries by SecurityID: mdpBookSlot, mdpBookBbo, mdpBookDepth (implied apart),
-// mdpBookOrderDepth (the orders' book by price), mdpBookOrderQty / mdpBookOrderPriority.
+// other feeds. Queries by SecurityID (./mdp-query.ts, exported here too): mdpBookSlot, mdpBookBbo,
+// mdpBookDepth (implied apart), mdpBookOrderDepth (the orders' book by price), mdpBookOrderQty /
+// mdpBookOrderPriority, mdpBookState, mdpBookCheck.
 // Memory: mdpBookSize / mdpBookInit, after the shared book's (bookInit first).
 
 import {
   BK_ENABLED, BK_BASE, BK_MAX_INSTRUMENTS, BK_DEPTH_N, BK_DEPTH_EVENTS, BK_MDP_BASE, BK_MDP_BYTES,
   BK_MDP_SLOTS, BK_MDP_USED, BK_MDP_IDS, BK_MDP_IDS_MASK, BK_MDP_TABLE, BK_MDP_ORDERS,
-  BK_MDP_ORDERS_MASK, BK_MDP_MAX_ORDERS, BK_MDP_ORDER_LIVE, BK_MDP_TOUCHED, BK_MDP_TOUCHED_N,
-  BK_MDP_DEFAULT_DEPTH, BK_LEVEL_MASK, BK_LEVEL_HASH, BK_LEVEL_FREE, BK_LEVEL_USED, BK_LEVEL_LIVE,
-  BOOK_CTL_BASE, BK_BBO, PS_BOOK_UPDATES, PS_BOOK_DEPTH_CHANGES, PS_MDP_INVALID,
-  PS_MDP_UNKNOWN_INSTRUMENT, PS_MDP_RESETS, PS_MDP_SNAPSHOTS, PS_MDP_GAPS, DYNAMIC_BASE,
+  BK_MDP_ORDERS_MASK, BK_MDP_MAX_ORDERS, BK_MDP_TOUCHED, BK_MDP_TOUCHED_N, BK_MDP_DEFAULT_DEPTH,
+  BK_LEVEL_MASK, BK_LEVEL_HASH, BK_LEVEL_FREE, BK_LEVEL_USED, BK_LEVEL_LIVE, PS_BOOK_UPDATES,
+  PS_BOOK_DEPTH_CHANGES, PS_MDP_INVALID, PS_MDP_UNKNOWN_INSTRUMENT, PS_MDP_RESETS,
+  PS_MDP_SNAPSHOTS, PS_MDP_GAPS, DYNAMIC_BASE,
 } from "../layout";
-import {
-  EV_DEPTH_BID, BBO_SIZE, BBO_BID_PX, BBO_ASK_PX, BBO_BID_QTY, BBO_ASK_QTY,
-  BBO_BID_ORDERS, BBO_ASK_ORDERS, BBO_BID_LEVELS, BBO_ASK_LEVELS, BBO_FLAGS, BBO_MDP, CHECK_OK,
-  CHECK_NO_BOOK, CHECK_LEVEL_COUNT, CHECK_ORDER_HASH, CHECK_ORDER_SUMS, CHECK_PUBLISHED,
-} from "./events";
+import { EV_DEPTH_BID } from "./events";
 import { psAdd } from "../parse/stats";
-import { I_HEAD, I_LEVELS, I_NTH, I_ORDERS, I_FLAGS, I_BID_PX, I_ASK_PX, I_BID_QTY, I_ASK_QTY, PUBLIC_FLAGS, ctl, setCtl, instAddr } from "./instruments";
+import { I_HEAD, I_LEVELS, I_NTH, I_ORDERS, ctl, setCtl, instAddr } from "./instruments";
 import { HASH_ENTRY, HASH_INITIAL } from "./hash";
-import { LV_SHARES, LV_ORDERS, LV_NEXT, LV_KEY } from "./level-nodes";
 import { setBbo, lastRecord } from "./publish";
-import { checkLevels, listDepthInto } from "./snapshot";
 import {
-  MDP_DEPTH_MAX, MDP_IMPLIED_MAX, MDP_DEFAULT_DEPTH, MDP_DEFAULT_IMPLIED, MDP_TOUCHED_MAX, ID_ENTRY,
-  MDP_SLOT_SIZE, MS_FLAGS, MS_DEPTH, MS_IMPLIED, MS_RPT_SEQ, MS_DEPTH_BITS, MS_ORDERS, MS_SECURITY_ID,
-  ML_PRICE, ML_QTY, ML_ORDERS, MF_TOUCHED, MF_STALE, MF_SNAPSHOT, MF_SNAP_LEVELS, MF_SNAP_ORDERS,
-  slotAddr, slotFind, slotOf, idEntries, slotsClear,
+  MDP_DEPTH_MAX, MDP_IMPLIED_MAX, MDP_DEFAULT_DEPTH, MDP_DEFAULT_IMPLIED, MDP_TOUCHED_MAX,
+  ID_ENTRY, MDP_SLOT_SIZE, MS_FLAGS, MS_DEPTH, MS_IMPLIED, MS_RPT_SEQ, MS_DEPTH_BITS, MS_ORDERS,
+  ML_PRICE, ML_QTY, MF_TOUCHED, MF_STALE, MF_SNAPSHOT, MF_SNAP_LEVELS, MF_SNAP_ORDERS, slotAddr,
+  slotFind, slotOf, idEntries, slotsClear,
 } from "./mdp-slots";
-import { MDP_NEW, MDP_CHANGE, MDP_DELETE, mbpApply, mbpClear, mbpTruncate, bestLevel, sideCount, mbpDepthInto, mbpConsistent } from "./mbp";
-import { MBO_ENTRY, MO_ID, MO_PRIORITY, MO_QTY, MO_LEVEL, mboProbe, mboAdd, mboModify, mboRemove, mboClearSlot, mboClearAll, mboEntries } from "./mbo";
+import {
+  MDP_NEW, MDP_CHANGE, MDP_DELETE, mbpApply, mbpClear, mbpTruncate, bestLevel, sideCount,
+} from "./mbp";
+import { MBO_ENTRY, mboAdd, mboModify, mboRemove, mboClearSlot, mboClearAll, mboEntries } from "./mbo";
 
 @inline function align64(x: u64): u64 {
   return (x + 63) & ~(<u64>63);
@@ -296,138 +293,4 @@ export function mdpBookGap(secId: i32): void {
   psAdd(PS_MDP_GAPS, 1);
 }
 
-// --- queries ---
-
-// The book instrument (slot) of a SecurityID, 0 when it has none.
-export function mdpBookSlot(secId: i32): u32 {
-  return ready() ? slotFind(secId) : 0;
-}
-
-// The SecurityID of a slot (0 when the slot is not in use).
-export function mdpBookSecurityId(slot: u32): i32 {
-  return ready() && slot != 0 && slot < ctl(BK_MDP_USED) ? load<i32>(slotAddr(slot), MS_SECURITY_ID) : 0;
-}
-
-export function mdpBookInstruments(): u32 {
-  return ready() ? ctl(BK_MDP_USED) - 1 : 0;
-}
-
-// MF_STALE (2) when an RptSeq gap left the instrument stale, and the RptSeq of its last snapshot
-// in the high 32 bits; -1 when it has no slot.
-export function mdpBookState(secId: i32): i64 {
-  const slot = mdpBookSlot(secId);
-  if (slot == 0) return -1;
-  const sa = slotAddr(slot);
-  return (<i64>load<u32>(sa, MS_RPT_SEQ) << 32) | <i64>(load<u32>(sa, MS_FLAGS) & MF_STALE);
-}
-
-// Level 1 of the outright (implied = 0) or implied book of a SecurityID at BK_BBO (the BBO_*
-// layout; prices and quantities 0 for an empty side; flags BBO_MDP); 0 when it has no slot.
-export function mdpBookBbo(secId: i32, implied: u32): u32 {
-  const out = BOOK_CTL_BASE + BK_BBO;
-  memory.fill(out, 0, BBO_SIZE);
-  const slot = mdpBookSlot(secId);
-  if (slot == 0) return 0;
-  const sa = slotAddr(slot);
-  const b: u32 = implied != 0 ? 2 : 0;
-  const bl = bestLevel(sa, b);
-  const al = bestLevel(sa, b + 1);
-  if (bl != 0) {
-    store<i64>(out, load<i64>(bl, ML_PRICE), BBO_BID_PX);
-    store<i64>(out, load<i64>(bl, ML_QTY), BBO_BID_QTY);
-    store<i32>(out, load<i32>(bl, ML_ORDERS), BBO_BID_ORDERS);
-  }
-  if (al != 0) {
-    store<i64>(out, load<i64>(al, ML_PRICE), BBO_ASK_PX);
-    store<i64>(out, load<i64>(al, ML_QTY), BBO_ASK_QTY);
-    store<i32>(out, load<i32>(al, ML_ORDERS), BBO_ASK_ORDERS);
-  }
-  store<u32>(out, sideCount(sa, b), BBO_BID_LEVELS);
-  store<u32>(out, sideCount(sa, b + 1), BBO_ASK_LEVELS);
-  store<u32>(out, load<u32>(instAddr(slot), I_FLAGS) & PUBLIC_FLAGS, BBO_FLAGS);
-  return 1;
-}
-
-// The held levels of one side of the outright or implied book, best first, at BOOK_DEPTH_BASE.
-export function mdpBookDepth(secId: i32, side: u32, n: u32, implied: u32): u32 {
-  const slot = mdpBookSlot(secId);
-  if (slot == 0 || side > 1) return 0;
-  return mbpDepthInto(slotAddr(slot), implied != 0 ? side + 2 : side, n);
-}
-
-// The market-by-order book of one side by price (orders, quantity per price), best first.
-export function mdpBookOrderDepth(secId: i32, side: u32, n: u32): u32 {
-  const slot = mdpBookSlot(secId);
-  if (slot == 0 || side > 1) return 0;
-  return listDepthInto(slot, side, n);
-}
-
-export function mdpBookOrderCount(): u32 {
-  return ready() ? ctl(BK_MDP_ORDER_LIVE) : 0;
-}
-
-// The quantity of an order on the book, -1 when it is not.
-export function mdpBookOrderQty(orderId: u64): i64 {
-  if (!ready()) return -1;
-  const e = mboProbe(orderId);
-  return load<u32>(e, MO_LEVEL) != 0 ? load<i64>(e, MO_QTY) : -1;
-}
-
-// The priority of an order on the book, 0 when it is not.
-export function mdpBookOrderPriority(orderId: u64): u64 {
-  if (!ready()) return 0;
-  const e = mboProbe(orderId);
-  return load<u32>(e, MO_LEVEL) != 0 ? load<u64>(e, MO_PRIORITY) : 0;
-}
-
-// --- checks ---
-
-// 0, or the CHECK_* of the first broken invariant: the shared levels (checkLevels), every slot's
-// price levels (counts, nothing past the depth), its published BBO (level 1 of the outright book),
-// and the orders (each found from its home, on a level of its slot, level sums).
-export function mdpBookCheck(): u32 {
-  if (!ready()) return CHECK_NO_BOOK;
-  const levels = checkLevels();
-  if (levels != CHECK_OK) return levels;
-  const used = ctl(BK_MDP_USED);
-  let slotOrders: u64 = 0;
-  let levelOrders: u64 = 0;
-  let levelQty: u64 = 0;
-  for (let slot: u32 = 1; slot < used; slot++) {
-    const sa = slotAddr(slot);
-    const ia = instAddr(slot);
-    if (slotFind(load<i32>(sa, MS_SECURITY_ID)) != slot || (load<u32>(ia, I_FLAGS) & BBO_MDP) == 0) return CHECK_LEVEL_COUNT;
-    for (let b: u32 = 0; b < 4; b++) if (!mbpConsistent(sa, b)) return CHECK_LEVEL_COUNT;
-    if ((load<u32>(sa, MS_FLAGS) & MF_TOUCHED) == 0) {
-      const bl = bestLevel(sa, 0);
-      const al = bestLevel(sa, 1);
-      if (load<i64>(ia, I_BID_PX) != (bl != 0 ? load<i64>(bl, ML_PRICE) : 0)) return CHECK_PUBLISHED;
-      if (load<i64>(ia, I_ASK_PX) != (al != 0 ? load<i64>(al, ML_PRICE) : 0)) return CHECK_PUBLISHED;
-      if (load<i64>(ia, I_BID_QTY) != (bl != 0 ? load<i64>(bl, ML_QTY) : 0)) return CHECK_PUBLISHED;
-      if (load<i64>(ia, I_ASK_QTY) != (al != 0 ? load<i64>(al, ML_QTY) : 0)) return CHECK_PUBLISHED;
-    }
-    if (load<u32>(sa, MS_ORDERS) != load<u32>(ia, I_ORDERS)) return CHECK_ORDER_SUMS;
-    slotOrders += load<u32>(sa, MS_ORDERS);
-    for (let side: u32 = 0; side < 2; side++) {
-      for (let cur = load<u32>(ia + (side << 2), I_HEAD); cur != 0; cur = load<u32>(cur, LV_NEXT)) {
-        levelOrders += load<u32>(cur, LV_ORDERS);
-        levelQty += load<u64>(cur, LV_SHARES);
-      }
-    }
-  }
-  let live: u64 = 0;
-  let qty: u64 = 0;
-  const table = ctl(BK_MDP_ORDERS);
-  const mask = ctl(BK_MDP_ORDERS_MASK);
-  for (let i: u32 = 0; i <= mask; i++) {
-    const e = table + i * MBO_ENTRY;
-    const lv = load<u32>(e, MO_LEVEL);
-    if (lv == 0) continue;
-    if (mboProbe(load<u64>(e, MO_ID)) != e) return CHECK_ORDER_HASH;
-    if (load<u32>(lv, LV_KEY) >> 1 >= used) return CHECK_ORDER_HASH;
-    live++;
-    qty += load<u64>(e, MO_QTY);
-  }
-  if (live != <u64>ctl(BK_MDP_ORDER_LIVE) || live != slotOrders || live != levelOrders || qty != levelQty) return CHECK_ORDER_SUMS;
-  return CHECK_OK;
-}
+export * from "./mdp-query";

@@ -84,6 +84,11 @@ export class MdpBookView {
     if (this.#ctl[L.BK_MDP_BASE / 4] === 0) throw new XdpError("ECONFIG", "no MDP 3.0 book in this memory: call enableBook() first");
   }
 
+  /** Orders the market-by-order book holds at once (BookCapacities.maxOrders). */
+  get maxOrders(): number {
+    return this.#ctl[L.BK_MDP_MAX_ORDERS / 4];
+  }
+
   /** The book instrument (slot) of a SecurityID, as book events name it; 0 when none yet. */
   instrument(securityId: number): number {
     return this.x.mdpBookSlot(securityId);
