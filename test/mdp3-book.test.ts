@@ -154,6 +154,15 @@ function drive(h: Harness, ops: readonly Op[], ids: readonly number[], fullEvery
     if (m.some((o) => o.kind === OP_RESET) || k % fullEvery === 0) for (const id of ids) touched.add(id);
     for (const id of touched) sameInstrument(h, id, where);
     assert.is(h.mdp.orderCount(), h.ref.orders.size, `orders ${where}`);
+    for (const o of m) {
+      if (o.kind !== OP_ORDER) continue;
+      const r = h.ref.orders.get(o.orderId!);
+      const got = h.mdp.order(o.orderId!);
+      const want = r ? { qty: BigInt(r.qty), priority: r.priority } : null;
+      if (JSON.stringify(got, (_k, v) => (typeof v === "bigint" ? String(v) : v)) !== JSON.stringify(want, (_k, v) => (typeof v === "bigint" ? String(v) : v))) {
+        assert.equal(got, want, `order ${o.orderId} ${where}`);
+      }
+    }
     if (k % 97 === 0) assert.is(h.mdp.check(), "ok", `invariants ${where}`);
   });
   for (const id of ids) sameInstrument(h, id, "at the end");
