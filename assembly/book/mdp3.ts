@@ -20,7 +20,10 @@
 //                                      MDP_IMPLIED_MAX (4); a lower depth drops the levels past it
 //   mdpBookGap(secId)                  an RptSeq gap: the instrument is stale until its snapshot
 //
-// Sides: 0 bid, 1 ask. Prices are PRICE9 mantissas. Instrument slots are the book's instruments:
+// Sides: 0 bid, 1 ask; from MDEntryType: '0' bid and '1' offer are the outright book, 'E' implied
+// bid and 'F' implied offer the implied book (implied = true); 'J' is mdpBookReset; the other
+// types (trades, statistics) are not book entries. Prices are PRICE9 mantissas; orders is
+// NumberOfOrders (0 when null, as on implied levels). Instrument slots are the book's instruments:
 // book events, bookBbo(slot) and bookDepth(slot, side, n) (the outright levels) work as for the
 // other feeds. Queries by SecurityID (./mdp-query.ts, exported here too): mdpBookSlot, mdpBookBbo,
 // mdpBookDepth (implied apart), mdpBookOrderDepth (the orders' book by price), mdpBookOrderQty /
