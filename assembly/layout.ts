@@ -296,6 +296,36 @@ export const PS_BOOK_ORDER_PAGES_PAUSED: u32 = 2728;
 export const PS_RECORDS_ON_DEMAND: u32 = 2736;
 export const PS_RECORD_TYPES: u32 = 2752;
 export const RECORD_TYPES_SIZE: u32 = 32;
+// CME MDP 3.0 books (assembly/book/mdp3.ts), PSTATS_BASE + offset, u64 each, in a block of their
+// own: what the market-by-price and market-by-order books could not apply, and their recoveries.
+//
+//   offset  field
+//   2816    PS_MDP_LEVEL_RANGE      price-level entries skipped: level 0 or past the instrument's depth
+//   2824    PS_MDP_LEVEL_EMPTY      Change / Delete of a level that held nothing (applied)
+//   2832    PS_MDP_INVALID          entries skipped: side not 0/1, MDUpdateAction not 0..5 (0..2 for
+//                                   orders), a price-level action in an order entry
+//   2840    PS_MDP_INSTRUMENTS_FULL entries skipped: a new SecurityID with every instrument slot in use
+//   2848    PS_MDP_UNKNOWN_ORDER    order Change / Delete of an OrderID not on the book
+//   2856    PS_MDP_DUPLICATE_ORDER  order New of an OrderID already on the book (skipped)
+//   2864    PS_MDP_ORDERS_FULL      order New skipped: every order slot in use
+//   2872    PS_MDP_UNKNOWN_INSTRUMENT snapshot ends and depth settings for a SecurityID with no slot
+//                                   (table full), and order entries naming another instrument's order
+//   2880    PS_MDP_RESETS           channel resets applied (every book emptied)
+//   2888    PS_MDP_SNAPSHOTS        instrument snapshots applied
+//   2896    PS_MDP_GAPS             RptSeq gaps reported to the book (mdpBookGap: instrument stale)
+export const PS_MDP_LEVEL_RANGE: u32 = 2816;
+export const PS_MDP_LEVEL_EMPTY: u32 = 2824;
+export const PS_MDP_INVALID: u32 = 2832;
+export const PS_MDP_INSTRUMENTS_FULL: u32 = 2840;
+export const PS_MDP_UNKNOWN_ORDER: u32 = 2848;
+export const PS_MDP_DUPLICATE_ORDER: u32 = 2856;
+export const PS_MDP_ORDERS_FULL: u32 = 2864;
+export const PS_MDP_UNKNOWN_INSTRUMENT: u32 = 2872;
+export const PS_MDP_RESETS: u32 = 2880;
+export const PS_MDP_SNAPSHOTS: u32 = 2888;
+export const PS_MDP_GAPS: u32 = 2896;
+export const PS_MDP_END: u32 = 2904;
+
 // The lines: A and B (A/B arbitration), and the retransmission server's answers.
 export const LINE_A: u32 = 0;
 export const LINE_B: u32 = 1;
@@ -533,6 +563,40 @@ export const ORDER_PAGE_BYTES: u32 = 8192;
 export const WINDOW_PAGES: u32 = 128;
 export const PAGE_META: u32 = 16;
 export const HASH_ORDER: u32 = 16;
+// CME MDP 3.0 books (assembly/book/mdp-slots.ts): control words at BOOK_CTL_BASE + offset, set by
+// mdpBookInit(); their memory is BK_MDP_BYTES at BK_MDP_BASE, after the shared book's.
+//
+//   offset  field
+//   384     BK_MDP_BASE         wasm address of the MDP3 memory (0: none)
+//   388     BK_MDP_BYTES        its size
+//   392     BK_MDP_SLOTS        instrument slots 1 .. BK_MDP_SLOTS - 1 (the book's instruments)
+//   396     BK_MDP_USED         slots handed out (the next new SecurityID gets this one)
+//   400     BK_MDP_IDS          wasm address of the SecurityID hash (id i32, slot u32 entries)
+//   404     BK_MDP_IDS_MASK     its entries - 1
+//   408     BK_MDP_TABLE        wasm address of slot 0 of the slot table
+//   412     BK_MDP_ORDERS       wasm address of the order table (market by order)
+//   416     BK_MDP_ORDERS_MASK  its entries - 1
+//   420     BK_MDP_MAX_ORDERS   orders on the book at once
+//   424     BK_MDP_ORDER_LIVE   orders on the book
+//   428     BK_MDP_TOUCHED      wasm address of the slots the current message changed (u32 each)
+//   432     BK_MDP_TOUCHED_N    how many (MDP_TOUCHED_MAX + 1: more; every slot is looked at)
+//   436     BK_MDP_DEFAULT_DEPTH  outright depth of an instrument with no definition yet (low 16 bits)
+//                               and implied depth (high 16)
+export const BK_MDP_BASE: u32 = 384;
+export const BK_MDP_BYTES: u32 = 388;
+export const BK_MDP_SLOTS: u32 = 392;
+export const BK_MDP_USED: u32 = 396;
+export const BK_MDP_IDS: u32 = 400;
+export const BK_MDP_IDS_MASK: u32 = 404;
+export const BK_MDP_TABLE: u32 = 408;
+export const BK_MDP_ORDERS: u32 = 412;
+export const BK_MDP_ORDERS_MASK: u32 = 416;
+export const BK_MDP_MAX_ORDERS: u32 = 420;
+export const BK_MDP_ORDER_LIVE: u32 = 424;
+export const BK_MDP_TOUCHED: u32 = 428;
+export const BK_MDP_TOUCHED_N: u32 = 432;
+export const BK_MDP_DEFAULT_DEPTH: u32 = 436;
+export const BK_MDP_END: u32 = 440;
 // At most one book event per record: the events region holds as many as the records region.
 export const BOOK_EVENT_MAX: u32 = 16384;
 export const BOOK_MAX_INSTRUMENTS: u32 = 65536;

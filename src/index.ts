@@ -15,6 +15,7 @@ export { runStrategy, batches, type RunOptions, type RunResult, type RunnableSou
 export { ReplaySource } from "./strategy/replay-source.js";
 export { bookHook } from "./strategy/book-hook.js";
 export { enableBook, attachBook, BookView, Bbo, Side, type BookCapacities, type BookCounters, type Depth } from "./book/book.js";
+export { mdpBook, hasMdpBook, MdpBookView, MDP_DEFAULT_DEPTH, MDP_DEFAULT_IMPLIED, MDP_DEPTH_MAX, MDP_IMPLIED_MAX, type MdpBookCounters } from "./book/mdp3.js";
 export { runQueues, type QueuesOptions, type QueueResult } from "./strategy/queues.js";
 export { SoupClient, SoupServer, SoupDecoder, SoupError, type SoupClientOptions, type SoupServerOptions, type SoupBatch, type SoupLogin, type SoupErrorCode } from "./soup/index.js";
 export { SnapshotTracker, GlimpseServer, serveSnapshot, loadSnapshot, type GlimpseSnapshot, type GlimpseServerOptions, type SnapshotServer, type SnapshotResult } from "./glimpse/index.js";

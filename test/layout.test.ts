@@ -6,6 +6,7 @@ import * as assert from "uvu/assert";
 import { readFileSync, readdirSync } from "node:fs";
 import * as L from "../assembly/layout.js";
 import * as R from "../assembly/records.js";
+import { BBO_SIZE } from "../assembly/book/events.js";
 import * as A from "../bridge/bpf-abi.js";
 import { memoryMap, DEFAULT_GEOMETRY, type MmapOffsets } from "../bridge/memory-map.js";
 import { instantiate, modulePath, compileModule } from "../src/socket/module.js";
@@ -47,8 +48,17 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.BATCH_MAX * 8 <= L.BATCH_TS_SIZE);
   assert.ok(L.RECORD_MAX * 8 <= L.HWTS_SIZE, "a NIC timestamp for every record");
   assert.ok(L.PS_LINES + L.LINES * L.LINE_SIZE <= L.PS_HOLD_RELEASED && L.PS_HOLD_FRESH + 4 <= L.PS_HOLD_DROPPED && L.PS_HOLD_DROPPED + 8 <= L.PS_BOOK_ORDERS_OFF_WINDOW);
-  assert.ok(L.PS_BOOK_ORDERS_OFF_WINDOW + 8 <= L.PS_BOOK_ORDERS_EVICTED && L.PS_BOOK_ORDERS_EVICTED + 8 <= L.PS_BOOK_ORDER_PAGES_PAUSED && L.PS_BOOK_ORDER_PAGES_PAUSED + 8 <= L.PSTATS_SIZE);
+  assert.ok(L.PS_BOOK_ORDERS_OFF_WINDOW + 8 <= L.PS_BOOK_ORDERS_EVICTED && L.PS_BOOK_ORDERS_EVICTED + 8 <= L.PS_BOOK_ORDER_PAGES_PAUSED && L.PS_BOOK_ORDER_PAGES_PAUSED + 8 <= L.PS_RECORDS_ON_DEMAND);
+  assert.ok(L.PS_RECORDS_ON_DEMAND + 4 <= L.PS_RECORD_TYPES && L.PS_RECORD_TYPES + L.RECORD_TYPES_SIZE <= L.PS_MDP_LEVEL_RANGE);
+  assert.is(L.RECORD_TYPES_SIZE * 8, 256, "a bit for every type byte");
   assert.ok(L.PS_START_SEQ + 8 <= L.PS_REJECTED && L.PS_NEXT_SEQ + 8 <= L.PS_HOLD_FLAGS);
+  // The MDP 3.0 books' counters: a block of u64s after the hold's, inside the region.
+  const mdp = [L.PS_MDP_LEVEL_RANGE, L.PS_MDP_LEVEL_EMPTY, L.PS_MDP_INVALID, L.PS_MDP_INSTRUMENTS_FULL, L.PS_MDP_UNKNOWN_ORDER,
+    L.PS_MDP_DUPLICATE_ORDER, L.PS_MDP_ORDERS_FULL, L.PS_MDP_UNKNOWN_INSTRUMENT, L.PS_MDP_RESETS, L.PS_MDP_SNAPSHOTS, L.PS_MDP_GAPS, L.PS_MDP_END];
+  assert.ok(L.PS_HOLD_DROPPED + 8 <= mdp[0] && L.PS_MDP_END <= L.PSTATS_SIZE);
+  for (let i = 1; i < mdp.length; i++) assert.is(mdp[i], mdp[i - 1] + 8, `MDP counter ${i}`);
+  // Their control words: after the bookBbo() result, inside the book's control block.
+  assert.ok(L.BK_BBO + BBO_SIZE <= L.BK_MDP_BASE && L.BK_MDP_END <= L.BOOK_CTL_SIZE && L.BK_DEPTH_EVENTS + 4 <= L.BK_BBO);
   // The hold region: the queue, the two slot stacks, then the slots, in order and within it.
   assert.ok(L.HOLD_QUEUE + L.HOLD_MAX * L.HOLD_ENTRY <= L.HOLD_FREE_BASE);
   assert.ok(L.HOLD_FREE_BASE + L.HOLD_SLOTS * 4 <= L.HOLD_RELEASED_BASE && L.HOLD_RELEASED_BASE + L.HOLD_SLOTS * 4 <= L.HOLD_SLOTS_BASE);
@@ -71,14 +81,16 @@ M("the book's control words are distinct and in their block, its u64 words align
   const words = Object.entries(L).filter(([k]) => k.startsWith("BK_")).map(([k, v]) => [k, Number(v)] as const);
   const wide = new Set(["BK_WINDOW_LO", "BK_WINDOW_HI", "BK_HASH_TOP"]);
   const taken = new Map<number, string>();
+  // bookBbo()'s result is a block of its own (BBO_SIZE bytes); *_END marks the end of a block.
+  for (let b = L.BK_BBO; b < L.BK_BBO + BBO_SIZE; b++) taken.set(b, "BK_BBO");
   for (const [k, off] of words) {
-    if (k === "BK_BBO") continue;
+    if (k === "BK_BBO" || k.endsWith("_END")) continue;
     for (let b = off; b < off + (wide.has(k) ? 8 : 4); b++) {
       assert.not.ok(taken.has(b), `${k} overlaps ${taken.get(b)}`);
       taken.set(b, k);
     }
     if (wide.has(k)) assert.is(off % 8, 0, k);
-    assert.ok(off + (wide.has(k) ? 8 : 4) <= L.BK_BBO, k);
+    assert.ok(off + (wide.has(k) ? 8 : 4) <= L.BOOK_CTL_SIZE, k);
   }
   assert.is(L.ORDER_PAGE_REFS, 2 ** L.ORDER_PAGE_BITS);
   assert.is(L.ORDER_PAGE_BYTES, L.ORDER_PAGE_REFS * L.ORDER_SLOT);

@@ -65,6 +65,7 @@ export const BBO_SIZE: u32 = 56;
 export const BBO_REGISTERED: u32 = 1; // named by a directory message (ITCH R)
 export const BBO_PENDING: u32 = 2; // IEX DEEP: an event is in progress, its BBO not yet published
 export const BBO_QUOTED: u32 = 4; // IEX TOPS: the BBO comes from quote updates, not levels
+export const BBO_MDP: u32 = 8; // CME MDP 3.0: levels by MDPriceLevel (assembly/book/mbp.ts); bookDepth reads them
 
 // Sides, as bookDepth() takes them.
 export const BOOK_BID: u32 = 0;

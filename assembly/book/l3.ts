@@ -26,7 +26,7 @@ import {
   PS_BOOK_OVERSIZED, PS_BOOK_INVALID, PS_BOOK_WRONG_LOCATE,
 } from "../layout";
 import {
-  BBO_REGISTERED, CHECK_OK, CHECK_NO_BOOK, CHECK_ORDER_HASH, CHECK_ORDER_LEVEL, CHECK_ORDER_SUMS, CHECK_HASH_COUNT,
+  BBO_REGISTERED, BBO_MDP, CHECK_OK, CHECK_NO_BOOK, CHECK_ORDER_HASH, CHECK_ORDER_LEVEL, CHECK_ORDER_SUMS, CHECK_HASH_COUNT,
 } from "./events";
 import { I_ORDERS, I_FLAGS, ctl, setCtl, instAddr } from "./instruments";
 import {
@@ -233,6 +233,7 @@ export function checkBook(): u32 {
   const maxInst = ctl(BK_MAX_INSTRUMENTS);
   for (let inst: u32 = 0; inst < maxInst; inst++) {
     const ia = instAddr(inst);
+    if ((load<u32>(ia, I_FLAGS) & BBO_MDP) != 0) continue; // its orders: ../book/mdp3.ts mdpBookCheck
     for (let side: u32 = 0; side < 2; side++) {
       for (let cur = load<u32>(ia + (side << 2)); cur != 0; cur = load<u32>(cur, LV_NEXT)) {
         const o = load<u32>(cur, LV_ORDERS);

@@ -24,9 +24,11 @@ import {
   BK_ENABLED, BK_BASE, BK_BYTES, BK_MAX_ORDERS, BK_MAX_LEVELS, BK_MAX_INSTRUMENTS, BK_EVENTS,
   BK_INSTRUMENTS, BK_ORDER_HASH, BK_LEVELS, BK_LEVEL_HASH, BK_LEVEL_MASK, BK_ORDER_LIVE,
   BK_LEVEL_FREE, BK_LEVEL_USED, BK_LEVEL_LIVE, BK_ORDER_HASH_ALT, BK_ORDER_HASH_MAX,
-  BK_LEVEL_HASH_ALT, BK_LEVEL_HASH_MAX, BOOK_EVENT_MAX, BOOK_MAX_INSTRUMENTS, DYNAMIC_BASE,
+  BK_LEVEL_HASH_ALT, BK_LEVEL_HASH_MAX, BOOK_EVENT_MAX, BOOK_MAX_INSTRUMENTS, DYNAMIC_BASE, BK_MDP_BASE,
   BK_PAGES, BK_PAGE_DIR, BK_PAGE_META, HASH_ORDER, WINDOW_PAGES, ORDER_PAGE_BYTES, PAGE_META,
 } from "../layout";
+import { slotsClear } from "./mdp-slots";
+import { mboClearAll } from "./mbo";
 import { BOOK_EVENT_SIZE } from "./events";
 import { INST_SIZE, ctl, setCtl } from "./instruments";
 import { HASH_ENTRY, HASH_INITIAL } from "./hash";
@@ -60,6 +62,7 @@ export function bookBytes(maxOrders: u32, maxLevels: u32, maxInstruments: u32): 
 export function bookSetup(base: u32, maxOrders: u32, maxLevels: u32, maxInstruments: u32): bool {
   setCtl(BK_ENABLED, 0);
   setCtl(BK_BASE, 0);
+  setCtl(BK_MDP_BASE, 0); // an MDP 3.0 part is laid out again after this (mdpBookInit)
   if (maxInstruments == 0 || maxInstruments > BOOK_MAX_INSTRUMENTS || base < DYNAMIC_BASE || (base & 63) != 0) return false;
   if (maxOrders > 0x8000000 || maxLevels > 0x8000000) return false;
   const bytes = bookBytes(maxOrders, maxLevels, maxInstruments);
@@ -97,9 +100,14 @@ export function bookSetup(base: u32, maxOrders: u32, maxLevels: u32, maxInstrume
   return true;
 }
 
-// Empties the book (keeps its layout and capacities); the hashes start small again.
+// Empties the book (keeps its layout and capacities); the hashes start small again. An MDP 3.0
+// part (./mdp3.ts) is emptied too, its SecurityIDs forgotten.
 export function bookClear(): void {
   if (ctl(BK_BASE) == 0) return;
+  if (ctl(BK_MDP_BASE) != 0) {
+    slotsClear();
+    mboClearAll();
+  }
   memory.fill(ctl(BK_INSTRUMENTS), 0, ctl(BK_MAX_INSTRUMENTS) * INST_SIZE);
   ordersClear();
   setCtl(BK_LEVEL_MASK, HASH_INITIAL - 1);

@@ -4,6 +4,8 @@
 //   ITCH 5.0   order by order (every add, execute, cancel, delete, replace), aggregated by price
 //   IEX DEEP   price levels from price level updates; the BBO published per completed event
 //   IEX TOPS   the BBO from quote updates (no levels)
+//   CME MDP 3.0  market by price by MDPriceLevel (outright; the implied book apart) and market by
+//              order; attachBook lays out its part too, read by SecurityID through ./mdp3.ts
 //
 // The book is updated as the parser writes each tick record. A message that changes an
 // instrument's best bid or offer, or (with depthEvents) a level among the best depthWatch of a
@@ -36,11 +38,11 @@ export interface BookExports {
 }
 
 export interface BookCapacities {
-  /** Orders on the book at once (ITCH; default 1,048,576; IEX feeds need none). */
+  /** Orders on the book at once (ITCH; default 1,048,576; MDP 3.0 market by order: 262,144; IEX feeds need none). */
   maxOrders?: number;
   /** Price levels at once, all instruments and sides (default 262,144). */
   maxLevels?: number;
-  /** Instruments 0 .. maxInstruments - 1: ITCH stock locates, IEX symbol ids (default 65,536 ITCH, 16,384 IEX). */
+  /** Instruments 0 .. maxInstruments - 1: ITCH stock locates, IEX symbol ids, MDP 3.0 SecurityID slots (default 65,536 ITCH, 16,384 IEX and MDP 3.0). */
   maxInstruments?: number;
   /** A change to one of the best depthWatch levels of a side counts as a depth change (default 5). */
   depthWatch?: number;
@@ -322,7 +324,9 @@ export class BookView {
 
   /** Walks the whole book in wasm and returns the first broken invariant's name, or "ok". O(book). */
   check(): string {
-    const r = this.x.bookCheck();
+    // An MDP 3.0 module checks its own part too (the levels, then its books and orders).
+    const mdp = (this.x as { mdpBookCheck?: () => number }).mdpBookCheck;
+    const r = typeof mdp === "function" ? mdp() : this.x.bookCheck();
     return CHECK_NAMES[r] ?? `check ${r}`;
   }
 
@@ -330,6 +334,23 @@ export class BookView {
   reset(): void {
     this.x.bookReset();
   }
+}
+
+interface MdpParts {
+  mdpBookSize(maxOrders: number): number;
+  mdpBookInit(base: number, maxOrders: number): number;
+}
+
+// Bytes of the MDP3 part (assembly/book/mdp3.ts mdpBookSize, which needs bookInit done first):
+// SecurityID hash, touched list, slot table, order table, each 64-byte aligned.
+function mdpBytes(instruments: number, orders: number): number {
+  const pow2 = (n: number) => {
+    let p = 64;
+    while (p < n * 2) p *= 2;
+    return p;
+  };
+  const a = (n: number) => Math.ceil(n / 64) * 64;
+  return a(pow2(instruments) * 8) + a(1024 * 4) + a(instruments * 1024) + a(pow2(orders) * 32);
 }
 
 function bookExports(x: unknown): BookExports {
@@ -350,14 +371,20 @@ function positive(name: string, v: number, max: number): number {
  */
 export function attachBook(memory: WasmMemory, exports: unknown, base: number, capacities: BookCapacities = {}, iex = false): BookView {
   const x = bookExports(exports);
-  const maxOrders = positive("maxOrders", capacities.maxOrders ?? (iex ? 0 : 1 << 20), 0x8000000);
+  // A CME MDP 3.0 module (src/book/mdp3.ts) keeps its orders in its own part, laid out after the
+  // shared book for maxInstruments instrument slots.
+  const mdp = typeof (x as { mdpBookInit?: unknown }).mdpBookInit === "function" ? (x as unknown as MdpParts) : null;
+  const mdpOrders = mdp ? positive("maxOrders", capacities.maxOrders ?? 1 << 18, 0x4000000) : 0;
+  const maxOrders = mdp ? 0 : positive("maxOrders", capacities.maxOrders ?? (iex ? 0 : 1 << 20), 0x8000000);
   const maxLevels = positive("maxLevels", capacities.maxLevels ?? 1 << 18, 0x8000000);
-  const maxInstruments = positive("maxInstruments", capacities.maxInstruments ?? (iex ? 16384 : L.BOOK_MAX_INSTRUMENTS), L.BOOK_MAX_INSTRUMENTS);
+  const maxInstruments = positive("maxInstruments", capacities.maxInstruments ?? (iex || mdp ? 16384 : L.BOOK_MAX_INSTRUMENTS), L.BOOK_MAX_INSTRUMENTS);
   if (maxInstruments === 0) throw new RangeError("maxInstruments must be at least 1");
   const depthWatch = positive("depthWatch", capacities.depthWatch ?? 5, L.BOOK_DEPTH_MAX);
   if (base % 64 !== 0 || base < L.DYNAMIC_BASE) throw new RangeError(`book base ${base} must be 64-byte aligned and >= DYNAMIC_BASE`);
   const bytes = x.bookSize(maxOrders, maxLevels, maxInstruments);
-  const end = base + bytes;
+  const mdpBase = base + Math.ceil(bytes / 64) * 64;
+  // The MDP3 part's size depends on the instruments bookInit sets: the same formula, from here.
+  const end = mdp ? mdpBase + mdpBytes(maxInstruments, mdpOrders) : base + bytes;
   if (end > 65536 * L.WASM_PAGE) throw new XdpError("ECONFIG", `an order book of ${bytes} bytes at ${base} does not fit in 4 GiB of memory`);
   const have = memory.buffer.byteLength;
   if (end > have) {
@@ -372,6 +399,9 @@ export function attachBook(memory: WasmMemory, exports: unknown, base: number, c
   x.bookDepthEvents(capacities.depthEvents ? 1 : 0);
   if (x.bookInit(base, maxOrders, maxLevels, maxInstruments) !== 1) {
     throw new XdpError("ECONFIG", `the feed module refused the order book at ${base} (${bytes} bytes)`);
+  }
+  if (mdp && (mdp.mdpBookSize(mdpOrders) !== end - mdpBase || mdp.mdpBookInit(mdpBase, mdpOrders) !== 1)) {
+    throw new XdpError("ECONFIG", `the feed module refused the MDP 3.0 book at ${mdpBase} (rebuild it: npm run build:wasm)`);
   }
   x.bookEnable(1);
   return new BookView(memory, x);
