@@ -14,20 +14,10 @@ import { generateSession, forEachMessage } from "../src/itchgen/itch-session.js"
 import { enableBook, Side, type BookView, type BookCapacities } from "../src/book/book.js";
 import { ReferenceL3, ReferenceLevels, type RefBbo, type RefCapacities, type RefResult } from "./oracle/reference-book.js";
 import { Rng } from "../src/itchgen/rng.js";
-import { encodeBySchema } from "./helpers/wire.js";
+import { encodeBySchema, entriesOf } from "./helpers/wire.js";
 
 // ---- helpers ----
 
-/** Entries (offsets, lengths) of a chunk of length-prefixed messages. */
-function entriesOf(chunk: Uint8Array): InputChunk {
-  const offsets: number[] = [];
-  const lengths: number[] = [];
-  forEachMessage(chunk, (_b, off, len) => {
-    offsets.push(off);
-    lengths.push(len);
-  });
-  return { data: chunk, count: offsets.length, offsets, lengths };
-}
 
 /** A chunk of the given messages, one entry each. */
 function chunkOf(msgs: Uint8Array[]): InputChunk {

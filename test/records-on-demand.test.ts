@@ -4,23 +4,14 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { FeedParser, type InputChunk } from "../src/feeds/parser.js";
+import { FeedParser } from "../src/feeds/parser.js";
 import { itch50, iexDeep } from "../src/feeds/feeds.js";
-import { generateSession, forEachMessage, type SessionOptions } from "../src/itchgen/itch-session.js";
+import { generateSession, type SessionOptions } from "../src/itchgen/itch-session.js";
 import { enableBook, type BookView } from "../src/book/book.js";
 import type { RecordFilter } from "../src/feeds/record-filter.js";
+import { entriesOf } from "./helpers/wire.js";
 
 const CAPS = { maxOrders: 1 << 17, maxLevels: 1 << 15, maxInstruments: 8192 };
-
-function entriesOf(chunk: Uint8Array): InputChunk {
-  const offsets: number[] = [];
-  const lengths: number[] = [];
-  forEachMessage(chunk, (_b, off, len) => {
-    offsets.push(off);
-    lengths.push(len);
-  });
-  return { data: chunk, count: offsets.length, offsets, lengths };
-}
 
 interface Run {
   p: FeedParser;

@@ -134,6 +134,22 @@ export interface OrderTableUse {
 
 const TWO32 = 4294967296;
 
+/** The BBO a module's bookBbo (or mdpBookBbo) wrote at BK_BBO (ctl: the book's control words), into `out`. */
+export function readBbo(c: Uint32Array, instrument: number, out: Bbo): Bbo {
+  const w = L.BK_BBO / 4;
+  out.instrument = instrument;
+  out.bidPx = c[w + E.BBO_BID_PX / 4] + (c[w + E.BBO_BID_PX / 4 + 1] | 0) * TWO32;
+  out.askPx = c[w + E.BBO_ASK_PX / 4] + (c[w + E.BBO_ASK_PX / 4 + 1] | 0) * TWO32;
+  out.bidQty = c[w + E.BBO_BID_QTY / 4] + c[w + E.BBO_BID_QTY / 4 + 1] * TWO32;
+  out.askQty = c[w + E.BBO_ASK_QTY / 4] + c[w + E.BBO_ASK_QTY / 4 + 1] * TWO32;
+  out.bidOrders = c[w + E.BBO_BID_ORDERS / 4];
+  out.askOrders = c[w + E.BBO_ASK_ORDERS / 4];
+  out.bidLevels = c[w + E.BBO_BID_LEVELS / 4];
+  out.askLevels = c[w + E.BBO_ASK_LEVELS / 4];
+  out.flags = c[w + E.BBO_FLAGS / 4];
+  return out;
+}
+
 /** Flyweight over the book events of the current batch: events.at(k). */
 export class BookEventView {
   readonly #u32: Uint32Array;
@@ -233,19 +249,7 @@ export class BookView {
    */
   bbo(instrument: number, out: Bbo = this.#bbo): Bbo {
     this.x.bookBbo(instrument);
-    const c = this.#ctl;
-    const w = L.BK_BBO / 4;
-    out.instrument = instrument;
-    out.bidPx = c[w + E.BBO_BID_PX / 4] + (c[w + E.BBO_BID_PX / 4 + 1] | 0) * TWO32;
-    out.askPx = c[w + E.BBO_ASK_PX / 4] + (c[w + E.BBO_ASK_PX / 4 + 1] | 0) * TWO32;
-    out.bidQty = c[w + E.BBO_BID_QTY / 4] + c[w + E.BBO_BID_QTY / 4 + 1] * TWO32;
-    out.askQty = c[w + E.BBO_ASK_QTY / 4] + c[w + E.BBO_ASK_QTY / 4 + 1] * TWO32;
-    out.bidOrders = c[w + E.BBO_BID_ORDERS / 4];
-    out.askOrders = c[w + E.BBO_ASK_ORDERS / 4];
-    out.bidLevels = c[w + E.BBO_BID_LEVELS / 4];
-    out.askLevels = c[w + E.BBO_ASK_LEVELS / 4];
-    out.flags = c[w + E.BBO_FLAGS / 4];
-    return out;
+    return readBbo(this.#ctl, instrument, out);
   }
 
   /**

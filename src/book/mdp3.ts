@@ -11,9 +11,8 @@
 // Nothing allocates per call: bbo() fills a reused Bbo, the depths are the BookView's reused views.
 
 import * as L from "../../assembly/layout.js";
-import * as E from "../../assembly/book/events.js";
 import { XdpError } from "../../bridge/errors.js";
-import { Bbo, type BookExports, type BookView, type Depth } from "./book.js";
+import { Bbo, readBbo, type BookExports, type BookView, type Depth } from "./book.js";
 import type { WasmMemory } from "../../bridge/wasm.js";
 
 /** The MDP3 half of a CME MDP 3.0 module's book exports. */
@@ -110,20 +109,7 @@ export class MdpBookView {
    */
   bbo(securityId: number, o: { implied?: boolean } = {}, out: Bbo = this.#bbo): Bbo {
     this.x.mdpBookBbo(securityId, o.implied ? 1 : 0);
-    const c = this.#ctl;
-    const w = L.BK_BBO / 4;
-    const TWO32 = 4294967296;
-    out.instrument = this.x.mdpBookSlot(securityId);
-    out.bidPx = c[w + E.BBO_BID_PX / 4] + (c[w + E.BBO_BID_PX / 4 + 1] | 0) * TWO32;
-    out.askPx = c[w + E.BBO_ASK_PX / 4] + (c[w + E.BBO_ASK_PX / 4 + 1] | 0) * TWO32;
-    out.bidQty = c[w + E.BBO_BID_QTY / 4] + (c[w + E.BBO_BID_QTY / 4 + 1] | 0) * TWO32;
-    out.askQty = c[w + E.BBO_ASK_QTY / 4] + (c[w + E.BBO_ASK_QTY / 4 + 1] | 0) * TWO32;
-    out.bidOrders = c[w + E.BBO_BID_ORDERS / 4];
-    out.askOrders = c[w + E.BBO_ASK_ORDERS / 4];
-    out.bidLevels = c[w + E.BBO_BID_LEVELS / 4];
-    out.askLevels = c[w + E.BBO_ASK_LEVELS / 4];
-    out.flags = c[w + E.BBO_FLAGS / 4];
-    return out;
+    return readBbo(this.#ctl, this.x.mdpBookSlot(securityId), out);
   }
 
   /** The levels held on one side (Side.BID / Side.ASK), best first, as the BookView's reused views. */

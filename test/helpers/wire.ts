@@ -5,7 +5,7 @@ import type { FieldDef } from "../../src/feeds/schema.js";
 import { mold, iextp, encodeBySchema, frameOf, SYNTHETIC_ENDS } from "../../src/feeds/encode.js";
 
 export { mold, iextp, encodeBySchema, frameOf };
-import { FeedParser, type EntryKind } from "../../src/feeds/parser.js";
+import { FeedParser, type EntryKind, type InputChunk } from "../../src/feeds/parser.js";
 import { itch50 } from "../../src/feeds/feeds.js";
 import { itchInputChunks } from "../../src/itchgen/itch-writers.js";
 import { generateSession, forEachMessage, type SessionOptions } from "../../src/itchgen/itch-session.js";
@@ -126,4 +126,15 @@ export function sessionChunk(o: SessionOptions): { data: Uint8Array; count: numb
     lengths[n++] = len;
   });
   return { data, count: n, offsets, lengths };
+}
+
+/** Entries (offsets, lengths) of a chunk of length-prefixed messages. */
+export function entriesOf(chunk: Uint8Array): InputChunk {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  forEachMessage(chunk, (_b, off, len) => {
+    offsets.push(off);
+    lengths.push(len);
+  });
+  return { data: chunk, count: offsets.length, offsets, lengths };
 }
