@@ -74,6 +74,15 @@ export function levelFind(inst: u32, side: u32, price: i64): u32 {
 // The level (inst, side, price), new ones linked in price order by a walk from the best; 0 (and
 // counted) when it is new and every node is in use.
 export function levelGet(ia: u32, inst: u32, side: u32, price: i64): u32 {
+  // Nearly half the adds to a level already on the book join the best one, and another eighth
+  // the second (measured on the generator's uniform and realistic days): their nodes are the
+  // instrument's most used, so two compares there spare the hash's line.
+  const best = load<u32>(ia + (side << 2));
+  if (best != 0) {
+    if (load<i64>(best, LV_PRICE) == price) return best;
+    const second = load<u32>(best, LV_NEXT);
+    if (second != 0 && load<i64>(second, LV_PRICE) == price) return second;
+  }
   const key = levelKey(inst, side);
   const h = levelHash(key, price);
   let e = levelProbe(ctl(BK_LEVEL_HASH), ctl(BK_LEVEL_MASK), h, key, price);
