@@ -236,7 +236,7 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   2736    PS_RECORDS_ON_DEMAND u32: non-zero: only the messages whose type has its bit in
 //                               PS_RECORD_TYPES, and those a book event names, get a tick record;
 //                               the others are parsed, counted and applied to the book (feed modules
-//                               that export recordsOnDemand; kept by resetParser)
+//                               whose recordsOnDemand() is 1; kept by resetParser)
 //   2752    PS_RECORD_TYPES     32 bytes: bit (t & 7) of byte (t >> 3) set: messages of type byte t
 //                               get a record (kept by resetParser)
 export const PSTATS_BASE: u32 = 0x11a000;

@@ -18,7 +18,7 @@ import { beginRecord, setOrder, setU64, setU8, recordWanted, countMessage } from
 import { psGet32 } from "../parse/stats";
 import { eventsName } from "../book/publish";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
-import { registerFeed } from "../parse/feed-registry";
+import { registerFeed, registerRecordsOnDemand } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
 import { bookOn } from "../book/instruments";
 import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../book/l3";
@@ -26,11 +26,6 @@ import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../
 export * from "../abi";
 export * from "../parse/feed-abi";
 export * from "../book/abi";
-
-// This module writes records on demand (PS_RECORDS_ON_DEMAND): FeedParser's `records` option.
-export function recordsOnDemand(): u32 {
-  return 1;
-}
 
 const P4: u32 = 4;
 const P8: u32 = 8;
@@ -281,3 +276,4 @@ function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
 }
 
 registerFeed(onPayload, onPayloads, onMessages, messageLength, MIN_BLOCK, moldPeek);
+registerRecordsOnDemand();

@@ -20,6 +20,7 @@
 //   clearRecords()            start writing records at 0 again
 //   resetParser()             zero counters, session state, symbol table
 //   messageLength(type)       the exact (or minimum) length of a message type, 0 if unknown
+//   recordsOnDemand()         1 when the module honours PS_RECORDS_ON_DEMAND (src/feeds/record-filter.ts)
 
 import { PS_RECORDS } from "../layout";
 import { rxBatch, rxRun, rxTs, rxHwTs, recyclePending } from "../xsk";
@@ -27,7 +28,7 @@ import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
 import { parseFrame, tableFrames, setReceiveTs } from "./driver";
 import { arbFlush as flushHeld, recoverAbandon as abandon, holdRelease as releaseHeld } from "./arbiter";
-import { payloadHandler, payloadsHandler, messagesHandler, lengthOf, minBlock, peekHandler } from "./feed-registry";
+import { payloadHandler, payloadsHandler, messagesHandler, lengthOf, minBlock, peekHandler, recordsOnDemandKept } from "./feed-registry";
 
 export { resetParser } from "./driver";
 
@@ -99,4 +100,8 @@ export function recordsAvailable(): u32 {
 
 export function messageLength(type: u32): u32 {
   return lengthOf(type);
+}
+
+export function recordsOnDemand(): u32 {
+  return recordsOnDemandKept ? 1 : 0;
 }

@@ -29,3 +29,11 @@ export function registerFeed(onPayload: PayloadHandler, onPayloads: PayloadsHand
   minBlock = smallestBlock;
   peekHandler = peek;
 }
+
+// Whether the module writes records on demand (PS_RECORDS_ON_DEMAND, assembly/parse/record.ts):
+// a module whose handler asks recordWanted() registers it.
+export let recordsOnDemandKept: bool = false;
+
+export function registerRecordsOnDemand(): void {
+  recordsOnDemandKept = true;
+}

@@ -3,7 +3,7 @@
 // book events (onBbo, onBook) or a few message types then does not pay for a 96-byte record of
 // every message: the others are parsed, counted and applied to the book without one. The wasm
 // side: PS_RECORDS_ON_DEMAND and PS_RECORD_TYPES (assembly/layout.ts), recordWanted()
-// (assembly/parse/record.ts); a feed module that supports it exports recordsOnDemand.
+// (assembly/parse/record.ts); a feed module that supports it says so through recordsOnDemand().
 
 import * as L from "../../assembly/layout.js";
 import { XdpError } from "../../bridge/errors.js";
@@ -35,7 +35,8 @@ export function setRecordFilter(memory: WasmMemory, exports: unknown, feedName: 
     throw new XdpError("ECONFIG", `records: "all", "book" or a list of message types, got ${JSON.stringify(filter)}`);
   }
   const types = filter === "all" || filter === "book" ? [] : typeBytes(filter);
-  if (filter !== "all" && typeof (exports as { recordsOnDemand?: unknown }).recordsOnDemand !== "function") {
+  const x = exports as { recordsOnDemand?: () => number };
+  if (filter !== "all" && (typeof x.recordsOnDemand !== "function" || x.recordsOnDemand() !== 1)) {
     throw new XdpError("ECONFIG", `records: ${JSON.stringify(filter)} needs a feed module that writes records on demand; ${feedName} writes one for every message (use records: "all")`);
   }
   ps.fill(0, L.PS_RECORD_TYPES, L.PS_RECORD_TYPES + L.RECORD_TYPES_SIZE);
