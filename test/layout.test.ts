@@ -98,6 +98,8 @@ M("the book's control words are distinct and in their block, its u64 words align
 });
 
 M("the tick record's last two words are what beginRecord (assembly/parse/record.ts) stores whole", () => {
+  // orderId .. quantity2: seven u64 in a row, zeroed as three v128 and a u64.
+  assert.equal([R.R_MATCH_ID, R.R_REF_ORDER_ID, R.R_PRICE, R.R_QUANTITY, R.R_PRICE2, R.R_QUANTITY2].map((o) => o - R.R_ORDER_ID), [8, 16, 24, 32, 40, 48]);
   // instrument and msgOffset: one u64; msgLength, kind, side, msgType, priceScale, flags, status: another
   assert.is(R.R_INSTRUMENT % 8, 0);
   assert.is(R.R_MSG_OFFSET, R.R_INSTRUMENT + 4);
