@@ -274,7 +274,7 @@ int main(int argc, char **argv) {
   while (now() < end) for (int k = 0; k < 64; k++) step(mode, batch);
   uint64_t f0 = frames_taken, m0 = dec->messages;
   long long busy0 = busy_jiffies();
-  double cpu0 = cpu_seconds();
+  uint64_t cpu0 = ring_thread_cpu_ns();
   double t0 = now(), t1;
   end = t0 + seconds;
   do {
@@ -282,7 +282,7 @@ int main(int argc, char **argv) {
     t1 = now();
   } while (t1 < end);
   uint64_t frames = frames_taken - f0, messages = dec->messages - m0;
-  double own = cpu_seconds() - cpu0;
+  double own = (double)(ring_thread_cpu_ns() - cpu0) * 1e-9;
   long long busy = busy_jiffies() - busy0;
   __atomic_store_n((uint32_t *)(s + SIM_STOP), 1u, __ATOMIC_RELEASE);
   if (ring_producer_join() != 0) die("cannot join the producer thread", NULL);
@@ -292,10 +292,11 @@ int main(int argc, char **argv) {
          "\"nsPerFrame\":%.4f,\"framesPerSecond\":%.1f,\"messagesPerSecond\":%.1f,",
          argv[1], argv[2], (unsigned long long)frames, (unsigned long long)messages, elapsed,
          frames ? elapsed * 1e9 / (double)frames : 0.0, frames / elapsed, messages / elapsed);
-  printf("\"producer\":{\"produced\":%llu,\"messages\":%llu,\"rounds\":%llu,\"idleFill\":%llu,\"idleRx\":%llu,\"ns\":%llu},",
+  printf("\"producer\":{\"produced\":%llu,\"messages\":%llu,\"rounds\":%llu,\"idleFill\":%llu,\"idleRx\":%llu,\"ns\":%llu,\"cpuNs\":%llu},",
          (unsigned long long)*(uint64_t *)(s + SIM_PRODUCED), (unsigned long long)*(uint64_t *)(s + SIM_MESSAGES),
          (unsigned long long)*(uint64_t *)(s + SIM_ROUNDS), (unsigned long long)*(uint64_t *)(s + SIM_IDLE_FILL),
-         (unsigned long long)*(uint64_t *)(s + SIM_IDLE_RX), (unsigned long long)*(uint64_t *)(s + SIM_NS));
+         (unsigned long long)*(uint64_t *)(s + SIM_IDLE_RX), (unsigned long long)*(uint64_t *)(s + SIM_NS),
+         (unsigned long long)*(uint64_t *)(s + SIM_CPU_NS));
   printf("\"parser\":{\"frames\":%llu,\"packets\":%llu,\"messages\":%llu,\"gaps\":%llu,\"duplicates\":%llu,\"resets\":%llu,\"rejected\":{",
          (unsigned long long)dec->frames, (unsigned long long)dec->packets, (unsigned long long)dec->messages,
          (unsigned long long)dec->gaps, (unsigned long long)dec->duplicates, (unsigned long long)dec->resets);

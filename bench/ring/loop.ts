@@ -25,6 +25,8 @@ export type Mode = (typeof MODES)[number];
 
 interface ParserExports extends FeedExports {
   recordCount(): number;
+  /** Returns the last poll's frames to FILL now. */
+  rxRecycle(): void;
 }
 
 export interface Loop {

@@ -38,6 +38,12 @@ static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); re
 static inline void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 static inline void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 
+uint64_t ring_thread_cpu_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 static uint64_t mono_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -86,7 +92,7 @@ static void *produce(void *arg) {
   uint32_t fc = __atomic_load_n(fill_cons, __ATOMIC_RELAXED), fp_cached = fc;
   uint32_t rp = __atomic_load_n(rx_prod, __ATOMIC_RELAXED), rc_cached = __atomic_load_n(rx_cons, __ATOMIC_RELAXED);
   uint64_t produced = 0, messages = 0, rounds = 0, idle_fill = 0, idle_rx = 0;
-  uint64_t t0 = mono_ns();
+  uint64_t t0 = mono_ns(), cpu0 = ring_thread_cpu_ns();
   __atomic_store_n((uint32_t *)(sim + SIM_STATE), 1u, __ATOMIC_RELEASE);
   while (!__atomic_load_n((uint32_t *)(sim + SIM_STOP), __ATOMIC_ACQUIRE)) {
     uint32_t want = batch;
@@ -157,6 +163,7 @@ static void *produce(void *arg) {
   SIM64(sim, SIM_IDLE_FILL) = idle_fill;
   SIM64(sim, SIM_IDLE_RX) = idle_rx;
   SIM64(sim, SIM_NS) = mono_ns() - t0;
+  SIM64(sim, SIM_CPU_NS) = ring_thread_cpu_ns() - cpu0;
   SIM64(sim, SIM_SEQ) = seq;
   __atomic_store_n((uint32_t *)(sim + SIM_STATE), 2u, __ATOMIC_RELEASE);
   return NULL;

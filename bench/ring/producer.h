@@ -28,6 +28,7 @@
 //   72      SIM_IDLE_FILL  u64: rounds that found FILL empty (every buffer with the consumer)
 //   80      SIM_IDLE_RX    u64: rounds that found RX full (the consumer had not caught up)
 //   88      SIM_NS         u64: ns from start to stop
+//   96      SIM_CPU_NS     u64: CPU time the thread had in that time (less: other work took its CPU)
 //
 // Frame table entry (one per UMEM chunk, indexed by chunk number):
 //
@@ -60,6 +61,7 @@
 #define SIM_IDLE_FILL 72
 #define SIM_IDLE_RX 80
 #define SIM_NS 88
+#define SIM_CPU_NS 96
 #define SIM_SIZE 128
 
 #define SIM_ENTRY 8
@@ -73,6 +75,8 @@
 // Starts the producer thread over the memory at base, with its block at base + sim; returns 0, or
 // an errno value (the thread could not be created, or one is already running).
 int ring_producer_start(uint8_t *base, uint32_t sim);
+// CPU time of the calling thread in ns (CLOCK_THREAD_CPUTIME_ID): the consumers' own share.
+uint64_t ring_thread_cpu_ns(void);
 // Waits for the thread to stop (after SIM_STOP or SIM_LIMIT); returns 0 or an errno value.
 int ring_producer_join(void);
 

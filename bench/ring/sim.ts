@@ -32,6 +32,7 @@ export const SIM_ROUNDS = 64; // u64
 export const SIM_IDLE_FILL = 72; // u64
 export const SIM_IDLE_RX = 80; // u64
 export const SIM_NS = 88; // u64
+export const SIM_CPU_NS = 96; // u64
 export const SIM_SIZE = 128;
 export const SIM_ENTRY = 8;
 export const FT_LEN = 0;
@@ -156,6 +157,8 @@ export interface ProducerStats {
   idleFill: number;
   idleRx: number;
   ns: number;
+  /** CPU time the thread had in those ns (less than them: other work took its CPU). */
+  cpuNs: number;
   /** Sequence number the next message would have had. */
   nextSeq: bigint;
 }
@@ -165,7 +168,7 @@ export function producerStats(buf: ArrayBufferLike, sim: number): ProducerStats 
   const n = (off: number) => Number(dv.getBigUint64(sim + off, true));
   return {
     produced: n(SIM_PRODUCED), messages: n(SIM_MESSAGES), rounds: n(SIM_ROUNDS), idleFill: n(SIM_IDLE_FILL),
-    idleRx: n(SIM_IDLE_RX), ns: n(SIM_NS), nextSeq: dv.getBigUint64(sim + SIM_SEQ, true),
+    idleRx: n(SIM_IDLE_RX), ns: n(SIM_NS), cpuNs: n(SIM_CPU_NS), nextSeq: dv.getBigUint64(sim + SIM_SEQ, true),
   };
 }
 
@@ -186,6 +189,8 @@ export interface Producer {
   stop(buf: ArrayBufferLike, sim: number): void;
   /** Waits for a producer with a frame limit to finish. */
   join(): void;
+  /** CPU time of the calling (JavaScript) thread in ns. */
+  threadCpuNs(): number;
 }
 
 let producer: Producer | undefined;
@@ -197,6 +202,7 @@ export function loadProducer(): Producer {
   const lib = koffi.load(LIB);
   const start = lib.func("int ring_producer_start(uintptr_t base, uint32_t sim)");
   const join = lib.func("int ring_producer_join(void)");
+  const cpuNs = lib.func("uint64_t ring_thread_cpu_ns(void)");
   const joined = (): void => {
     const e = join() as number;
     if (e !== 0) throw new Error(`ring_producer_join: error ${e}`);
@@ -212,6 +218,7 @@ export function loadProducer(): Producer {
       joined();
     },
     join: joined,
+    threadCpuNs: () => Number(cpuNs()),
   };
   return producer;
 }
