@@ -6,7 +6,7 @@
 // loaded whole, the rings mapped from the control block's descriptors. The kernel's side is the
 // same simulated producer thread the xdpfeed case runs (producer.c).
 //
-//   c_ring FORMAT MODE IMAGE SIM [SECONDS] [WARMUP] [BATCH] [PRODUCER_CPU] [PORT]
+//   c_ring FORMAT MODE IMAGE SIM [SECONDS] [WARMUP] [BATCH] [PRODUCER_CPU] [PORT] [CORES]
 //
 // FORMAT itch50 | iex-deep; MODE:
 //   run      peek RX, per frame: receive metadata, Ethernet/IP/UDP, session and messages into tick
@@ -17,7 +17,9 @@
 //   ring     the buffers go straight back: no byte of the frames read (the producer's ceiling)
 // SIM: address of the producer block in the image. Runs WARMUP s (default 0.3), then SECONDS
 // (default 1) timed; PORT: the frames' UDP destination port (the filter of every mode but
-// headers). Prints one JSON line.
+// headers). CORES 2 (default): the producer on its own thread and CPU, rates from the wall clock;
+// 1: producer and loop take turns on this thread, rates from the loop's own CPU time. Prints one
+// JSON line.
 
 #define C_DECODER_NO_MAIN
 // Its input-file driver and checksums are not used here.
@@ -206,25 +208,73 @@ static void strategy(void) {
   strategy_sum = s;
 }
 
-static void step(enum mode mode, uint32_t batch) {
+// One call of the loop; returns the frames it took.
+static uint32_t step(enum mode mode, uint32_t batch) {
   if (mode == POLL) {
     dec->nrec = 0;
-    rx_batch(batch, mode);
+    uint32_t n = rx_batch(batch, mode);
     strategy();
-  } else {
-    // rxRun(budget, batch): batches until the budget is spent or RX is empty.
-    uint32_t done = 0;
-    while (done < 4096) {
-      uint32_t r = rx_batch(batch, mode);
-      if (r == 0) break;
-      done += r;
-    }
+    return n;
   }
+  // rxRun(budget, batch): batches until the budget is spent or RX is empty.
+  uint32_t done = 0;
+  while (done < 4096) {
+    uint32_t r = rx_batch(batch, mode);
+    if (r == 0) break;
+    done += r;
+  }
+  return done;
+}
+
+// One core: the producer fills RX (ring_producer_step), then the loop drains it, in turns on this
+// thread; only the loop's turns are timed (thread CPU time). Returns the loop's CPU seconds.
+// The producer's turns are timed too, into its block's SIM_NS and SIM_CPU_NS: its own cost.
+static double one_core(enum mode mode, uint32_t batch, uint32_t sim, double seconds) {
+  uint64_t own = 0, producer = 0;
+  double end = now() + seconds;
+  do {
+    for (int k = 0; k < 16; k++) {
+      uint64_t p0 = ring_thread_cpu_ns();
+      ring_producer_step(mem, sim, rx.size);
+      uint64_t c0 = ring_thread_cpu_ns();
+      producer += c0 - p0;
+      while (step(mode, batch) != 0) {}
+      own += ring_thread_cpu_ns() - c0;
+    }
+  } while (now() < end);
+  *(uint64_t *)(mem + sim + SIM_NS) = producer;
+  *(uint64_t *)(mem + sim + SIM_CPU_NS) = producer;
+  return (double)own * 1e-9;
+}
+
+// The JSON line: frames and messages in `seconds` (wall: the wall clock of the timed part).
+static void print_result(char **argv, uint8_t *s, uint64_t frames, uint64_t messages, double elapsed, double wall,
+                         double own, long long busy, int cores) {
+  printf("{\"impl\":\"c\",\"format\":\"%s\",\"mode\":\"%s\",\"cores\":%d,\"wall\":%.6f,\"frames\":%llu,\"messages\":%llu,\"seconds\":%.9f,"
+         "\"nsPerFrame\":%.4f,\"framesPerSecond\":%.1f,\"messagesPerSecond\":%.1f,",
+         argv[1], argv[2], cores, wall, (unsigned long long)frames, (unsigned long long)messages, elapsed,
+         frames ? elapsed * 1e9 / (double)frames : 0.0, frames / elapsed, messages / elapsed);
+  printf("\"producer\":{\"produced\":%llu,\"messages\":%llu,\"rounds\":%llu,\"idleFill\":%llu,\"idleRx\":%llu,\"ns\":%llu,\"cpuNs\":%llu},",
+         (unsigned long long)*(uint64_t *)(s + SIM_PRODUCED), (unsigned long long)*(uint64_t *)(s + SIM_MESSAGES),
+         (unsigned long long)*(uint64_t *)(s + SIM_ROUNDS), (unsigned long long)*(uint64_t *)(s + SIM_IDLE_FILL),
+         (unsigned long long)*(uint64_t *)(s + SIM_IDLE_RX), (unsigned long long)*(uint64_t *)(s + SIM_NS),
+         (unsigned long long)*(uint64_t *)(s + SIM_CPU_NS));
+  printf("\"parser\":{\"frames\":%llu,\"packets\":%llu,\"messages\":%llu,\"gaps\":%llu,\"duplicates\":%llu,\"resets\":%llu,\"rejected\":{",
+         (unsigned long long)dec->frames, (unsigned long long)dec->packets, (unsigned long long)dec->messages,
+         (unsigned long long)dec->gaps, (unsigned long long)dec->duplicates, (unsigned long long)dec->resets);
+  int first = 1;
+  for (int r = 0; r < REJ_COUNT; r++) {
+    if (!dec->rejected[r]) continue;
+    printf("%s\"%s\":%llu", first ? "" : ",", REJ_NAMES[r] ? REJ_NAMES[r] : "?", (unsigned long long)dec->rejected[r]);
+    first = 0;
+  }
+  printf("}},\"taken\":%llu,\"strategySum\":%llu,\"cpu\":{\"busyJiffies\":%lld,\"ownSeconds\":%.6f}}\n",
+         (unsigned long long)frames_taken, (unsigned long long)strategy_sum, busy, own);
 }
 
 int main(int argc, char **argv) {
   native_prog = "c_ring";
-  if (argc < 5) die("usage: c_ring itch50|iex-deep run|poll|headers|ring IMAGE SIM [SECONDS] [WARMUP] [BATCH] [PRODUCER_CPU] [PORT]", NULL);
+  if (argc < 5) die("usage: c_ring itch50|iex-deep run|poll|headers|ring IMAGE SIM [SECONDS] [WARMUP] [BATCH] [PRODUCER_CPU] [PORT] [CORES]", NULL);
   enum format format;
   if (!strcmp(argv[1], "itch50")) format = ITCH50;
   else if (!strcmp(argv[1], "iex-deep")) format = IEX_DEEP;
@@ -241,6 +291,8 @@ int main(int argc, char **argv) {
   uint32_t batch = argc > 7 ? (uint32_t)atoi(argv[7]) : 64;
   int producer_cpu = argc > 8 ? atoi(argv[8]) : -1;
   uint32_t port = argc > 9 ? (uint32_t)atoi(argv[9]) : 0;
+  int cores = argc > 10 ? atoi(argv[10]) : 2;
+  if (cores != 1 && cores != 2) die("CORES must be 1 or 2", NULL);
   if (batch == 0 || batch > BATCH_MAX) die("BATCH must be 1..4096", NULL);
 
   size_t size;
@@ -267,6 +319,17 @@ int main(int argc, char **argv) {
 
   uint8_t *s = mem + sim;
   *(int32_t *)(s + SIM_CPU) = producer_cpu;
+  if (cores == 1) {
+    one_core(mode, batch, sim, warmup);
+    uint64_t f0 = frames_taken, m0 = dec->messages;
+    long long busy0 = busy_jiffies();
+    double t0 = now();
+    double own = one_core(mode, batch, sim, seconds);
+    double wall = now() - t0;
+    uint64_t frames = frames_taken - f0, messages = dec->messages - m0;
+    print_result(argv, s, frames, messages, own, wall, own, busy_jiffies() - busy0, cores);
+    return 0;
+  }
   int e = ring_producer_start(mem, sim);
   if (e != 0) die("cannot start the producer thread", NULL);
 
@@ -288,25 +351,6 @@ int main(int argc, char **argv) {
   if (ring_producer_join() != 0) die("cannot join the producer thread", NULL);
   double elapsed = t1 - t0;
 
-  printf("{\"impl\":\"c\",\"format\":\"%s\",\"mode\":\"%s\",\"frames\":%llu,\"messages\":%llu,\"seconds\":%.9f,"
-         "\"nsPerFrame\":%.4f,\"framesPerSecond\":%.1f,\"messagesPerSecond\":%.1f,",
-         argv[1], argv[2], (unsigned long long)frames, (unsigned long long)messages, elapsed,
-         frames ? elapsed * 1e9 / (double)frames : 0.0, frames / elapsed, messages / elapsed);
-  printf("\"producer\":{\"produced\":%llu,\"messages\":%llu,\"rounds\":%llu,\"idleFill\":%llu,\"idleRx\":%llu,\"ns\":%llu,\"cpuNs\":%llu},",
-         (unsigned long long)*(uint64_t *)(s + SIM_PRODUCED), (unsigned long long)*(uint64_t *)(s + SIM_MESSAGES),
-         (unsigned long long)*(uint64_t *)(s + SIM_ROUNDS), (unsigned long long)*(uint64_t *)(s + SIM_IDLE_FILL),
-         (unsigned long long)*(uint64_t *)(s + SIM_IDLE_RX), (unsigned long long)*(uint64_t *)(s + SIM_NS),
-         (unsigned long long)*(uint64_t *)(s + SIM_CPU_NS));
-  printf("\"parser\":{\"frames\":%llu,\"packets\":%llu,\"messages\":%llu,\"gaps\":%llu,\"duplicates\":%llu,\"resets\":%llu,\"rejected\":{",
-         (unsigned long long)dec->frames, (unsigned long long)dec->packets, (unsigned long long)dec->messages,
-         (unsigned long long)dec->gaps, (unsigned long long)dec->duplicates, (unsigned long long)dec->resets);
-  int first = 1;
-  for (int r = 0; r < REJ_COUNT; r++) {
-    if (!dec->rejected[r]) continue;
-    printf("%s\"%s\":%llu", first ? "" : ",", REJ_NAMES[r] ? REJ_NAMES[r] : "?", (unsigned long long)dec->rejected[r]);
-    first = 0;
-  }
-  printf("}},\"taken\":%llu,\"strategySum\":%llu,\"cpu\":{\"busyJiffies\":%lld,\"ownSeconds\":%.6f}}\n",
-         (unsigned long long)frames_taken, (unsigned long long)strategy_sum, busy, own);
+  print_result(argv, s, frames, messages, elapsed, elapsed, own, busy, cores);
   return 0;
 }

@@ -44,6 +44,8 @@ export interface Loop {
 
 export interface LoopOptions extends RingSetup {
   module: string;
+  /** Another build of the module (a path), for experiments with modified AssemblyScript. */
+  moduleFile?: string;
   mode: Mode;
   /** Frames per batch (run and poll). */
   batch: number;
@@ -58,7 +60,7 @@ export function openLoop(o: LoopOptions): Loop {
   const pages = Math.ceil(need / L.WASM_PAGE);
   // Room to grow for an order book, as FeedReceiver grows the socket's memory.
   const memory = new Wasm.Memory({ initial: pages, maximum: o.book ? 65536 : pages, shared: true });
-  const x = instantiate(modulePath(o.module), memory) as ParserExports;
+  const x = instantiate(o.moduleFile ?? modulePath(o.module), memory) as ParserExports;
   const layout = layRings(memory.buffer, o);
   setFilterPort(memory, o.mode === "headers" ? o.port ^ 1 : o.port);
   if (o.book) attachBook(memory, x, Math.ceil(layout.bytes / L.WASM_PAGE) * L.WASM_PAGE, {}, o.iex);

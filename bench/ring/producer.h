@@ -77,6 +77,10 @@
 int ring_producer_start(uint8_t *base, uint32_t sim);
 // CPU time of the calling thread in ns (CLOCK_THREAD_CPUTIME_ID): the consumers' own share.
 uint64_t ring_thread_cpu_ns(void);
+// The same work without a thread: rounds on the calling thread until max frames moved, FILL is
+// empty or RX full (the one-core mode: producer and consumer take turns); returns frames moved.
+// The first call over a (base, sim) sets up from the block; the counters are reported after each.
+uint32_t ring_producer_step(uint8_t *base, uint32_t sim, uint32_t max);
 // Waits for the thread to stop (after SIM_STOP or SIM_LIMIT); returns 0 or an errno value.
 int ring_producer_join(void);
 

@@ -9,12 +9,17 @@
 //            (bench/ring/c_ring.c), the baseline, over the same memory image and producer
 //
 //   node --import tsx bench/ring/run.ts [--rounds R] [--seconds S] [--warmup S] [--sets LIST]
-//       [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N] [--retries N] [--quiet-wait S]
+//       [--cores LIST] [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N] [--retries N]
+//       [--quiet-wait S]
 //
-// Each case runs in a fresh process pinned to --rx-cpu (default 1), the producer thread pinned to
-// --producer-cpu (default 0): --warmup s (default 0.3) untimed, then --seconds (default 1) timed.
-// A case during which the consumer's thread or the producer's had its CPU for less than 90% of the
-// time (other work on the machine) is repeated (--retries, default 2) and kept as discarded.
+// Each case runs in a fresh process pinned to --rx-cpu (default 1), --warmup s (default 0.3)
+// untimed, then --seconds (default 1) timed, in each layout of --cores (default 2,1):
+//   2  the producer thread on --producer-cpu (default 0), the loop's rate by the wall clock: the
+//      real arrangement, cache lines crossing between cores; a case during which the consumer's
+//      thread or the producer's had its CPU for less than 90% of the time (other work on the
+//      machine) is repeated (--retries, default 2) and kept as discarded;
+//   1  producer and loop take turns on one thread, the loop's rate by its own CPU time: what the
+//      loop costs, which other work on a shared machine does not skew.
 // R rounds (default 3), the case order rotating each round; medians reported.
 //
 // Reported per frame set: frames/s and messages/s per core, ns per frame, the rate relative to C
@@ -59,6 +64,7 @@ const args = (() => {
         seconds: { type: "string", default: "1" },
         warmup: { type: "string", default: "0.3" },
         sets: { type: "string", default: SETS.join(",") },
+        cores: { type: "string", default: "2,1" },
         ring: { type: "string", default: "4096" },
         batch: { type: "string", default: "64" },
         "rx-cpu": { type: "string", default: "1" },
@@ -70,7 +76,7 @@ const args = (() => {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    fail(`${(e as Error).message}; usage: bench/ring/run.ts [--rounds R] [--seconds S] [--warmup S] [--sets LIST] [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N] [--retries N] [--quiet-wait S]`);
+    fail(`${(e as Error).message}; usage: bench/ring/run.ts [--rounds R] [--seconds S] [--warmup S] [--sets LIST] [--cores LIST] [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N] [--retries N] [--quiet-wait S]`);
   }
 })();
 
@@ -98,6 +104,8 @@ const QUIET_WAIT = numArg("quiet-wait", args["quiet-wait"]!, 0, 600);
 const SET_LIST = args.sets!.split(",").map((s) => s.trim()).filter(Boolean) as FrameSet[];
 for (const s of SET_LIST) if (!SETS.includes(s)) fail(`--sets: unknown '${s}', expected some of ${SETS.join(",")}`);
 if (SET_LIST.length === 0) fail("--sets is empty");
+const CORES = args.cores!.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+if (CORES.length === 0 || CORES.some((c) => c !== 1 && c !== 2)) fail("--cores takes 2, 1 or both (2,1)");
 
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
@@ -129,6 +137,7 @@ const CASES: CaseDef[] = [
 const VS_C: Record<string, string> = { "x-run": "c-run", "x-strategy": "c-poll", "x-headers": "c-headers" };
 
 interface CaseResult {
+  cores: number;
   frames: number;
   messages: number;
   seconds: number;
@@ -142,6 +151,7 @@ interface CaseResult {
 
 interface Run {
   set: FrameSet;
+  cores: number;
   id: string;
   round: number;
   result: CaseResult;
@@ -170,12 +180,12 @@ function runChild(argv: string[]): Promise<string> {
   });
 }
 
-function caseArgv(c: CaseDef, set: FrameSet, image: { path: string; sim: number }): string[] {
+function caseArgv(c: CaseDef, set: FrameSet, cores: number, image: { path: string; sim: number }): string[] {
   if (c.impl === "c") {
-    return [C_RING, SET_FORMAT[set].format, c.mode, image.path, String(image.sim), String(SECONDS), String(WARMUP), String(BATCH), String(PRODUCER_CPU), String(PORT)];
+    return [C_RING, SET_FORMAT[set].format, c.mode, image.path, String(image.sim), String(SECONDS), String(WARMUP), String(BATCH), String(PRODUCER_CPU), String(PORT), String(cores)];
   }
   const argv = ["node", "--import", "tsx", `${ROOT}bench/ring/case.ts`, "--set", set, "--mode", c.mode, "--seconds", String(SECONDS),
-    "--warmup", String(WARMUP), "--batch", String(BATCH), "--ring", String(RING), "--producer-cpu", String(PRODUCER_CPU)];
+    "--warmup", String(WARMUP), "--batch", String(BATCH), "--ring", String(RING), "--producer-cpu", String(PRODUCER_CPU), "--cores", String(cores)];
   if (c.book) argv.push("--book");
   return argv;
 }
@@ -189,9 +199,10 @@ async function waitQuiet(): Promise<void> {
   if (busy > QUIET_BUSY) log(`  still ${(busy * 100).toFixed(0)}% busy; measuring anyway`);
 }
 
-async function runCase(c: CaseDef, set: FrameSet, image: { path: string; sim: number }, round: number): Promise<Run> {
-  await waitQuiet();
-  const out = await runChild(caseArgv(c, set, image));
+async function runCase(c: CaseDef, set: FrameSet, cores: number, image: { path: string; sim: number }, round: number): Promise<Run> {
+  // One core is timed by its own CPU clock: other work does not skew it.
+  if (cores === 2) await waitQuiet();
+  const out = await runChild(caseArgv(c, set, cores, image));
   const line = out.trim().split("\n").pop() ?? "";
   let result: CaseResult;
   try {
@@ -200,10 +211,10 @@ async function runCase(c: CaseDef, set: FrameSet, image: { path: string; sim: nu
     throw new Error(`${c.id} ${set}: no JSON on stdout: ${out.slice(0, 200)}`);
   }
   const ownShare = result.cpu.ownSeconds / result.seconds;
-  const producerShare = result.producer.ns > 0 ? result.producer.cpuNs / result.producer.ns : 0;
+  const producerShare = cores === 1 ? 1 : result.producer.ns > 0 ? result.producer.cpuNs / result.producer.ns : 0;
   // No frame at all in the timed part: the producer never got its CPU.
   const disturbed = ownShare < OWN_SHARE_MIN || producerShare < OWN_SHARE_MIN || result.frames === 0;
-  return { set, id: c.id, round, result, ownShare, producerShare, disturbed };
+  return { set, cores, id: c.id, round, result, ownShare, producerShare, disturbed };
 }
 
 // ---------------------------------------------------------------- report
@@ -224,6 +235,7 @@ interface CaseSummary {
 
 interface SetSummary {
   set: FrameSet;
+  cores: number;
   cases: CaseSummary[];
   /** ns per frame by where it goes, from differences of the medians. */
   xdpfeedShares: Record<string, number>;
@@ -232,10 +244,10 @@ interface SetSummary {
 
 const fmtRate = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(0)} k`);
 
-function summarize(set: FrameSet, runs: Run[]): SetSummary {
+function summarize(set: FrameSet, cores: number, runs: Run[]): SetSummary {
   const cases: CaseSummary[] = [];
   for (const c of CASES) {
-    const rs = runs.filter((r) => r.set === set && r.id === c.id);
+    const rs = runs.filter((r) => r.set === set && r.cores === cores && r.id === c.id);
     if (rs.length === 0) continue;
     const ns = median(rs.map((r) => r.result.nsPerFrame));
     const mpf = median(rs.map((r) => r.result.messages / Math.max(1, r.result.frames)));
@@ -267,7 +279,7 @@ function summarize(set: FrameSet, runs: Run[]): SetSummary {
     parsingAndRecords: ns("c-run") - ns("c-headers"),
     pollAndStrategy: ns("c-poll") - ns("c-run"),
   };
-  return { set, cases, xdpfeedShares, cShares };
+  return { set, cores, cases, xdpfeedShares, cShares };
 }
 
 function caseTable(s: SetSummary): string {
@@ -275,7 +287,7 @@ function caseTable(s: SetSummary): string {
   for (const c of s.cases) {
     rows.push([
       c.label, c.nsPerFrame.toFixed(1), fmtRate(c.framesPerSecond), fmtRate(c.messagesPerSecond), c.messagesPerFrame.toFixed(2),
-      c.vsC !== undefined ? `${c.vsC.toFixed(2)}x` : "-", `${(c.producerWaiting * 100).toFixed(0)}%`,
+      c.vsC !== undefined ? `${c.vsC.toFixed(2)}x` : "-", s.cores === 2 ? `${(c.producerWaiting * 100).toFixed(0)}%` : "-",
     ]);
   }
   return markdownTable(rows, (i) => i >= 1);
@@ -327,11 +339,11 @@ async function main(): Promise<void> {
     log(`round ${round}/${ROUNDS}`);
     for (const set of SET_LIST) {
       const order = CASES.map((_, k) => CASES[(k + round - 1) % CASES.length]);
-      for (const c of order) {
+      for (const cores of CORES) for (const c of order) {
         let r: Run | undefined;
         for (let attempt = 0; attempt <= RETRIES; attempt++) {
-          r = await runCase(c, set, images.get(set)!, round);
-          const what = `  ${set.padEnd(8)} ${c.id.padEnd(16)} ${r.result.nsPerFrame.toFixed(1).padStart(7)} ns/frame ${fmtRate(r.result.framesPerSecond).padStart(8)} frames/s, consumer ${(r.ownShare * 100).toFixed(0)}% of its CPU, producer ${(r.producerShare * 100).toFixed(0)}%`;
+          r = await runCase(c, set, cores, images.get(set)!, round);
+          const what = `  ${set.padEnd(8)} ${cores} core${cores === 1 ? " " : "s"} ${c.id.padEnd(16)} ${r.result.nsPerFrame.toFixed(1).padStart(7)} ns/frame ${fmtRate(r.result.framesPerSecond).padStart(8)} frames/s, consumer ${(r.ownShare * 100).toFixed(0)}% of its CPU, producer ${(r.producerShare * 100).toFixed(0)}%`;
           if (!r.disturbed) {
             log(what);
             break;
@@ -340,17 +352,17 @@ async function main(): Promise<void> {
           if (attempt < RETRIES) discarded.push(r);
         }
         const p = r!.result.parser;
-        if (p.gaps !== 0 || p.duplicates !== 0) throw new Error(`${set} ${c.id}: the parser saw ${p.gaps} gaps and ${p.duplicates} duplicates: the producer's stream is not contiguous`);
+        if (p.gaps !== 0 || p.duplicates !== 0) throw new Error(`${set} ${cores} ${c.id}: the parser saw ${p.gaps} gaps and ${p.duplicates} duplicates: the producer's stream is not contiguous`);
         runs.push(r!);
       }
     }
   }
 
-  const sums = SET_LIST.map((s) => summarize(s, runs));
+  const sums = SET_LIST.flatMap((s) => CORES.map((c) => summarize(s, c, runs)));
   const json = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", kernel: release(), node: process.version },
-    options: { rounds: ROUNDS, seconds: SECONDS, warmup: WARMUP, sets: SET_LIST, ring: RING, batch: BATCH, rxCpu: RX_CPU, producerCpu: PRODUCER_CPU, retries: RETRIES, frameSize: FRAME_SIZE, headroom: HEADROOM },
+    options: { rounds: ROUNDS, seconds: SECONDS, warmup: WARMUP, sets: SET_LIST, cores: CORES, ring: RING, batch: BATCH, rxCpu: RX_CPU, producerCpu: PRODUCER_CPU, retries: RETRIES, frameSize: FRAME_SIZE, headroom: HEADROOM },
     images: Object.fromEntries([...images].map(([k, v]) => [k, { frames: v.frames, messages: v.messages }])),
     summary: sums,
     runs,
@@ -359,26 +371,32 @@ async function main(): Promise<void> {
   writeFileSync(RESULTS, JSON.stringify(json, null, 2) + "\n");
 
   console.log(`\nxdpfeed ring benchmark, ${json.date}`);
-  console.log(`simulated kernel thread on CPU ${PRODUCER_CPU}, consumer on CPU ${RX_CPU}; ${RING}-entry FILL/RX rings, ${FRAME_SIZE}-byte chunks, batch ${BATCH}; median of ${ROUNDS} rounds of ${SECONDS} s`);
+  console.log(`consumer on CPU ${RX_CPU}; 2 cores: simulated kernel thread on CPU ${PRODUCER_CPU}, rates by the wall clock; 1 core: producer and loop take turns, rates by the loop's CPU time`);
+  console.log(`${RING}-entry FILL/RX rings, ${FRAME_SIZE}-byte chunks, batch ${BATCH}; median of ${ROUNDS} rounds of ${SECONDS} s`);
   console.log(`${json.machine.cpus} x ${json.machine.cpuModel}, Linux ${json.machine.kernel}, Node ${json.machine.node}`);
   if (discarded.length) console.log(`${discarded.length} run(s) repeated because other work took a CPU (kept under "discarded" in the JSON)`);
   for (const s of sums) {
-    console.log(`\n${s.set}: ${images.get(s.set)!.frames} distinct frames, ${(images.get(s.set)!.messages / images.get(s.set)!.frames).toFixed(2)} messages per frame\n`);
+    console.log(`\n${s.set}, ${s.cores === 2 ? "2 cores (producer thread)" : "1 core (turns, CPU time)"}: ${images.get(s.set)!.frames} distinct frames, ${(images.get(s.set)!.messages / images.get(s.set)!.frames).toFixed(2)} messages per frame\n`);
     console.log(caseTable(s));
     console.log("");
     console.log(shareTable(s));
   }
-  const one = sums.find((s) => s.set === "itch1");
-  if (one) {
+  for (const one of sums.filter((s) => s.set === "itch1")) {
     const x = one.cases.find((c) => c.id === "x-run");
     const c = one.cases.find((c) => c.id === "c-run");
     const floor = one.cases.find((c) => c.id === "c-ring");
     if (x && c) {
-      console.log(`\none ITCH message per frame, decode only: xdpfeed ${fmtRate(x.framesPerSecond)} frames/s, C ${fmtRate(c.framesPerSecond)} frames/s ` +
+      console.log(`\none ITCH message per frame, decode only, ${one.cores} core${one.cores === 1 ? "" : "s"}: xdpfeed ${fmtRate(x.framesPerSecond)} frames/s, C ${fmtRate(c.framesPerSecond)} frames/s ` +
         `(${(x.framesPerSecond / c.framesPerSecond).toFixed(2)}x C; target 0.9x), against ${NIC_TARGET / 1e6} M frames/s of a tuned NIC: ` +
         `${x.framesPerSecond >= NIC_TARGET ? "reached" : `${((x.framesPerSecond / NIC_TARGET) * 100).toFixed(0)}% of it`}` +
         (floor ? `; producer floor (C ring only) ${fmtRate(floor.framesPerSecond)} frames/s` : ""));
     }
+  }
+  // The producer's own cost: its turns in C's one-core ring-only case (frames it moved / its CPU time).
+  const floor = runs.filter((r) => r.cores === 1 && r.id === "c-ring" && r.result.producer.cpuNs > 0);
+  if (floor.length) {
+    const ns = median(floor.map((r) => r.result.producer.cpuNs / r.result.producer.produced));
+    console.log(`\nthe simulated producer's own cost (its turns in C's one-core ring-only runs): ${ns.toFixed(1)} ns/frame, a ceiling of ${fmtRate(1e9 / ns)} frames/s`);
   }
   console.log(`\nresults: ${RESULTS}`);
 }

@@ -191,6 +191,8 @@ export interface Producer {
   join(): void;
   /** CPU time of the calling (JavaScript) thread in ns. */
   threadCpuNs(): number;
+  /** One-core mode: moves up to max frames from FILL to RX on the calling thread; returns how many. */
+  step(buf: ArrayBufferLike, sim: number, max: number): number;
 }
 
 let producer: Producer | undefined;
@@ -203,6 +205,7 @@ export function loadProducer(): Producer {
   const start = lib.func("int ring_producer_start(uintptr_t base, uint32_t sim)");
   const join = lib.func("int ring_producer_join(void)");
   const cpuNs = lib.func("uint64_t ring_thread_cpu_ns(void)");
+  const step = lib.func("uint32_t ring_producer_step(uintptr_t base, uint32_t sim, uint32_t max)");
   const joined = (): void => {
     const e = join() as number;
     if (e !== 0) throw new Error(`ring_producer_join: error ${e}`);
@@ -219,6 +222,7 @@ export function loadProducer(): Producer {
     },
     join: joined,
     threadCpuNs: () => Number(cpuNs()),
+    step: (buf, sim, max) => step(addressOf(buf), sim, max) as number,
   };
   return producer;
 }
