@@ -14,7 +14,8 @@
 //   poll     records cleared per batch and the frames kept until the next call (feed-abi poll),
 //            then a strategy reads every record (one field each, as the TypeScript strategy does)
 //   headers  run with a UDP port filter no frame matches: the ring and the frame headers only
-//   ring     the buffers go straight back: no byte of the frames read (the producer's ceiling)
+//   ring     each frame's receive metadata read, nothing else: the buffers go straight back (ring
+//            handling alone, and the most the producer delivers)
 // SIM: address of the producer block in the image. Runs WARMUP s (default 0.3), then SECONDS
 // (default 1) timed; PORT: the frames' UDP destination port (the filter of every mode but
 // headers). CORES 2 (default): the producer on its own thread and CPU, rates from the wall clock;
@@ -182,11 +183,9 @@ static uint32_t rx_batch(uint32_t max, enum mode mode) {
   uint32_t i = 0;
   for (; i < n; i++) {
     const struct xdp_desc *d = xsk_ring_cons__rx_desc(&rx, idx + i);
-    if (mode != RING) {
-      uint8_t *frame = umem + d->addr;
-      uint64_t ts = read_meta(frame);
-      if (!parse_frame(frame, d->len, ts, !keep_frames)) break;
-    }
+    uint8_t *frame = umem + d->addr;
+    uint64_t ts = read_meta(frame);
+    if (mode != RING && !parse_frame(frame, d->len, ts, !keep_frames)) break;
     keep[i] = d->addr;
   }
   if (i < n) {

@@ -7,6 +7,9 @@
 //             (frames back to FILL then), the unstamped-records check after it; nothing read
 //   strategy  poll, then a strategy reads every tick (ticks.at(i).price, the TickView flyweight)
 //   headers   run with a UDP port filter no frame matches: ring handling and frame headers only
+//   ring      the "frames" module's poll (whatever the set's module): each frame's metadata read,
+//             the frame kept in the batch table untouched, back to FILL at the next call: ring
+//             handling alone
 //
 // With book, the module keeps the feed's order book as it parses (src/book/book.ts attachBook).
 
@@ -20,7 +23,7 @@ import { TickView } from "../../src/feeds/tick.js";
 import { attachBook } from "../../src/book/book.js";
 import { layRings, ringBytes, type RingLayout, type RingSetup } from "./sim.js";
 
-export const MODES = ["run", "poll", "strategy", "headers"] as const;
+export const MODES = ["run", "poll", "strategy", "headers", "ring"] as const;
 export type Mode = (typeof MODES)[number];
 
 interface ParserExports extends FeedExports {
@@ -60,10 +63,10 @@ export function openLoop(o: LoopOptions): Loop {
   const pages = Math.ceil(need / L.WASM_PAGE);
   // Room to grow for an order book, as FeedReceiver grows the socket's memory.
   const memory = new Wasm.Memory({ initial: pages, maximum: o.book ? 65536 : pages, shared: true });
-  const x = instantiate(o.moduleFile ?? modulePath(o.module), memory) as ParserExports;
+  const x = instantiate(o.mode === "ring" ? modulePath("frames") : o.moduleFile ?? modulePath(o.module), memory) as ParserExports;
   const layout = layRings(memory.buffer, o);
   setFilterPort(memory, o.mode === "headers" ? o.port ^ 1 : o.port);
-  if (o.book) attachBook(memory, x, Math.ceil(layout.bytes / L.WASM_PAGE) * L.WASM_PAGE, {}, o.iex);
+  if (o.book && o.mode !== "ring") attachBook(memory, x, Math.ceil(layout.bytes / L.WASM_PAGE) * L.WASM_PAGE, {}, o.iex);
   // The memory may have grown for the book: views from here on.
   const u32 = new Uint32Array(memory.buffer);
   const stats = new BigUint64Array(memory.buffer, L.CTL_BASE + L.CTL_STATS, L.STAT_COUNT);
@@ -89,6 +92,10 @@ export function openLoop(o: LoopOptions): Loop {
       return r > 0 ? r : 0;
     },
     poll,
+    ring: () => {
+      const r = x.poll(batch);
+      return r > 0 ? r : 0;
+    },
     strategy: () => {
       const r = poll();
       const n = x.recordCount();
