@@ -5,7 +5,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as L from "../assembly/layout.js";
+import * as Sim from "../bench/ring/sim.js";
 import { loadProducer, producerStats, buildNative, SIM_STATE } from "../bench/ring/sim.js";
 import { openLoop, type Mode } from "../bench/ring/loop.js";
 import { itchFrames, PORT } from "../bench/ring/frames.js";
@@ -95,6 +97,25 @@ function checkDrive(d: Drive): void {
   assert.is(d.fill.cons, end, "FILL consumer wrapped");
   assert.is(d.fill.prod, (end + RING) >>> 0, "FILL producer wrapped");
 }
+
+// Every `#define NAME value` of the C files that names a layout.ts (or sim.ts) constant.
+function cDefines(file: string): Array<[string, number]> {
+  const text = readFileSync(new URL(`../bench/ring/${file}`, import.meta.url), "utf8");
+  return [...text.matchAll(/^#define (\w+) \(?(0x[0-9a-fA-F]+|\d+)u?\b/gm)].map((m) => [m[1], Number(m[2])]);
+}
+
+Bench("the C files' copies of the memory layout match assembly/layout.ts and bench/ring/sim.ts", () => {
+  const known = { ...L, ...Sim } as unknown as Record<string, unknown>;
+  let checked = 0;
+  for (const file of ["producer.h", "producer.c", "c_ring.c"]) {
+    for (const [name, value] of cDefines(file)) {
+      if (typeof known[name] !== "number") continue;
+      assert.is(value, known[name], `${file}: ${name}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 40, `only ${checked} constants found`);
+});
 
 if (!hasCc) {
   console.log("  skipped: no cc/make to build the simulated producer (bench/ring/producer.c)");
