@@ -9,8 +9,8 @@
 //            (bench/ring/c_ring.c), the baseline, over the same memory image and producer
 //
 //   node --import tsx bench/ring/run.ts [--rounds R] [--seconds S] [--warmup S] [--sets LIST]
-//       [--cores LIST] [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N] [--retries N]
-//       [--quiet-wait S]
+//       [--cores LIST] [--cases LIST] [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N]
+//       [--retries N] [--quiet-wait S] [--out FILE]
 //
 // Each case runs in a fresh process pinned to --rx-cpu (default 1), --warmup s (default 0.3)
 // untimed, then --seconds (default 1) timed, in each layout of --cores (default 2,1):
@@ -20,7 +20,8 @@
 //      machine) is repeated (--retries, default 2) and kept as discarded;
 //   1  producer and loop take turns on one thread, the loop's rate by its own CPU time: what the
 //      loop costs, which other work on a shared machine does not skew.
-// R rounds (default 3), the case order rotating each round; medians reported.
+// R rounds (default 3), the case order rotating each round; medians reported. --cases runs only
+// the cases with these ids (x-run, c-run, ...: CASES below); --out writes the JSON elsewhere.
 //
 // Reported per frame set: frames/s and messages/s per core, ns per frame, the rate relative to C
 // in the same run (like for like: run/run, poll + strategy / poll + strategy, headers/headers),
@@ -43,7 +44,6 @@ import { framesOf, PORT, SET_FORMAT, SETS, type FrameSet } from "./frames.js";
 import { buildNative, layRings, ringBytes, BUILD, C_RING } from "./sim.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const RESULTS = `${ROOT}bench/results/ring.json`;
 const CASE_TIMEOUT_MS = 60_000;
 const OWN_SHARE_MIN = 0.9;
 const QUIET_BUSY = 0.1;
@@ -66,6 +66,8 @@ const args = (() => {
         warmup: { type: "string", default: "0.3" },
         sets: { type: "string", default: SETS.join(",") },
         cores: { type: "string", default: "2,1" },
+        cases: { type: "string" },
+        out: { type: "string" },
         ring: { type: "string", default: "4096" },
         batch: { type: "string", default: "64" },
         "rx-cpu": { type: "string", default: "1" },
@@ -77,7 +79,7 @@ const args = (() => {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    fail(`${(e as Error).message}; usage: bench/ring/run.ts [--rounds R] [--seconds S] [--warmup S] [--sets LIST] [--cores LIST] [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N] [--retries N] [--quiet-wait S]`);
+    fail(`${(e as Error).message}; usage: bench/ring/run.ts [--rounds R] [--seconds S] [--warmup S] [--sets LIST] [--cores LIST] [--cases LIST] [--ring N] [--batch N] [--rx-cpu N] [--producer-cpu N] [--retries N] [--quiet-wait S] [--out FILE]`);
   }
 })();
 
@@ -135,6 +137,10 @@ const CASES: CaseDef[] = [
   { id: "c-headers", impl: "c", mode: "headers", label: "C ring + headers" },
   { id: "c-ring", impl: "c", mode: "ring", label: "C ring only" },
 ];
+const RESULTS = args.out ?? `${ROOT}bench/results/ring.json`;
+const CASE_IDS = args.cases?.split(",").map((x) => x.trim()).filter(Boolean);
+for (const id of CASE_IDS ?? []) if (!CASES.some((c) => c.id === id)) fail(`--cases: unknown '${id}', expected some of ${CASES.map((c) => c.id).join(",")}`);
+const RUN_CASES = CASE_IDS ? CASES.filter((c) => CASE_IDS.includes(c.id)) : CASES;
 /** xdpfeed case -> the C case doing the same work. */
 const VS_C: Record<string, string> = { "x-run": "c-run", "x-strategy": "c-poll", "x-headers": "c-headers", "x-ring": "c-ring" };
 
@@ -341,7 +347,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round}/${ROUNDS}`);
     for (const set of SET_LIST) {
-      const order = CASES.map((_, k) => CASES[(k + round - 1) % CASES.length]);
+      const order = RUN_CASES.map((_, k) => RUN_CASES[(k + round - 1) % RUN_CASES.length]);
       for (const cores of CORES) for (const c of order) {
         let r: Run | undefined;
         for (let attempt = 0; attempt <= RETRIES; attempt++) {
@@ -392,7 +398,7 @@ async function main(): Promise<void> {
       console.log(`\none ITCH message per frame, decode only, ${one.cores} core${one.cores === 1 ? "" : "s"}: xdpfeed ${fmtRate(x.framesPerSecond)} frames/s, C ${fmtRate(c.framesPerSecond)} frames/s ` +
         `(${(x.framesPerSecond / c.framesPerSecond).toFixed(2)}x C; target 0.9x), against ${NIC_TARGET / 1e6} M frames/s of a tuned NIC: ` +
         `${x.framesPerSecond >= NIC_TARGET ? "reached" : `${((x.framesPerSecond / NIC_TARGET) * 100).toFixed(0)}% of it`}` +
-        (floor ? `; producer floor (C ring only) ${fmtRate(floor.framesPerSecond)} frames/s` : ""));
+        (floor && one.cores === 2 ? `; the producer delivers ${fmtRate(floor.framesPerSecond)} frames/s to C's ring-only loop` : ""));
     }
   }
   // The producer's own cost: its turns in C's one-core ring-only case (frames it moved / its CPU time).
