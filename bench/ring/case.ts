@@ -1,6 +1,6 @@
 // One xdpfeed case of the ring benchmark, run by bench/ring/run.ts in a fresh process:
 //
-//   node --import tsx bench/ring/case.ts --set itch1|itch|iex-deep --mode run|poll|strategy|headers
+//   node --import tsx bench/ring/case.ts --set itch1|itch|iex-deep --mode run|poll|strategy|headers|ring
 //       [--book] [--seconds S] [--warmup S] [--batch N] [--ring N] [--producer-cpu N] [--cores 2|1] [--module PATH]
 //
 // Lays out the memory (bench/ring/sim.ts), instantiates the feed module on it (bench/ring/loop.ts),
