@@ -39,9 +39,10 @@ import { cpus, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cpuBusy, JIFFY } from "../decode/cpu.js";
-import { markdownTable, median } from "../decode/common.js";
+import { median } from "../decode/common.js";
 import { framesOf, PORT, SET_FORMAT, SETS, type FrameSet } from "./frames.js";
 import { buildNative, layRings, ringBytes, BUILD, C_RING } from "./sim.js";
+import { CASES, caseTable, fmtRate, shareTable, summarize, type CaseDef, type CaseResult, type Run } from "./cases.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CASE_TIMEOUT_MS = 60_000;
@@ -110,63 +111,17 @@ if (SET_LIST.length === 0) fail("--sets is empty");
 const CORES = args.cores!.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
 if (CORES.length === 0 || CORES.some((c) => c !== 1 && c !== 2)) fail("--cores takes 2, 1 or both (2,1)");
 
+const RESULTS = args.out ?? `${ROOT}bench/results/ring.json`;
+
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
 
 // ---------------------------------------------------------------- cases
 
-interface CaseDef {
-  id: string;
-  impl: "xdpfeed" | "c";
-  mode: string;
-  book?: boolean;
-  label: string;
-}
-
-const CASES: CaseDef[] = [
-  { id: "x-run", impl: "xdpfeed", mode: "run", label: "xdpfeed run (decode)" },
-  { id: "x-poll", impl: "xdpfeed", mode: "poll", label: "xdpfeed poll" },
-  { id: "x-strategy", impl: "xdpfeed", mode: "strategy", label: "xdpfeed poll + strategy" },
-  { id: "x-headers", impl: "xdpfeed", mode: "headers", label: "xdpfeed ring + headers" },
-  { id: "x-ring", impl: "xdpfeed", mode: "ring", label: "xdpfeed ring only" },
-  { id: "x-run-book", impl: "xdpfeed", mode: "run", book: true, label: "xdpfeed run + book" },
-  { id: "x-strategy-book", impl: "xdpfeed", mode: "strategy", book: true, label: "xdpfeed poll + strategy + book" },
-  { id: "c-run", impl: "c", mode: "run", label: "C run (decode)" },
-  { id: "c-poll", impl: "c", mode: "poll", label: "C poll + strategy" },
-  { id: "c-headers", impl: "c", mode: "headers", label: "C ring + headers" },
-  { id: "c-ring", impl: "c", mode: "ring", label: "C ring only" },
-];
-const RESULTS = args.out ?? `${ROOT}bench/results/ring.json`;
 const CASE_IDS = args.cases?.split(",").map((x) => x.trim()).filter(Boolean);
 for (const id of CASE_IDS ?? []) if (!CASES.some((c) => c.id === id)) fail(`--cases: unknown '${id}', expected some of ${CASES.map((c) => c.id).join(",")}`);
 const RUN_CASES = CASE_IDS ? CASES.filter((c) => CASE_IDS.includes(c.id)) : CASES;
-/** xdpfeed case -> the C case doing the same work. */
-const VS_C: Record<string, string> = { "x-run": "c-run", "x-strategy": "c-poll", "x-headers": "c-headers", "x-ring": "c-ring" };
-
-interface CaseResult {
-  cores: number;
-  frames: number;
-  messages: number;
-  seconds: number;
-  nsPerFrame: number;
-  framesPerSecond: number;
-  messagesPerSecond: number;
-  producer: { produced: number; rounds: number; idleFill: number; idleRx: number; ns: number; cpuNs: number };
-  parser: { gaps: number; duplicates: number; rejected: Record<string, number> };
-  cpu: { busyJiffies: number; ownSeconds: number };
-}
-
-interface Run {
-  set: FrameSet;
-  cores: number;
-  id: string;
-  round: number;
-  result: CaseResult;
-  ownShare: number;
-  producerShare: number;
-  disturbed: boolean;
-}
 
 function runChild(argv: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -225,101 +180,6 @@ async function runCase(c: CaseDef, set: FrameSet, cores: number, image: { path: 
   return { set, cores, id: c.id, round, result, ownShare, producerShare, disturbed };
 }
 
-// ---------------------------------------------------------------- report
-
-interface CaseSummary {
-  id: string;
-  label: string;
-  nsPerFrame: number;
-  framesPerSecond: number;
-  messagesPerSecond: number;
-  messagesPerFrame: number;
-  /** Rate relative to the C case doing the same work (> 1: xdpfeed faster). */
-  vsC?: number;
-  /** Share of the producer's rounds that found no buffer on FILL: it was waiting for the consumer. */
-  producerWaiting: number;
-  runs: number[];
-}
-
-interface SetSummary {
-  set: FrameSet;
-  cores: number;
-  cases: CaseSummary[];
-  /** ns per frame by where it goes, from differences of the medians. */
-  xdpfeedShares: Record<string, number>;
-  cShares: Record<string, number>;
-}
-
-const fmtRate = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(0)} k`);
-
-function summarize(set: FrameSet, cores: number, runs: Run[]): SetSummary {
-  const cases: CaseSummary[] = [];
-  for (const c of CASES) {
-    const rs = runs.filter((r) => r.set === set && r.cores === cores && r.id === c.id);
-    if (rs.length === 0) continue;
-    const ns = median(rs.map((r) => r.result.nsPerFrame));
-    const mpf = median(rs.map((r) => r.result.messages / Math.max(1, r.result.frames)));
-    const waiting = median(rs.map((r) => {
-      const p = r.result.producer;
-      const all = p.rounds + p.idleFill + p.idleRx;
-      return all > 0 ? p.idleFill / all : 0;
-    }));
-    cases.push({
-      id: c.id, label: c.label, nsPerFrame: ns, framesPerSecond: 1e9 / ns, messagesPerSecond: (1e9 / ns) * mpf,
-      messagesPerFrame: mpf, producerWaiting: waiting, runs: rs.map((r) => r.result.nsPerFrame),
-    });
-  }
-  const ns = (id: string): number => cases.find((c) => c.id === id)?.nsPerFrame ?? NaN;
-  for (const c of cases) {
-    const vs = VS_C[c.id];
-    if (vs && Number.isFinite(ns(vs))) c.vsC = ns(vs) / c.nsPerFrame;
-  }
-  const xdpfeedShares = {
-    ring: ns("x-ring"),
-    headers: ns("x-headers") - ns("x-ring"),
-    parsingAndRecords: ns("x-run") - ns("x-headers"),
-    book: ns("x-run-book") - ns("x-run"),
-    javascriptPoll: ns("x-poll") - ns("x-run"),
-    javascriptStrategy: ns("x-strategy") - ns("x-poll"),
-  };
-  const cShares = {
-    ring: ns("c-ring"),
-    headers: ns("c-headers") - ns("c-ring"),
-    parsingAndRecords: ns("c-run") - ns("c-headers"),
-    pollAndStrategy: ns("c-poll") - ns("c-run"),
-  };
-  return { set, cores, cases, xdpfeedShares, cShares };
-}
-
-function caseTable(s: SetSummary): string {
-  const rows = [["case", "ns/frame", "frames/s", "messages/s", "msgs/frame", "rate vs C", "producer waiting"]];
-  for (const c of s.cases) {
-    rows.push([
-      c.label, c.nsPerFrame.toFixed(1), fmtRate(c.framesPerSecond), fmtRate(c.messagesPerSecond), c.messagesPerFrame.toFixed(2),
-      c.vsC !== undefined ? `${c.vsC.toFixed(2)}x` : "-", s.cores === 2 ? `${(c.producerWaiting * 100).toFixed(0)}%` : "-",
-    ]);
-  }
-  return markdownTable(rows, (i) => i >= 1);
-}
-
-function shareTable(s: SetSummary): string {
-  const x = s.xdpfeedShares;
-  const c = s.cShares;
-  const fmt = (v: number, total: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ns (${((v / total) * 100).toFixed(0)}%)` : "-");
-  const xt = s.cases.find((k) => k.id === "x-strategy-book")?.nsPerFrame ?? s.cases.find((k) => k.id === "x-strategy")?.nsPerFrame ?? NaN;
-  const ct = s.cases.find((k) => k.id === "c-poll")?.nsPerFrame ?? NaN;
-  const rows = [
-    ["where the time goes (per frame)", "xdpfeed", "C"],
-    ["ring handling (peek, metadata, release, refill)", fmt(x.ring, xt), fmt(c.ring, ct)],
-    ["frame headers (Ethernet, IP, UDP)", fmt(x.headers, xt), fmt(c.headers, ct)],
-    ["session parsing + records", fmt(x.parsingAndRecords, xt), fmt(c.parsingAndRecords, ct)],
-    ["order book", fmt(x.book, xt), "-"],
-    ["JavaScript: poll per batch, frames kept", fmt(x.javascriptPoll, xt), "-"],
-    ["JavaScript: strategy reads every tick", fmt(x.javascriptStrategy, xt), "-"],
-    ["C: poll + strategy reads every record", "-", fmt(c.pollAndStrategy, ct)],
-  ];
-  return `${markdownTable(rows, (i) => i >= 1)}\n(percent of the full case: xdpfeed poll + strategy${s.cases.some((k) => k.id === "x-strategy-book") ? " + book" : ""}, C poll + strategy)`;
-}
 
 // ---------------------------------------------------------------- main
 
