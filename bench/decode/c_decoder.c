@@ -443,6 +443,8 @@ static void sum_prices(const record_t *rec, uint32_t n, void *ctx) {
   *(uint32_t *)ctx = acc;
 }
 
+// bench/ring/c_ring.c includes this file for the decoder and brings its own main.
+#ifndef C_DECODER_NO_MAIN
 int main(int argc, char **argv) {
   native_prog = "c_decoder";
   if (argc < 3) die("usage: c_decoder itch50|iex-tops|iex-deep FILE [MIN_SECONDS] [WARMUP]", NULL);
@@ -526,3 +528,4 @@ int main(int argc, char **argv) {
          elapsed * 1e9 / ((double)passes * (double)messages), h.check, h.full, one, busy, own);
   return 0;
 }
+#endif
