@@ -95,8 +95,10 @@ if (c && h.events !== c.bboChanges) throw new Error(`${h.events} BBO events hash
 p.reset();
 book?.reset();
 const t0 = process.hrtime.bigint();
+const u0 = process.cpuUsage();
 const records = p.parsePlaced(count, offsets, lengths, kind, () => {});
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const u1 = process.cpuUsage(u0);
 // Messages, not records: with records on demand most messages have none.
 const n = p.summary().messages;
 if (n !== warmMessages || records !== warmN) throw new Error(`parsed ${n} messages (${records} records), the first pass ${warmMessages} (${warmN})`);
@@ -105,6 +107,7 @@ const { depthChanges: _d, eventsLost: _l, ordersOffWindow: _w, ordersEvicted: _e
   c ?? { depthChanges: 0, eventsLost: 0, ordersOffWindow: 0, ordersEvicted: 0, orderPagesPaused: 0 };
 const out: BookCaseResult = {
   impl: "wasm", mode, messages: n, seconds, warmSeconds, nsPerMessage: (seconds * 1e9) / n,
+  cpuNsPerMessage: ((u1.user + u1.system) * 1e3) / n,
   events: h.events, eventChecksum: book ? hex(h.hash) : "", orders, levels,
   maxRssKiB: peakRssKiB(), counters: counters as Record<string, number>, orderTable: book?.orderTable(),
 };

@@ -32,6 +32,8 @@ export interface BookCaseResult {
   seconds: number;
   warmSeconds: number;
   nsPerMessage: number;
+  /** The timed pass's CPU time (user and system) per message: what other work on the machine took from the wall clock left out. */
+  cpuNsPerMessage?: number;
   /** BBO events of the first pass and their checksum (EventHash; none with decode only). */
   events: number;
   eventChecksum: string;
