@@ -33,8 +33,11 @@ D("--loss: the packets the sender drops are requested from a retransmission serv
   if (skip) return;
   const out = execFileSync(process.execPath, [cli, "demo", "--messages", "60000", "--loss", "0.02", "--json"], { encoding: "utf8", timeout: 90_000 });
   const s = JSON.parse(out);
-  assert.equal([s.sent.messages, s.received.messages, s.parser.gaps, s.parser.duplicates], [60000, 60000, 0, 0]);
+  assert.equal([s.sent.messages, s.received.messages, s.parser.gaps], [60000, 60000, 0]);
   const rec = s.loss.recovery;
+  // A request retried after its timeout (a loaded machine) may be answered twice: the later answer's
+  // messages are dropped as duplicates, counted. Without a retry there is no second copy to drop.
+  assert.ok(s.parser.duplicates === 0 || rec.requestsRetried > 0, `${s.parser.duplicates} duplicates, ${JSON.stringify(rec)}`);
   assert.ok(s.loss.dropped > 0, JSON.stringify(s.loss));
   assert.ok(rec.gapsDetected > 0 && rec.gapsRecovered === rec.gapsDetected && rec.gapsUnrecoverable === 0, JSON.stringify(rec));
   assert.ok(s.cleanedUp);
