@@ -225,6 +225,11 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //                               bytes are still read through the records: freed at the next clear)
 //   2700    PS_HOLD_FRESH       u32: slots handed out for the first time so far (up to HOLD_SLOTS)
 //   2704    PS_HOLD_DROPPED     packets dropped unparsed because the hold was full under HOLD_ALL
+//   2712    PS_RPT_GAPS         per-instrument sequence gaps (SBE feeds: an entry's RptSeq past the
+//                               instrument's next expected one; assembly/parse/rptseq.ts)
+//   2720    PS_RPT_GAP_ENTRIES  entries those gaps skipped
+//   2728    PS_RPT_STALE        entries whose RptSeq the instrument had already passed (after a snapshot)
+//   2736    PS_RPT_FULL         instruments not tracked: the RptSeq table was full
 //                               (a snapshot loading slower than the live feed fills the hold)
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
@@ -277,6 +282,10 @@ export const PS_LINES: u32 = 2576;
 export const PS_HOLD_RELEASED: u32 = 2696;
 export const PS_HOLD_FRESH: u32 = 2700;
 export const PS_HOLD_DROPPED: u32 = 2704;
+export const PS_RPT_GAPS: u32 = 2712;
+export const PS_RPT_GAP_ENTRIES: u32 = 2720;
+export const PS_RPT_STALE: u32 = 2728;
+export const PS_RPT_FULL: u32 = 2736;
 // The lines: A and B (A/B arbitration), and the retransmission server's answers.
 export const LINE_A: u32 = 0;
 export const LINE_B: u32 = 1;
@@ -339,7 +348,8 @@ export const REJ_PROTOCOL: u32 = 12; // IEX-TP message protocol id of another fe
 export const REJ_TRAILING: u32 = 13; // bytes left after the last counted message
 export const REJ_TRUNCATED: u32 = 14; // frame cut short inside its session header (snaplen, file end)
 export const REJ_OVERSIZED: u32 = 15; // longer than any UDP datagram can be (FRAME_MAX, PAYLOAD_MAX)
-export const REJ_COUNT: u32 = 16;
+export const REJ_RECORDS_FULL: u32 = 16; // entries of a message past the record region's room (SBE group entries)
+export const REJ_COUNT: u32 = 17;
 
 // The longest frame that can carry a UDP datagram: Ethernet with two VLAN tags (22 bytes) and the
 // largest IP datagram (an IPv6 header and 65535 bytes of payload). Longer ones are rejected unread.
@@ -365,7 +375,8 @@ export const BATCH_TS_SIZE: u32 = 0x8000;
 //   0       SS_COUNT            u32: entries in use
 //   4       SS_CURRENT          u32: index + 1 of the current session's entry (0: none)
 //   8       SS_VICTIM           u32: entry reused next when all SESSION_MAX are in use
-//   12      SS_FRAMING          u32: how to print the ids: SS_MOLD (10 ASCII bytes), SS_IEXTP (u32)
+//   12      SS_FRAMING          u32: how to print the ids: SS_MOLD (10 ASCII bytes), SS_IEXTP (u32),
+//                               SS_SBE (u32: the SBE packet header has no session id, always 0)
 //   16      SS_EVICTED          u64: sessions forgotten to make room (their counters stay in the totals)
 //   24      SS_SNAP             u64 per session counter: its global value when the current session
 //                               became current
@@ -389,6 +400,7 @@ export const SN_NEXT: u32 = 16;
 export const SN_COUNTERS: u32 = 24;
 export const SS_MOLD: u32 = 1;
 export const SS_IEXTP: u32 = 2;
+export const SS_SBE: u32 = 3;
 // The PSTATS counters kept per session: the first SESSION_COUNTERS u64s (PS_PACKETS to PS_TRUNCATED_MESSAGES).
 export const SESSION_COUNTERS: u32 = 7;
 

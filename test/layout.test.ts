@@ -46,7 +46,7 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.BATCH_MAX * L.BATCH_ENTRY <= L.BATCH_SIZE);
   assert.ok(L.BATCH_MAX * 8 <= L.BATCH_TS_SIZE);
   assert.ok(L.RECORD_MAX * 8 <= L.HWTS_SIZE, "a NIC timestamp for every record");
-  assert.ok(L.PS_LINES + L.LINES * L.LINE_SIZE <= L.PS_HOLD_RELEASED && L.PS_HOLD_FRESH + 4 <= L.PS_HOLD_DROPPED && L.PS_HOLD_DROPPED + 8 <= L.PSTATS_SIZE);
+  assert.ok(L.PS_LINES + L.LINES * L.LINE_SIZE <= L.PS_HOLD_RELEASED && L.PS_HOLD_FRESH + 4 <= L.PS_HOLD_DROPPED && L.PS_HOLD_DROPPED + 8 <= L.PS_RPT_GAPS && L.PS_RPT_FULL + 8 <= L.PSTATS_SIZE);
   assert.ok(L.PS_START_SEQ + 8 <= L.PS_REJECTED && L.PS_NEXT_SEQ + 8 <= L.PS_HOLD_FLAGS);
   // The hold region: the queue, the two slot stacks, then the slots, in order and within it.
   assert.ok(L.HOLD_QUEUE + L.HOLD_MAX * L.HOLD_ENTRY <= L.HOLD_FREE_BASE);
