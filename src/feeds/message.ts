@@ -33,7 +33,12 @@ export class MessageView {
   /** The message type: ITCH and IEX its type char; an SBE feed's its template id (as a string). */
   get type(): string {
     const sbe = this.schema.sbe;
-    if (sbe) return this.#len >= sbe.header.size ? String(this.#dv.getUint16(this.#at + sbe.header.templateId.offset, sbe.littleEndian)) : "";
+    if (sbe) {
+      if (this.#len < sbe.header.size) return "";
+      const { offset, primitive } = sbe.header.templateId;
+      const p = this.#at + offset;
+      return String(primitive === "uint32" ? this.#dv.getUint32(p, sbe.littleEndian) : primitive === "uint8" ? this.#u8[p] : this.#dv.getUint16(p, sbe.littleEndian));
+    }
     return String.fromCharCode(this.#u8[this.#at]);
   }
 

@@ -89,6 +89,11 @@ function readType(dv: DataView, u8: Uint8Array, p: number, t: FieldType, le: boo
       if (isNull(raw, t.primitive, t.nullValue)) return null;
       return num(raw);
     }
+    case "array": {
+      const size = PRIMITIVE_SIZE[t.primitive];
+      const elem: FieldType = { class: "primitive", primitive: t.primitive, presence: "required", nullValue: "0" };
+      return Array.from({ length: t.length }, (_, i) => readType(dv, u8, p + i * size, elem, le));
+    }
     case "set": {
       const raw = readInt(dv, p, t.primitive, le);
       return t.choices.filter((c) => (raw >> BigInt(c.bit)) & 1n).map((c) => c.name);
@@ -272,6 +277,13 @@ function writeType(dv: DataView, u8: Uint8Array, p: number, t: FieldType, v: Sbe
         raw = hit.value;
       } else raw = String(v);
       writeNumber(dv, p, t.primitive, le, BigInt(raw));
+      return;
+    }
+    case "array": {
+      const a = (v ?? []) as SbeValue[];
+      if (!Array.isArray(a) || a.length > t.length) throw new SbeDecodeError(`${name}: expected an array of at most ${t.length} ${t.primitive}`);
+      const elem: FieldType = { class: "primitive", primitive: t.primitive, presence: "required", nullValue: "0" };
+      a.forEach((x, i) => writeType(dv, u8, p + i * PRIMITIVE_SIZE[t.primitive], elem, x, le, `${name}[${i}]`));
       return;
     }
     case "set": {

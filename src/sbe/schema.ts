@@ -29,6 +29,7 @@ export type FieldType =
   | { class: "primitive"; primitive: Primitive; presence: Presence; nullValue: string; constant?: string; min?: string; max?: string }
   | { class: "chars"; length: number; presence: Presence; constant?: string; encoding: string }
   | { class: "enum"; primitive: Primitive; presence: Presence; nullValue: string; values: Array<{ name: string; value: string }>; constant?: string }
+  | { class: "array"; primitive: Primitive; length: number }
   | { class: "set"; primitive: Primitive; choices: Array<{ name: string; bit: number }> }
   | { class: "composite"; fields: SbeField[]; size: number }
   | { class: "decimal"; mantissa: Primitive; presence: Presence; nullValue: string; exponent: number | null; exponentPrimitive?: Primitive; size: number };
@@ -168,10 +169,15 @@ export function readSbeSchema(xml: string, source = "schema"): SbeSchema {
       if (!["required", "optional", "constant"].includes(presence)) fail(t, `presence="${presence}" must be required, optional or constant`);
       const length = int(t, "length", 1);
       const constant = presence === "constant" ? (valueRef ? constantOf(t, valueRef) : t.text.trim()) : undefined;
-      if (primitive === "char" && (length > 1 || t.attrs.length !== undefined && length !== 1)) {
+      // A constant char of several characters is a constant string (SBE allows either).
+      if (primitive === "char" && (length !== 1 || (constant !== undefined && !valueRef && constant.length > 1))) {
         return { type: { class: "chars", length, presence, constant, encoding: t.attrs.characterEncoding ?? "US-ASCII" }, size: presence === "constant" ? 0 : length };
       }
-      if (length !== 1) fail(t, `arrays of ${primitive} (length ${length}) are not supported: only char arrays`);
+      if (length !== 1) {
+        if (presence === "constant") fail(t, `a constant array of ${primitive} is not supported`);
+        if (length < 1) fail(t, `length ${length} of a ${primitive} array must be at least 1`);
+        return { type: { class: "array", primitive, length }, size: length * PRIMITIVE_SIZE[primitive] };
+      }
       const size = presence === "constant" ? 0 : PRIMITIVE_SIZE[primitive];
       const type: FieldType = { class: "primitive", primitive, presence, nullValue: t.attrs.nullValue ?? DEFAULT_NULL[primitive] };
       if (constant !== undefined) type.constant = primitive === "char" && constant.length === 1 ? String(constant.charCodeAt(0)) : constant;
