@@ -19,7 +19,8 @@
 //                                           (RX: written by the receive loop; files: by TypeScript)
 //   SESSIONS_BASE       SESSIONS_SIZE       sequence state and counters per session (SS_*, SN_*)
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
-//   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
+//   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol;
+//                                           SBE feeds: each instrument's RptSeq (parse/rptseq.ts)
 //   BOOK_CTL_BASE       BOOK_CTL_SIZE       order book control words and bookBbo() result (BK_*, below)
 //   BOOK_DEPTH_BASE     BOOK_DEPTH_SIZE     bookDepth() result: BOOK_DEPTH_MAX levels (BOOK_DEPTH_*)
 //   HOLD_BASE           HOLD_SIZE           packets held by A/B arbitration (HOLD_SLOTS x HOLD_SLOT)

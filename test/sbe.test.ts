@@ -6,12 +6,13 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parseXml, XmlError } from "../src/sbe/xml.js";
 import { readSbeSchema, SbeSchemaError, type SbeSchema } from "../src/sbe/schema.js";
 import { decodeMessage, encodeMessage, SbeDecodeError, type SbeObject } from "../src/sbe/codec.js";
 import { sbePacket, sbePacketMessages } from "../src/sbe/packet.js";
 
-const CME = "/work/shared/data/cme";
+const CME = fileURLToPath(new URL("../../shared/data/cme", import.meta.url));
 const fixture = (f: string): string => readFileSync(new URL(`./fixtures/sbe/${f}`, import.meta.url), "utf8");
 const EVERY = readSbeSchema(fixture("every-type.xml"), "every-type.xml");
 const BIG = readSbeSchema(fixture("big-endian.xml"), "big-endian.xml");

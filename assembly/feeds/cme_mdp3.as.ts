@@ -16,7 +16,7 @@ import { be16, be32, be64 } from "../parse/bytes";
 import { reject } from "../parse/stats";
 import { setOrder, setU64, setU8 } from "../parse/record";
 import { sbeRecord, sbeMessageStart, sbeWrote, nonNull } from "../parse/sbe";
-import { sbePacket, sbePeek, sbeSendingTime, SBE_SIZE_BYTES } from "../parse/sbe-packet";
+import { sbePacket, sbePeek, sbeSendingTime } from "../parse/sbe-packet";
 import { rptCheck, rptSet, rptClear } from "../parse/rptseq";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
@@ -938,7 +938,7 @@ function checkMDInstrumentDefinitionFuture27(at: u32, end: u32, version: u32): b
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>load<i64>(root + T27_MIN_PRICE_INCREMENT));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T27_DISPLAY_FACTOR));
-    setU8(r, R_STATUS, <u32>nonNull<u32>(<u32>load<u8>(root + T27_MD_SECURITY_TRADING_STATUS), <u32>255));
+    setU8(r, R_STATUS, <u32><u32>load<u8>(root + T27_MD_SECURITY_TRADING_STATUS));
   }
 }
 
@@ -1010,7 +1010,7 @@ function checkMDInstrumentDefinitionSpread29(at: u32, end: u32, version: u32): b
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>load<i64>(root + T29_MIN_PRICE_INCREMENT));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T29_DISPLAY_FACTOR));
-    setU8(r, R_STATUS, <u32>nonNull<u32>(<u32>load<u8>(root + T29_MD_SECURITY_TRADING_STATUS), <u32>255));
+    setU8(r, R_STATUS, <u32><u32>load<u8>(root + T29_MD_SECURITY_TRADING_STATUS));
   }
 }
 
@@ -1024,8 +1024,8 @@ function checkMDInstrumentDefinitionSpread29(at: u32, end: u32, version: u32): b
   {
     const r = sbeRecord(m, len, seq, TEMPLATE_30, TICK_STATUS, (ts != 0 ? ts : sbeSendingTime), <u32><i32>nonNull<i32>(load<i32>(root + T30_SECURITY_ID), <i32>2147483647), 0);
     if (r == 0) return;
-    setU8(r, R_STATUS, <u32>nonNull<u32>(<u32>load<u8>(root + T30_SECURITY_TRADING_STATUS), <u32>255));
-    setU8(r, R_FLAGS, <u32>nonNull<u32>(<u32>load<u8>(root + T30_HALT_REASON), <u32>255));
+    setU8(r, R_STATUS, <u32><u32>load<u8>(root + T30_SECURITY_TRADING_STATUS));
+    setU8(r, R_FLAGS, <u32><u32>load<u8>(root + T30_HALT_REASON));
   }
 }
 
@@ -1070,8 +1070,8 @@ function checkMDIncrementalRefreshBook32(at: u32, end: u32, version: u32): bool 
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T32_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T32_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
@@ -1104,13 +1104,13 @@ function checkMDIncrementalRefreshBook32(at: u32, end: u32, version: u32): bool 
       const priority = <u64>nonNull<u64>(load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
       const qty = <i64>nonNull<i32>(load<i32>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
-      const action = <u32>nonNull<u32>(<u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION), <u32>255);
+      const action = <u32><u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
       const known = ref >= 1 && ref <= n0;
       const x = entries0 + (known ? ref - 1 : 0) * bl0;
       const secId = known ? <i32>load<i32>(x + T32_NO_MD_ENTRIES_SECURITY_ID) : 0;
       const price = known ? <i64>nonNull<i64>(load<i64>(x + T32_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807) : 0;
-      const t = known ? <u32>nonNull<u32>(<u32>load<u8>(x + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0) : 0;
+      const t = known ? <u32><u32>load<u8>(x + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE) : 0;
       const r = sbeRecord(m, len, seq, TEMPLATE_32, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
       if (r == 0) return;
       setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
@@ -1157,8 +1157,8 @@ function checkMDIncrementalRefreshDailyStatistics33(at: u32, end: u32, version: 
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T33_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>0;
@@ -1268,8 +1268,8 @@ function checkMDIncrementalRefreshSessionStatistics35(at: u32, end: u32, version
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T35_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = (bl0 >= T35_NO_MD_ENTRIES_MD_ENTRY_SIZE + 4 ? <i64>nonNull<i32>(load<i32>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647) : <i64>0);
     const orders = <i32>0;
@@ -1324,7 +1324,7 @@ function checkMDIncrementalRefreshVolume37(at: u32, end: u32, version: u32): boo
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T37_NO_MD_ENTRIES_SECURITY_ID);
     const t = <u32>101;
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T37_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const action = <u32><u32>load<u8>(e0 + T37_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>0;
     const qty = <i64>load<i32>(e0 + T37_NO_MD_ENTRIES_MD_ENTRY_SIZE);
     const orders = <i32>0;
@@ -1381,7 +1381,7 @@ function checkSnapshotFullRefresh38(at: u32, end: u32, version: u32): bool {
   at = entries0 + bl0 * n0;
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
+    const t = <u32><u32>load<u8>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T38_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
@@ -1540,7 +1540,7 @@ function checkMDInstrumentDefinitionOption41(at: u32, end: u32, version: u32): b
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>nonNull<i64>(load<i64>(root + T41_MIN_PRICE_INCREMENT), <i64>9223372036854775807));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T41_DISPLAY_FACTOR));
-    setU8(r, R_STATUS, <u32>nonNull<u32>(<u32>load<u8>(root + T41_MD_SECURITY_TRADING_STATUS), <u32>255));
+    setU8(r, R_STATUS, <u32><u32>load<u8>(root + T41_MD_SECURITY_TRADING_STATUS));
   }
 }
 
@@ -1586,13 +1586,13 @@ function checkMDIncrementalRefreshTradeSummary42(at: u32, end: u32, version: u32
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T42_NO_MD_ENTRIES_SECURITY_ID);
     const t = <u32>50;
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T42_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const action = <u32><u32>load<u8>(e0 + T42_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T42_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T42_NO_MD_ENTRIES_MD_ENTRY_SIZE);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T42_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
     const rpt = <u32>load<u32>(e0 + T42_NO_MD_ENTRIES_RPT_SEQ);
     const fresh = rptCheck(secId, rpt);
-    const aggressor = <u32>nonNull<u32>(<u32>load<u8>(e0 + T42_NO_MD_ENTRIES_AGGRESSOR_SIDE), <u32>255);
+    const aggressor = <u32><u32>load<u8>(e0 + T42_NO_MD_ENTRIES_AGGRESSOR_SIDE);
     const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_TRADE, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
@@ -1662,8 +1662,8 @@ function checkMDIncrementalRefreshOrderBook43(at: u32, end: u32, version: u32): 
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T43_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const orderId = <u64>nonNull<u64>(load<u64>(e0 + T43_NO_MD_ENTRIES_ORDER_ID), <u64>18446744073709551615);
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T43_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T43_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
@@ -1717,7 +1717,7 @@ function checkSnapshotFullRefreshOrderBook44(at: u32, end: u32, version: u32): b
   at = entries0 + bl0 * n0;
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T44_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
+    const t = <u32><u32>load<u8>(e0 + T44_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>load<i64>(e0 + T44_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T44_NO_MD_ENTRIES_MD_DISPLAY_QTY);
     const orderId = <u64>load<u64>(e0 + T44_NO_MD_ENTRIES_ORDER_ID);
@@ -1779,8 +1779,8 @@ function checkMDIncrementalRefreshBook46(at: u32, end: u32, version: u32): bool 
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T46_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T46_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
@@ -1813,13 +1813,13 @@ function checkMDIncrementalRefreshBook46(at: u32, end: u32, version: u32): bool 
       const priority = <u64>nonNull<u64>(load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
       const qty = <i64>nonNull<i32>(load<i32>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
-      const action = <u32>nonNull<u32>(<u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION), <u32>255);
+      const action = <u32><u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
       const known = ref >= 1 && ref <= n0;
       const x = entries0 + (known ? ref - 1 : 0) * bl0;
       const secId = known ? <i32>load<i32>(x + T46_NO_MD_ENTRIES_SECURITY_ID) : 0;
       const price = known ? <i64>nonNull<i64>(load<i64>(x + T46_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807) : 0;
-      const t = known ? <u32>nonNull<u32>(<u32>load<u8>(x + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0) : 0;
+      const t = known ? <u32><u32>load<u8>(x + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE) : 0;
       const r = sbeRecord(m, len, seq, TEMPLATE_46, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
       if (r == 0) return;
       setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
@@ -1866,8 +1866,8 @@ function checkMDIncrementalRefreshOrderBook47(at: u32, end: u32, version: u32): 
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T47_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const orderId = <u64>nonNull<u64>(load<u64>(e0 + T47_NO_MD_ENTRIES_ORDER_ID), <u64>18446744073709551615);
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T47_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T47_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
@@ -1928,13 +1928,13 @@ function checkMDIncrementalRefreshTradeSummary48(at: u32, end: u32, version: u32
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T48_NO_MD_ENTRIES_SECURITY_ID);
     const t = <u32>50;
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T48_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const action = <u32><u32>load<u8>(e0 + T48_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T48_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T48_NO_MD_ENTRIES_MD_ENTRY_SIZE);
     const orders = <i32>load<i32>(e0 + T48_NO_MD_ENTRIES_NUMBER_OF_ORDERS);
     const rpt = <u32>load<u32>(e0 + T48_NO_MD_ENTRIES_RPT_SEQ);
     const fresh = rptCheck(secId, rpt);
-    const aggressor = <u32>nonNull<u32>(<u32>load<u8>(e0 + T48_NO_MD_ENTRIES_AGGRESSOR_SIDE), <u32>255);
+    const aggressor = <u32><u32>load<u8>(e0 + T48_NO_MD_ENTRIES_AGGRESSOR_SIDE);
     const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_TRADE, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
@@ -2004,8 +2004,8 @@ function checkMDIncrementalRefreshDailyStatistics49(at: u32, end: u32, version: 
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T49_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>0;
@@ -2115,8 +2115,8 @@ function checkMDIncrementalRefreshSessionStatistics51(at: u32, end: u32, version
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T51_NO_MD_ENTRIES_SECURITY_ID);
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
-    const action = <u32>nonNull<u32>(<u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_UPDATE_ACTION), <u32>255);
+    const t = <u32><u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const action = <u32><u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>0;
@@ -2173,7 +2173,7 @@ function checkSnapshotFullRefresh52(at: u32, end: u32, version: u32): bool {
   at = entries0 + bl0 * n0;
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
+    const t = <u32><u32>load<u8>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T52_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
@@ -2234,7 +2234,7 @@ function checkSnapshotFullRefreshOrderBook53(at: u32, end: u32, version: u32): b
   at = entries0 + bl0 * n0;
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
-    const t = <u32>nonNull<u32>(<u32>load<u8>(e0 + T53_NO_MD_ENTRIES_MD_ENTRY_TYPE), <u32>0);
+    const t = <u32><u32>load<u8>(e0 + T53_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>load<i64>(e0 + T53_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T53_NO_MD_ENTRIES_MD_DISPLAY_QTY);
     const orderId = <u64>load<u64>(e0 + T53_NO_MD_ENTRIES_ORDER_ID);
@@ -2313,7 +2313,7 @@ function checkMDInstrumentDefinitionFuture54(at: u32, end: u32, version: u32): b
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>load<i64>(root + T54_MIN_PRICE_INCREMENT));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T54_DISPLAY_FACTOR));
-    setU8(r, R_STATUS, <u32>nonNull<u32>(<u32>load<u8>(root + T54_MD_SECURITY_TRADING_STATUS), <u32>255));
+    setU8(r, R_STATUS, <u32><u32>load<u8>(root + T54_MD_SECURITY_TRADING_STATUS));
   }
 }
 
@@ -2395,7 +2395,7 @@ function checkMDInstrumentDefinitionOption55(at: u32, end: u32, version: u32): b
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>nonNull<i64>(load<i64>(root + T55_MIN_PRICE_INCREMENT), <i64>9223372036854775807));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T55_DISPLAY_FACTOR));
-    setU8(r, R_STATUS, <u32>nonNull<u32>(<u32>load<u8>(root + T55_MD_SECURITY_TRADING_STATUS), <u32>255));
+    setU8(r, R_STATUS, <u32><u32>load<u8>(root + T55_MD_SECURITY_TRADING_STATUS));
   }
 }
 
@@ -2467,7 +2467,7 @@ function checkMDInstrumentDefinitionSpread56(at: u32, end: u32, version: u32): b
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>nonNull<i64>(load<i64>(root + T56_MIN_PRICE_INCREMENT), <i64>9223372036854775807));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T56_DISPLAY_FACTOR));
-    setU8(r, R_STATUS, <u32>nonNull<u32>(<u32>load<u8>(root + T56_MD_SECURITY_TRADING_STATUS), <u32>255));
+    setU8(r, R_STATUS, <u32><u32>load<u8>(root + T56_MD_SECURITY_TRADING_STATUS));
   }
 }
 

@@ -6,21 +6,23 @@
 // passed is stale (PS_RPT_STALE: an incremental older than the snapshot that rebuilt the book).
 // A snapshot sets the instrument's RptSeq (rptSet). The channel reset forgets every instrument.
 //
-// Table: RPT_SLOTS entries of 8 bytes in the module's static data, open addressing with linear
-// probing on the SecurityID: key u32 (SecurityID + 1, 0 empty), next expected RptSeq u32. When
-// it is full a new instrument is not tracked (PS_RPT_FULL).
+// Table: RPT_SLOTS entries of 8 bytes in the symbol table's region (SYMTAB_BASE: SBE feeds name
+// instruments by SecurityID, not by symbol), so resetParser() clears it with the counters. Open
+// addressing with linear probing on the SecurityID: key u32 (SecurityID + 1, 0 empty), next
+// expected RptSeq u32. When it is full a new instrument is not tracked (PS_RPT_FULL).
 
-import { PS_RPT_GAPS, PS_RPT_GAP_ENTRIES, PS_RPT_STALE, PS_RPT_FULL } from "../layout";
+import { PS_RPT_GAPS, PS_RPT_GAP_ENTRIES, PS_RPT_STALE, PS_RPT_FULL, SYMTAB_BASE } from "../layout";
 import { psAdd, psAddSaturated } from "./stats";
 
-const RPT_SLOTS: u32 = 8192;
+const RPT_SLOTS: u32 = 16384;
 const RPT_MASK: u32 = RPT_SLOTS - 1;
-const RPT_TABLE = memory.data(RPT_SLOTS * 8, 8);
+// 128 KiB of the region's 384 KiB.
+const RPT_TABLE: u32 = SYMTAB_BASE;
 
 // The slot of an instrument (its key stored), or 0 when the table is full.
 @inline function slot(secId: i32): u32 {
   const key = <u32>secId + 1;
-  let i = (key * 0x9e3779b1) >>> 19;
+  let i = (key * 0x9e3779b1) >>> 18;
   for (let probes: u32 = 0; probes < RPT_SLOTS; probes++) {
     const e = RPT_TABLE + ((i & RPT_MASK) << 3);
     const k = load<u32>(e);

@@ -55,7 +55,8 @@ export function scalarOf(t: FieldType): Primitive | undefined {
 /** A literal of the field's null value in the AS type of its load, or undefined if it has none. */
 export function nullLiteral(t: FieldType): string | undefined {
   if (t.class === "primitive" || t.class === "enum" || t.class === "decimal") {
-    if (t.presence !== "optional" && t.class !== "enum") return undefined;
+    // An enum's null is one of its raw values to report, not a zero (0 is a value: New, Bid...).
+    if (t.presence !== "optional" || t.class === "enum") return undefined;
     const p = t.class === "decimal" ? t.mantissa : t.primitive;
     if (p === "float" || p === "double") return undefined;
     const v = BigInt(t.nullValue);

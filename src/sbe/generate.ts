@@ -125,7 +125,7 @@ export function generateModule(s: SbeSchema, o: GenerateOptions): string {
     'import { reject } from "../parse/stats";',
     'import { setOrder, setU64, setU8 } from "../parse/record";',
     'import { sbeRecord, sbeMessageStart, sbeWrote, nonNull } from "../parse/sbe";',
-    'import { sbePacket, sbePeek, sbeSendingTime, SBE_SIZE_BYTES } from "../parse/sbe-packet";',
+    'import { sbePacket, sbePeek, sbeSendingTime } from "../parse/sbe-packet";',
     'import { rptCheck, rptSet, rptClear } from "../parse/rptseq";',
     'import { registerFeed } from "../parse/feed-registry";',
     'import { tableMessages, tablePayloads } from "../parse/driver";',
