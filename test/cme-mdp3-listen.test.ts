@@ -38,7 +38,7 @@ for (const mode of ["xdp", "socket"] as const) {
     assert.is(want.stdout.split("\n").length - 1, parsed.messages.length, "decode prints each message once");
     const listener = start(["ip", "netns", "exec", pair.nsB, process.execPath, cli, "listen", "--iface", pair.ifB, "--port", String(PORT),
       "--format", "cme-mdp3", "--mode", mode, "--json", "--count", String(parsed.ticks.length), "--duration", "60"]);
-    await until(() => listener.err().includes("xdpfeed listen:"), 30_000, `listen to start: ${listener.err()}`);
+    await until(() => listener.err().includes("xdpfeed listen:"), 90_000, `listen to start: ${listener.err()}`);
     if (mode === "xdp") assert.ok(hasXdp(pair.nsB, pair.ifB), "XDP program attached while listening");
     const via = mode === "xdp" ? ["--via", "xdp", "--iface", pair.ifA, "--dst-mac", pair.macB] : ["--via", "socket"];
     const sender = start(["ip", "netns", "exec", pair.nsA, process.execPath, cli, "replay", "--input", file, "--port", String(PORT),
