@@ -17,7 +17,8 @@
 import { basename } from "node:path";
 import type { SbeSchema, SbeMessage, SbeGroup, SbeField } from "./schema.js";
 import { load, walkCode, constName, ident } from "./as-code.js";
-import { planOf, planCode, recordsPerEntry, fieldConst, type Plan } from "./ticks.js";
+import { planOf, planCode, recordsPerEntry, fieldConst, nested, skipName, type Plan } from "./ticks.js";
+import { PRIMITIVE_SIZE } from "./schema.js";
 
 export interface GenerateOptions {
   /** Module name: NAME.as.ts, NAME-schema.ts, NAME-encoder.ts. */
@@ -84,12 +85,31 @@ function messageCode(s: SbeSchema, m: SbeMessage, plan: Plan, hooks: boolean): s
       ...walkCode(m.groups, m.data, s.littleEndian, "  ", (g) => `${groupConst(m, paths.get(g)!)}_MIN_ENTRY`),
       "  return true;", "}", "");
   }
+  // A top-level group whose entries hold groups or var data: its entries are stepped over by this.
+  for (const g of m.groups.filter(nested)) {
+    out.push(`// Past the groups and var data of one ${g.name} entry that start at \`at\` (checked already).`,
+      `function ${skipName(m, g)}(at: u32, version: u32): u32 {`, ...skipCode(g.groups, g.data, s.littleEndian, "  "), "  return at;", "}", "");
+  }
   out.push(`@inline function on${fn}(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {`,
     "  const root = m + HEADER_SIZE;",
     `  if (block < T${m.id}_MIN_BLOCK || block > len - HEADER_SIZE) {`, "    reject(REJ_BAD_LENGTH);", "    return;", "  }");
   if (hasParts) out.push(`  if (!check${fn}(root + block, m + len, version)) return;`);
   out.push(...planCode({ m, le: s.littleEndian, hooks }, plan).map((l) => "  " + l), "}", "");
   return out;
+}
+
+// Statements stepping `at` over groups and var data already checked (skip functions).
+function skipCode(groups: SbeGroup[], data: SbeSchema["messages"][number]["data"], le: boolean, indent: string, depth = 0): string[] {
+  const out: string[] = [];
+  for (const g of groups) {
+    const d = g.dimension;
+    out.push(g.sinceVersion > 0 ? `if (version >= ${g.sinceVersion}) {` : "{", `  const bl = ${load(d.blockLengthPrimitive, `at + ${d.blockLengthOffset}`, le)};`, `  const n = ${load(d.countPrimitive, `at + ${d.countOffset}`, le)};`, `  at += ${d.size};`);
+    if (nested(g)) out.push(`  for (let i${depth}: u32 = 0; i${depth} < n; i${depth}++) {`, "    at += bl;", ...skipCode(g.groups, g.data, le, "    ", depth + 1), "  }");
+    else out.push("  at += bl * n;");
+    out.push("}");
+  }
+  for (const v of data) out.push(`${v.sinceVersion > 0 ? `if (version >= ${v.sinceVersion}) ` : ""}at += ${PRIMITIVE_SIZE[v.lengthPrimitive]} + ${load(v.lengthPrimitive, "at", le)};`);
+  return out.map((l) => indent + l);
 }
 
 /** The feed module's source. */

@@ -32,7 +32,7 @@
 // instrument already passed (older than its snapshot) are recorded but not applied.
 
 import type { SbeMessage, SbeGroup, SbeField } from "./schema.js";
-import { asType, load, nullLiteral, scalarOf, constName, byTag } from "./as-code.js";
+import { asType, load, nullLiteral, scalarOf, constName, byTag, ident } from "./as-code.js";
 
 export const TAG = {
   securityId: 48, px: 270, size: 271, rptSeq: 83, orders: 346, level: 1023, action: 279, entryType: 269, orderId: 37,
@@ -96,16 +96,28 @@ function value(c: Ctx, f: SbeField | undefined, base: string, block: string, ty:
   return e;
 }
 
-// Group header reads (already checked by the message's check function).
+// Group header reads (already checked by the message's check function). Entries of a group with
+// nested groups or var data are not evenly spaced: they are stepped with the group's skip function.
+export const nested = (g: SbeGroup): boolean => g.groups.length > 0 || g.data.length > 0;
+export const skipName = (m: SbeMessage, g: SbeGroup): string => `skip${ident(m.name)}_${ident(g.name)}`;
+
 function groupHead(c: Ctx, g: SbeGroup, k: number): string[] {
   const d = g.dimension;
   return [
     `const bl${k} = ${load(d.blockLengthPrimitive, `at + ${d.blockLengthOffset}`, c.le)};`,
     `const n${k} = ${load(d.countPrimitive, `at + ${d.countOffset}`, c.le)};`,
     `const entries${k} = at + ${d.size};`,
-    `at = entries${k} + bl${k} * n${k};`,
+    nested(g) ? `let next${k} = entries${k};` : `at = entries${k} + bl${k} * n${k};`,
   ];
 }
+
+// The address of entry i (in a loop over the group's entries), and the step to the next.
+function entryAt(c: Ctx, g: SbeGroup, k: number): string {
+  return nested(g) ? `const e${k} = next${k};\n  next${k} = ${skipName(c.m, g)}(e${k} + bl${k}, version);` : `const e${k} = entries${k} + i * bl${k};`;
+}
+
+// After the loop: where the next group starts.
+const groupEnd = (g: SbeGroup, k: number): string => (nested(g) ? `at = next${k};` : "");
 
 // Side for the records and the books from an MDEntryType char in `t`.
 const SIDE_CODE = "(t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t)";
@@ -161,7 +173,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       out.push(chunks ? `const chunk = ${rv(TAG.currentChunk, "u32")};` : "", chunks ? `const last = chunk >= ${rv(TAG.noChunks, "u32")};` : "");
       if (root(TAG.rptSeq)) out.push("rptSet(secId, rpt);");
       if (c.hooks) out.push(`if (book${chunks ? " && chunk <= 1" : ""}) mdpBookSnapshotBegin(secId, rpt);`);
-      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", "  const e0 = entries0 + i * bl0;",
+      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
         `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`, `  const price = ${ev(g0, 0, TAG.px, "i64")};`,
         `  const qty = ${ev(g0, 0, orders ? TAG.displayQty : TAG.size, "i64")};`);
       if (orders) {
@@ -184,7 +196,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
     }
     case "orders": {
       const s = scaleOf(byTag(g0.fields, TAG.px));
-      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", "  const e0 = entries0 + i * bl0;",
+      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
         `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`,
         `  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const orderId = ${ev(g0, 0, TAG.orderId, "u64")};`,
         `  const priority = ${ev(g0, 0, TAG.priority, "u64")};`, `  const price = ${ev(g0, 0, TAG.px, "i64")};`,
@@ -202,7 +214,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       const s = scaleOf(byTag(g0.fields, TAG.px) ?? byTag(g0.fields, TAG.highLimit));
       const levels = plan === "levels";
       const pxTag = byTag(g0.fields, TAG.px) ? TAG.px : TAG.highLimit;
-      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", "  const e0 = entries0 + i * bl0;",
+      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
         `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`,
         `  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const price = ${ev(g0, 0, pxTag, "i64")};`,
         `  const qty = ${ev(g0, 0, TAG.size, "i64")};`, `  const orders = ${ev(g0, 0, TAG.orders, "i32")};`,
@@ -226,13 +238,14 @@ export function planCode(c: Ctx, plan: Plan): string[] {
           if (c.hooks) out.push(`  else if (book && fresh && ${IS_BOOK}) mdpBookLevel(secId, ${BOOK_SIDE}, action, level, ${to9("price", s)}, qty, orders, ${IMPLIED});`);
         }
       }
-      out.push("}");
-      // The order entries of a book (ReferenceID into the entries above) or of a trade summary.
-      if (g1 && byTag(g1.fields, TAG.orderId)) {
+      out.push("}", groupEnd(g0, 0));
+      // The order entries of a book (ReferenceID into the entries above) or of a trade summary;
+      // they index the entries above, which must be evenly spaced.
+      if (g1 && byTag(g1.fields, TAG.orderId) && !nested(g0)) {
         const refd = !!byTag(g1.fields, TAG.referenceId);
         out.push(`${groupGuard(g1)}{`, ...groupHead(c, g1, 1).map((l) => "  " + l));
         if (plan === "trades") out.push("  let k: u32 = 0;", `  let left: i32 = n0 > 0 ? ${ev(g0, 0, TAG.orders, "i32", "entries0")} : 0;`);
-        out.push("  for (let i: u32 = 0; i < n1; i++) {", "    const e1 = entries1 + i * bl1;", `    const orderId = ${ev(g1, 1, TAG.orderId, "u64")};`);
+        out.push("  for (let i: u32 = 0; i < n1; i++) {", ...entryAt(c, g1, 1).split("\n").map((l) => "    " + l.trim()), `    const orderId = ${ev(g1, 1, TAG.orderId, "u64")};`);
         if (plan === "trades") {
           out.push("    // The trade this order took part in: each trade entry lists NumberOfOrders of them.",
             "    while (left <= 0 && k + 1 < n0) {", "      k++;", `      left = ${ev(g0, 0, TAG.orders, "i32", "(entries0 + k * bl0)")};`, "    }",
@@ -262,7 +275,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
 /** Whether the plan writes one record per entry of the group (its entries must not be empty). */
 export function recordsPerEntry(m: SbeMessage, plan: Plan, g: SbeGroup): boolean {
   if (plan === "snapshot" || plan === "orders" || plan === "trades" || plan === "levels" || plan === "stats") {
-    return g === m.groups[0] || (g === m.groups[1] && !!byTag(g.fields, TAG.orderId));
+    return g === m.groups[0] || (g === m.groups[1] && !!byTag(g.fields, TAG.orderId) && !nested(m.groups[0]) && plan !== "snapshot" && plan !== "orders");
   }
   return false;
 }

@@ -147,3 +147,13 @@ export function extremeValues(fields: SbeField[], groups: SbeGroup[], x: Extreme
 export function constantsOf(fields: SbeField[]): string[] {
   return fields.filter((f) => f.size === 0).map((f) => f.name);
 }
+
+/** A decoded message (or entry) without its constant fields, groups included: what was encoded. */
+export function withoutConstants(o: SbeObject, fields: SbeField[], groups: SbeGroup[]): SbeObject {
+  const out: SbeObject = { ...o };
+  for (const f of fields) if (f.size === 0) delete out[f.name];
+  for (const g of groups) {
+    if (Array.isArray(out[g.name])) out[g.name] = (out[g.name] as SbeObject[]).map((e) => withoutConstants(e, g.fields, g.groups));
+  }
+  return out;
+}
