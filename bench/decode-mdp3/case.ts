@@ -1,6 +1,6 @@
 // One case of the MDP 3.0 decoder benchmark, run by bench/decode-mdp3/run.ts in a fresh process:
 //
-//   node --import tsx bench/decode-mdp3/case.ts --impl wasm|ts --input FILE [--min-seconds S] [--warmup N]
+//   node --import tsx bench/decode-mdp3/case.ts --impl wasm|ts --input FILE [--min-seconds S] [--warmup N] [--module PATH]
 //
 // As bench/decode/case.ts: the input (UDP payloads, bench/decode/common.ts's file format) read
 // once (wasm: straight into the parser's input region, parsed where it lies), one verification
@@ -8,7 +8,8 @@
 // passes, then timed passes from fresh decoder state until --min-seconds. The record callback
 // sums the low 32 bits of every record's price. Prints one JSON line.
 //
-// wasm: the generated cme-mdp3 module through FeedParser; ts: bench/decode-mdp3/ts-decoder.ts.
+// wasm: the generated cme-mdp3 module through FeedParser (--module: another build of it, for
+// experiments with the generator); ts: bench/decode-mdp3/ts-decoder.ts.
 
 import { parseArgs } from "node:util";
 import { FeedParser } from "../../src/feeds/parser.js";
@@ -18,7 +19,7 @@ import { R_PRICE, RECORD_SIZE } from "../../assembly/records.js";
 import { RecordHash, entriesOf, fileSize, readEntries, readInto, hex } from "../decode/common.js";
 import { TsMdp3Decoder } from "./ts-decoder.js";
 
-const a = parseArgs({ options: { impl: { type: "string" }, input: { type: "string" }, "min-seconds": { type: "string", default: "0.5" }, warmup: { type: "string", default: "2" } } }).values;
+const a = parseArgs({ options: { impl: { type: "string" }, input: { type: "string" }, "min-seconds": { type: "string", default: "0.5" }, warmup: { type: "string", default: "2" }, module: { type: "string" } } }).values;
 if ((a.impl !== "wasm" && a.impl !== "ts") || !a.input) {
   process.stderr.write("usage: case.ts --impl wasm|ts --input FILE [--min-seconds S] [--warmup N]\n");
   process.exit(2);
@@ -33,7 +34,9 @@ interface Runner {
 }
 
 function wasmRunner(): Runner {
-  const parser = new FeedParser(cmeMdp3, { inputCapacity: Math.max(1, fileSize(path)) });
+  const modulePath = a.module;
+  const feed = modulePath ? { ...cmeMdp3, modulePath: () => modulePath } : cmeMdp3;
+  const parser = new FeedParser(feed, { inputCapacity: Math.max(1, fileSize(path)) });
   const e = entriesOf(parser.input.subarray(0, readInto(path, parser.input)), path);
   const words = new Uint32Array(parser.memory.buffer);
   return {

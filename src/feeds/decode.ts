@@ -9,7 +9,7 @@ import { FeedParser, type ParserSummary } from "./parser.js";
 import { FEEDS, type Feed } from "./feeds.js";
 import { XdpfeedError } from "../../bridge/errors.js";
 
-export type Framing = "raw" | "moldudp64" | "iextp";
+export type Framing = "raw" | "moldudp64" | "iextp" | "mdp3";
 
 export interface DecodeOptions {
   format: string;
