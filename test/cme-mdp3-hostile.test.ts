@@ -48,9 +48,9 @@ function corrupt(edit: (p: Uint8Array, dv: DataView) => void): Uint8Array {
 
 H("each corruption is counted under its reason, and the message that does not fit delivers nothing", () => {
   const cases: Array<[string, Uint8Array, string]> = [
-    ["a group count past the message", corrupt((p) => (p[G1 + 2] = 3)), "countOverrun"],
-    ["the last group's count past the message", corrupt((p) => (p[G2 + 7] = 2)), "countOverrun"],
-    ["a group block length past the message", corrupt((_, dv) => dv.setUint16(G1, 0xffff, true)), "countOverrun"],
+    ["a group count past the message", corrupt((p) => (p[G1 + 2] = 3)), "badLength"],
+    ["the last group's count past the message", corrupt((p) => (p[G2 + 7] = 2)), "badLength"],
+    ["a group block length past the message", corrupt((_, dv) => dv.setUint16(G1, 0xffff, true)), "badLength"],
     ["a group block length below its fields", corrupt((_, dv) => dv.setUint16(G1, 20, true)), "badLength"],
     ["a root block length past the message", corrupt((_, dv) => dv.setUint16(MSG, 500, true)), "badLength"],
     ["a root block length below its fields", corrupt((_, dv) => dv.setUint16(MSG, 4, true)), "badLength"],

@@ -104,7 +104,7 @@ W("a nested group or var data running past the message is counted, and the messa
   text[good.length - 2 - 1 - 3 - 1] = 250; // the text's uint8 length (before "abc" and blob's 2-byte length)
   const p = new FeedParser(feed);
   const r = parsePayloads(p, [sbePacket(1, T0, [fillCount]), sbePacket(2, T0, [note]), sbePacket(3, T0, [text]), sbePacket(4, T0, [good])]);
-  assert.equal(p.summary().rejected, { countOverrun: 3 });
+  assert.equal(p.summary().rejected, { badLength: 3 });
   assert.is(r.messages.length, 1);
 });
 

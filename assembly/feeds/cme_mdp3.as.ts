@@ -7,7 +7,7 @@
 // read as absent), then groups and var data, all checked against the message's end before any
 // record is written. Ticks: src/sbe/ticks.ts; the books: assembly/book/mdp3.ts.
 
-import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, REJ_COUNT_OVERRUN } from "../layout";
+import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH } from "../layout";
 import {
   TICK_OTHER, TICK_ADD, TICK_MODIFY, TICK_DELETE, TICK_EXECUTE, TICK_TRADE, TICK_LEVEL, TICK_STATUS, TICK_SYSTEM, TICK_DIRECTORY,
   R_PRICE, R_PRICE2, R_QUANTITY, R_QUANTITY2, R_MATCH_ID, R_ORDER_ID, R_SIDE, R_STATUS, R_FLAGS,
@@ -810,12 +810,12 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
 function checkChannelReset4(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 2 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T4_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -884,42 +884,42 @@ function checkChannelReset4(at: u32, end: u32, version: u32): bool {
 function checkMDInstrumentDefinitionFuture27(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T27_NO_EVENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoMDFeedTypes: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T27_NO_MD_FEED_TYPES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoInstAttrib: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T27_NO_INST_ATTRIB_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLotTypeRules: groupSize (3 bytes), entries of 5 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T27_NO_LOT_TYPE_RULES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -946,52 +946,52 @@ function checkMDInstrumentDefinitionFuture27(at: u32, end: u32, version: u32): b
 function checkMDInstrumentDefinitionSpread29(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T29_NO_EVENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoMDFeedTypes: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T29_NO_MD_FEED_TYPES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoInstAttrib: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T29_NO_INST_ATTRIB_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLotTypeRules: groupSize (3 bytes), entries of 5 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T29_NO_LOT_TYPE_RULES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLegs: groupSize (3 bytes), entries of 18 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T29_NO_LEGS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1033,22 +1033,22 @@ function checkMDInstrumentDefinitionSpread29(at: u32, end: u32, version: u32): b
 function checkMDIncrementalRefreshBook32(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T32_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   if (version >= 7) {
     // NoOrderIDEntries: groupSize8Byte (8 bytes), entries of 24 bytes
-    if (at + 8 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 8 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 7);
     at += 8;
     if (bl0 < T32_NO_ORDER_ID_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1130,12 +1130,12 @@ function checkMDIncrementalRefreshBook32(at: u32, end: u32, version: u32): bool 
 function checkMDIncrementalRefreshDailyStatistics33(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T33_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1185,12 +1185,12 @@ function checkMDIncrementalRefreshDailyStatistics33(at: u32, end: u32, version: 
 function checkMDIncrementalRefreshLimitsBanding34(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T34_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1241,12 +1241,12 @@ function checkMDIncrementalRefreshLimitsBanding34(at: u32, end: u32, version: u3
 function checkMDIncrementalRefreshSessionStatistics35(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 24 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T35_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1296,12 +1296,12 @@ function checkMDIncrementalRefreshSessionStatistics35(at: u32, end: u32, version
 function checkMDIncrementalRefreshVolume37(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 16 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T37_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1351,12 +1351,12 @@ function checkMDIncrementalRefreshVolume37(at: u32, end: u32, version: u32): boo
 function checkSnapshotFullRefresh38(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 22 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T38_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1411,12 +1411,12 @@ function checkSnapshotFullRefresh38(at: u32, end: u32, version: u32): bool {
 function checkQuoteRequest39(at: u32, end: u32, version: u32): bool {
   {
     // NoRelatedSym: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T39_NO_RELATED_SYM_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1466,62 +1466,62 @@ function checkQuoteRequest39(at: u32, end: u32, version: u32): bool {
 function checkMDInstrumentDefinitionOption41(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T41_NO_EVENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoMDFeedTypes: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T41_NO_MD_FEED_TYPES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoInstAttrib: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T41_NO_INST_ATTRIB_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLotTypeRules: groupSize (3 bytes), entries of 5 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T41_NO_LOT_TYPE_RULES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoUnderlyings: groupSize (3 bytes), entries of 24 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T41_NO_UNDERLYINGS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   if (version >= 7) {
     // NoRelatedInstruments: groupSize (3 bytes), entries of 24 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T41_NO_RELATED_INSTRUMENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1548,22 +1548,22 @@ function checkMDInstrumentDefinitionOption41(at: u32, end: u32, version: u32): b
 function checkMDIncrementalRefreshTradeSummary42(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T42_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoOrderIDEntries: groupSize8Byte (8 bytes), entries of 16 bytes
-    if (at + 8 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 8 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 7);
     at += 8;
     if (bl0 < T42_NO_ORDER_ID_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1635,12 +1635,12 @@ function checkMDIncrementalRefreshTradeSummary42(at: u32, end: u32, version: u32
 function checkMDIncrementalRefreshOrderBook43(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 40 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T43_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1686,12 +1686,12 @@ function checkMDIncrementalRefreshOrderBook43(at: u32, end: u32, version: u32): 
 function checkSnapshotFullRefreshOrderBook44(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 29 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T44_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1742,22 +1742,22 @@ function checkSnapshotFullRefreshOrderBook44(at: u32, end: u32, version: u32): b
 function checkMDIncrementalRefreshBook46(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T46_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoOrderIDEntries: groupSize8Byte (8 bytes), entries of 24 bytes
-    if (at + 8 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 8 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 7);
     at += 8;
     if (bl0 < T46_NO_ORDER_ID_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1839,12 +1839,12 @@ function checkMDIncrementalRefreshBook46(at: u32, end: u32, version: u32): bool 
 function checkMDIncrementalRefreshOrderBook47(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 40 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T47_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1890,22 +1890,22 @@ function checkMDIncrementalRefreshOrderBook47(at: u32, end: u32, version: u32): 
 function checkMDIncrementalRefreshTradeSummary48(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T48_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoOrderIDEntries: groupSize8Byte (8 bytes), entries of 16 bytes
-    if (at + 8 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 8 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 7);
     at += 8;
     if (bl0 < T48_NO_ORDER_ID_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -1977,12 +1977,12 @@ function checkMDIncrementalRefreshTradeSummary48(at: u32, end: u32, version: u32
 function checkMDIncrementalRefreshDailyStatistics49(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T49_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -2032,12 +2032,12 @@ function checkMDIncrementalRefreshDailyStatistics49(at: u32, end: u32, version: 
 function checkMDIncrementalRefreshLimitsBanding50(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T50_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -2088,12 +2088,12 @@ function checkMDIncrementalRefreshLimitsBanding50(at: u32, end: u32, version: u3
 function checkMDIncrementalRefreshSessionStatistics51(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 24 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T51_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -2143,12 +2143,12 @@ function checkMDIncrementalRefreshSessionStatistics51(at: u32, end: u32, version
 function checkSnapshotFullRefresh52(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 22 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T52_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -2203,12 +2203,12 @@ function checkSnapshotFullRefresh52(at: u32, end: u32, version: u32): bool {
 function checkSnapshotFullRefreshOrderBook53(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 29 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T53_NO_MD_ENTRIES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -2259,42 +2259,42 @@ function checkSnapshotFullRefreshOrderBook53(at: u32, end: u32, version: u32): b
 function checkMDInstrumentDefinitionFuture54(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T54_NO_EVENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoMDFeedTypes: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T54_NO_MD_FEED_TYPES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoInstAttrib: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T54_NO_INST_ATTRIB_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLotTypeRules: groupSize (3 bytes), entries of 5 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T54_NO_LOT_TYPE_RULES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -2321,62 +2321,62 @@ function checkMDInstrumentDefinitionFuture54(at: u32, end: u32, version: u32): b
 function checkMDInstrumentDefinitionOption55(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T55_NO_EVENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoMDFeedTypes: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T55_NO_MD_FEED_TYPES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoInstAttrib: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T55_NO_INST_ATTRIB_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLotTypeRules: groupSize (3 bytes), entries of 5 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T55_NO_LOT_TYPE_RULES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoUnderlyings: groupSize (3 bytes), entries of 24 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T55_NO_UNDERLYINGS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoRelatedInstruments: groupSize (3 bytes), entries of 24 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T55_NO_RELATED_INSTRUMENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;
@@ -2403,52 +2403,52 @@ function checkMDInstrumentDefinitionOption55(at: u32, end: u32, version: u32): b
 function checkMDInstrumentDefinitionSpread56(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T56_NO_EVENTS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoMDFeedTypes: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T56_NO_MD_FEED_TYPES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoInstAttrib: groupSize (3 bytes), entries of 4 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T56_NO_INST_ATTRIB_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLotTypeRules: groupSize (3 bytes), entries of 5 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T56_NO_LOT_TYPE_RULES_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   {
     // NoLegs: groupSize (3 bytes), entries of 18 bytes
-    if (at + 3 > end) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
     const bl0 = <u32>load<u16>(at + 0);
     const n0 = <u32>load<u8>(at + 2);
     at += 3;
     if (bl0 < T56_NO_LEGS_MIN_ENTRY) { reject(REJ_BAD_LENGTH); return false; }
-    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }
+    if (<u64>bl0 * n0 > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }
     at += bl0 * n0;
   }
   return true;

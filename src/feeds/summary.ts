@@ -76,13 +76,17 @@ export interface LineStats {
   missing: number;
 }
 
-export function readSummary(memory: WasmMemory, extraRejects: Record<string, number> = {}): ParserSummary {
+/**
+ * numericTypes: message types are numbers (an SBE feed's template ids, their low 8 bits), keyed
+ * by their decimal value rather than as characters.
+ */
+export function readSummary(memory: WasmMemory, extraRejects: Record<string, number> = {}, numericTypes = false): ParserSummary {
   const ps = new BigUint64Array(memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
   const at = (off: number) => Number(ps[off / 8]);
   const byType: Record<string, number> = {};
   for (let t = 0; t < 256; t++) {
     const v = at(L.PS_BY_TYPE + t * 8);
-    if (v) byType[String.fromCharCode(t)] = v;
+    if (v) byType[numericTypes ? String(t) : String.fromCharCode(t)] = v;
   }
   const rejected: Record<string, number> = { ...extraRejects };
   for (const [i, name] of Object.entries(REJECT_REASONS)) {

@@ -73,8 +73,9 @@ export function nullLiteral(t: FieldType): string | undefined {
 
 /**
  * Statements checking that the groups and var data starting at `at` fit before `end`, nested
- * groups included, and that each group's entries are at least minEntry(g) long: an overrun is
- * counted as REJ_COUNT_OVERRUN, a short entry as REJ_BAD_LENGTH, and the check returns false.
+ * groups included, and that each group's entries are at least minEntry(g) long; otherwise the
+ * message's length is wrong for what it declares: counted as REJ_BAD_LENGTH (a rejection of the
+ * message's body, as the framings and A/B arbitration count them), and the check returns false.
  * Leaves `at` at the end of the message's known parts. `version` is the message's version.
  */
 export function walkCode(groups: SbeGroup[], data: SbeData[], le: boolean, indent: string, minEntry: (g: SbeGroup) => string, depth = 0): string[] {
@@ -86,17 +87,17 @@ export function walkCode(groups: SbeGroup[], data: SbeData[], le: boolean, inden
     const guard = g.sinceVersion > 0 ? `if (version >= ${g.sinceVersion}) ` : "";
     const body: string[] = [
       `// ${g.name}: ${d.typeName} (${d.size} bytes), entries of ${g.blockLength} bytes`,
-      `if (at + ${d.size} > end) { reject(REJ_COUNT_OVERRUN); return false; }`,
+      `if (at + ${d.size} > end) { reject(REJ_BAD_LENGTH); return false; }`,
       `const ${bl} = ${load(d.blockLengthPrimitive, `at + ${d.blockLengthOffset}`, le)};`,
       `const ${n} = ${load(d.countPrimitive, `at + ${d.countOffset}`, le)};`,
       `at += ${d.size};`,
       `if (${bl} < ${minEntry(g)}) { reject(REJ_BAD_LENGTH); return false; }`,
     ];
     if (g.groups.length === 0 && g.data.length === 0) {
-      body.push(`if (<u64>${bl} * ${n} > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }`, `at += ${bl} * ${n};`);
+      body.push(`if (<u64>${bl} * ${n} > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }`, `at += ${bl} * ${n};`);
     } else {
       body.push(`for (let i${depth}: u32 = 0; i${depth} < ${n}; i${depth}++) {`,
-        `  if (at + ${bl} > end) { reject(REJ_COUNT_OVERRUN); return false; }`, `  at += ${bl};`,
+        `  if (at + ${bl} > end) { reject(REJ_BAD_LENGTH); return false; }`, `  at += ${bl};`,
         ...walkCode(g.groups, g.data, le, "  ", minEntry, depth + 1), "}");
     }
     if (guard) out.push(`${guard}{`, ...body.map((l) => "  " + l), "}");
@@ -107,10 +108,10 @@ export function walkCode(groups: SbeGroup[], data: SbeData[], le: boolean, inden
     const guard = v.sinceVersion > 0 ? `if (version >= ${v.sinceVersion}) ` : "";
     out.push(`${guard}{`,
       `  // ${v.name}: ${v.lengthPrimitive} length, then the bytes`,
-      `  if (at + ${s} > end) { reject(REJ_COUNT_OVERRUN); return false; }`,
+      `  if (at + ${s} > end) { reject(REJ_BAD_LENGTH); return false; }`,
       `  const vl = ${load(v.lengthPrimitive, "at", le)};`,
       `  at += ${s};`,
-      `  if (<u64>vl > <u64>(end - at)) { reject(REJ_COUNT_OVERRUN); return false; }`,
+      `  if (<u64>vl > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }`,
       `  at += vl;`,
       "}");
   }

@@ -136,7 +136,7 @@ export function generateModule(s: SbeSchema, o: GenerateOptions): string {
     "// read as absent), then groups and var data, all checked against the message's end before any",
     "// record is written. Ticks: src/sbe/ticks.ts" + (hooks ? "; the books: assembly/book/mdp3.ts." : "."),
     "",
-    'import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, REJ_COUNT_OVERRUN } from "../layout";',
+    'import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH } from "../layout";',
     "import {",
     "  TICK_OTHER, TICK_ADD, TICK_MODIFY, TICK_DELETE, TICK_EXECUTE, TICK_TRADE, TICK_LEVEL, TICK_STATUS, TICK_SYSTEM, TICK_DIRECTORY,",
     "  R_PRICE, R_PRICE2, R_QUANTITY, R_QUANTITY2, R_MATCH_ID, R_ORDER_ID, R_SIDE, R_STATUS, R_FLAGS,",
