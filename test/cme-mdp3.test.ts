@@ -15,6 +15,9 @@ import * as E from "../src/feeds/cme_mdp3-encoder.js";
 import { sbePacket } from "../src/sbe/packet.js";
 import type { SbeObject } from "../src/sbe/codec.js";
 import { mdp3Session } from "../src/mdp3gen/index.js";
+import { Rng } from "../src/itchgen/rng.js";
+import { udpFrame } from "../src/socket/frame.js";
+import { SYNTHETIC_ENDS } from "../src/feeds/encode.js";
 import { GENERATED, generatedFiles } from "../scripts/generate-feeds.js";
 import { parsePayloads, extremeValues, constantsOf, type Extreme } from "./helpers/sbe.js";
 
@@ -104,10 +107,12 @@ const book = (secId: number, rpt: number, o: Partial<Record<string, unknown>> = 
 
 F("a packet is one sequence number: gaps, duplicates and a restart at 1 are counted", () => {
   const p = parser();
-  const r = parsePayloads(p, [1, 2, 2, 5, 6, 1, 2].map((seq) => sbePacket(seq, T0, [book(1, seq), book(2, seq)])));
+  // The restart's packet 1 is sent anew (a later SendingTime); a copy of the first packet 1 is a duplicate.
+  const sent = [[1, T0], [2, T0 + 1n], [2, T0 + 1n], [5, T0 + 2n], [6, T0 + 3n], [1, T0], [1, T0 + 9n], [2, T0 + 10n]] as const;
+  const r = parsePayloads(p, sent.map(([seq, at]) => sbePacket(seq, at, [book(1, seq), book(2, seq)])));
   const s = p.summary();
-  assert.equal([s.packets, s.gaps, s.gapMessages, s.duplicates, s.resets], [7, 1, 2, 1, 1]);
-  assert.is(r.messages.length, 12, "the duplicate packet's two messages dropped");
+  assert.equal([s.packets, s.gaps, s.gapMessages, s.duplicates, s.resets], [8, 1, 2, 2, 1]);
+  assert.is(r.messages.length, 12, "the duplicate packets' two messages each dropped");
   assert.equal(r.ticks.map((t) => t.seq), [1, 1, 2, 2, 5, 5, 6, 6, 1, 1, 2, 2]);
 });
 
@@ -134,6 +139,47 @@ F("an unknown template is counted and skipped by its size; a short header or blo
   const r = parsePayloads(p, [sbePacket(1, T0, [unknown, new Uint8Array(5), shortBlock, m])]);
   assert.equal(p.summary().rejected, { unknownType: 1, badLength: 2 });
   assert.is(r.messages.length, 1);
+});
+
+F("A/B feeds of a channel, each missing a different 5% of packets: every message once, in order, and no gap", () => {
+  const [A, B] = [26400, 26401];
+  const pk = [...mdp3Session({ seed: 11, instruments: 10, packets: 600 })].map((x) => x.bytes);
+  const rng = new Rng(99);
+  const order: Uint8Array[] = [];
+  let lostA = 0;
+  let lostB = 0;
+  for (const payload of pk) {
+    const r = rng.next();
+    const both = [udpFrame({ ...SYNTHETIC_ENDS, dstPort: A }, payload), udpFrame({ ...SYNTHETIC_ENDS, dstPort: B }, payload)];
+    if (r < 0.05) lostA++;
+    else order.push(both[0]);
+    if (r >= 0.05 && r < 0.1) lostB++;
+    else order.push(both[1]);
+  }
+  const p = new FeedParser(cmeMdp3, { lines: [A, B] });
+  const seqs: number[] = [];
+  const take = (n: number): void => {
+    for (let i = 0; i < n; i++) seqs.push(p.ticks.at(i).seq);
+  };
+  for (let i = 0; i < order.length; i += 7) {
+    const chunk = order.slice(i, i + 7);
+    const data = new Uint8Array(chunk.reduce((a, f) => a + f.length, 0));
+    const offsets: number[] = [];
+    let at = 0;
+    for (const f of chunk) {
+      offsets.push(at);
+      data.set(f, at);
+      at += f.length;
+    }
+    p.parse({ data, count: chunk.length, offsets, lengths: chunk.map((f) => f.length) }, "frames", take);
+  }
+  p.flush(take);
+  const s = p.summary();
+  const alone = parsePayloads(new FeedParser(cmeMdp3), pk);
+  assert.ok(lostA > 10 && lostB > 10);
+  assert.equal([s.gaps, s.messages, seqs.length], [0, alone.messages.length, alone.ticks.length]);
+  assert.equal(seqs, alone.ticks.map((t) => t.seq), "every record once, in sequence order");
+  assert.is(s.duplicates, pk.length - lostA - lostB, "the later copy of each packet both lines carried dropped");
 });
 
 const K = suite("cme-mdp3 ticks");

@@ -7,7 +7,8 @@
 //
 // then messages, each preceded by MsgSize (u16): the length of the message including these two
 // bytes. The packet is the unit of sequence: a gap is a jump of MsgSeqNum, a duplicate a packet
-// already delivered (its messages are all dropped), and MsgSeqNum 1 after a later one is a reset.
+// already delivered (its messages are all dropped), and MsgSeqNum 1 after a later one is a reset
+// unless it is a copy of the packet 1 already seen (same SendingTime).
 // The header has no session id: one channel is one sequence space (its A and B feeds arbitrated
 // as two lines). A size below its own two bytes, or running past the packet, stops the packet
 // (counted) after its whole messages.
@@ -29,6 +30,9 @@ export const SBE_SIZE_BYTES: u32 = 2;
 
 // SendingTime of the packet being parsed: the messages' exchange time where they carry none.
 export let sbeSendingTime: u64 = 0;
+// SendingTime of the last packet numbered 1: a later packet 1 sent at the same time is its copy
+// (the other line's, arriving late under A/B arbitration: a duplicate), not a restart.
+let firstSendingTime: u64 = 0;
 
 // Sequence number and message count for arbitration: a packet is one sequence number.
 export function sbePeek(p: u32, len: u32): bool {
@@ -42,8 +46,11 @@ export function sbePacket<H extends Messages>(p: u32, len: u32, h: H): void {
   countPacket();
   const seq = <u64>le32(p + SBE_SEQ);
   sbeSendingTime = le64(p + SBE_SENDING_TIME);
-  // The channel restarting its numbering (MsgSeqNum 1 after a later packet) is a reset.
-  if (seq == 1 && psGet(PS_NEXT_SEQ) > 1) sequenceReset(seq);
+  // The channel restarting its numbering (MsgSeqNum 1, sent anew, after a later packet) is a reset.
+  if (seq == 1) {
+    if (psGet(PS_NEXT_SEQ) > 1 && sbeSendingTime != firstSendingTime) sequenceReset(seq);
+    firstSendingTime = sbeSendingTime;
+  }
   sequencePacket(seq);
   if (!sequenceMessage(seq)) return;
   const end = p + len;
