@@ -807,7 +807,7 @@ const T56_NO_LEGS_LEG_PRICE: u32 = 6; // PRICENULL9
 const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
 
 // ChannelReset4's groups and var data fit the message, and their entries are long enough.
-function checkChannelReset4(at: u32, end: u32, version: u32): bool {
+@inline function checkChannelReset4(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 2 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -881,7 +881,7 @@ function checkChannelReset4(at: u32, end: u32, version: u32): bool {
 }
 
 // MDInstrumentDefinitionFuture27's groups and var data fit the message, and their entries are long enough.
-function checkMDInstrumentDefinitionFuture27(at: u32, end: u32, version: u32): bool {
+@inline function checkMDInstrumentDefinitionFuture27(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -943,7 +943,7 @@ function checkMDInstrumentDefinitionFuture27(at: u32, end: u32, version: u32): b
 }
 
 // MDInstrumentDefinitionSpread29's groups and var data fit the message, and their entries are long enough.
-function checkMDInstrumentDefinitionSpread29(at: u32, end: u32, version: u32): bool {
+@inline function checkMDInstrumentDefinitionSpread29(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1030,7 +1030,7 @@ function checkMDInstrumentDefinitionSpread29(at: u32, end: u32, version: u32): b
 }
 
 // MDIncrementalRefreshBook32's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshBook32(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshBook32(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1127,7 +1127,7 @@ function checkMDIncrementalRefreshBook32(at: u32, end: u32, version: u32): bool 
 }
 
 // MDIncrementalRefreshDailyStatistics33's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshDailyStatistics33(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshDailyStatistics33(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1182,7 +1182,7 @@ function checkMDIncrementalRefreshDailyStatistics33(at: u32, end: u32, version: 
 }
 
 // MDIncrementalRefreshLimitsBanding34's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshLimitsBanding34(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshLimitsBanding34(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1238,7 +1238,7 @@ function checkMDIncrementalRefreshLimitsBanding34(at: u32, end: u32, version: u3
 }
 
 // MDIncrementalRefreshSessionStatistics35's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshSessionStatistics35(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshSessionStatistics35(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 24 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1293,7 +1293,7 @@ function checkMDIncrementalRefreshSessionStatistics35(at: u32, end: u32, version
 }
 
 // MDIncrementalRefreshVolume37's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshVolume37(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshVolume37(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 16 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1348,7 +1348,7 @@ function checkMDIncrementalRefreshVolume37(at: u32, end: u32, version: u32): boo
 }
 
 // SnapshotFullRefresh38's groups and var data fit the message, and their entries are long enough.
-function checkSnapshotFullRefresh38(at: u32, end: u32, version: u32): bool {
+@inline function checkSnapshotFullRefresh38(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 22 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1408,7 +1408,7 @@ function checkSnapshotFullRefresh38(at: u32, end: u32, version: u32): bool {
 }
 
 // QuoteRequest39's groups and var data fit the message, and their entries are long enough.
-function checkQuoteRequest39(at: u32, end: u32, version: u32): bool {
+@inline function checkQuoteRequest39(at: u32, end: u32, version: u32): bool {
   {
     // NoRelatedSym: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1463,7 +1463,7 @@ function checkQuoteRequest39(at: u32, end: u32, version: u32): bool {
 }
 
 // MDInstrumentDefinitionOption41's groups and var data fit the message, and their entries are long enough.
-function checkMDInstrumentDefinitionOption41(at: u32, end: u32, version: u32): bool {
+@inline function checkMDInstrumentDefinitionOption41(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1545,7 +1545,7 @@ function checkMDInstrumentDefinitionOption41(at: u32, end: u32, version: u32): b
 }
 
 // MDIncrementalRefreshTradeSummary42's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshTradeSummary42(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshTradeSummary42(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1632,7 +1632,7 @@ function checkMDIncrementalRefreshTradeSummary42(at: u32, end: u32, version: u32
 }
 
 // MDIncrementalRefreshOrderBook43's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshOrderBook43(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshOrderBook43(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 40 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1683,7 +1683,7 @@ function checkMDIncrementalRefreshOrderBook43(at: u32, end: u32, version: u32): 
 }
 
 // SnapshotFullRefreshOrderBook44's groups and var data fit the message, and their entries are long enough.
-function checkSnapshotFullRefreshOrderBook44(at: u32, end: u32, version: u32): bool {
+@inline function checkSnapshotFullRefreshOrderBook44(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 29 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1739,7 +1739,7 @@ function checkSnapshotFullRefreshOrderBook44(at: u32, end: u32, version: u32): b
 }
 
 // MDIncrementalRefreshBook46's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshBook46(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshBook46(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1836,7 +1836,7 @@ function checkMDIncrementalRefreshBook46(at: u32, end: u32, version: u32): bool 
 }
 
 // MDIncrementalRefreshOrderBook47's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshOrderBook47(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshOrderBook47(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 40 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1887,7 +1887,7 @@ function checkMDIncrementalRefreshOrderBook47(at: u32, end: u32, version: u32): 
 }
 
 // MDIncrementalRefreshTradeSummary48's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshTradeSummary48(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshTradeSummary48(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -1974,7 +1974,7 @@ function checkMDIncrementalRefreshTradeSummary48(at: u32, end: u32, version: u32
 }
 
 // MDIncrementalRefreshDailyStatistics49's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshDailyStatistics49(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshDailyStatistics49(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -2029,7 +2029,7 @@ function checkMDIncrementalRefreshDailyStatistics49(at: u32, end: u32, version: 
 }
 
 // MDIncrementalRefreshLimitsBanding50's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshLimitsBanding50(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshLimitsBanding50(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 32 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -2085,7 +2085,7 @@ function checkMDIncrementalRefreshLimitsBanding50(at: u32, end: u32, version: u3
 }
 
 // MDIncrementalRefreshSessionStatistics51's groups and var data fit the message, and their entries are long enough.
-function checkMDIncrementalRefreshSessionStatistics51(at: u32, end: u32, version: u32): bool {
+@inline function checkMDIncrementalRefreshSessionStatistics51(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 24 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -2140,7 +2140,7 @@ function checkMDIncrementalRefreshSessionStatistics51(at: u32, end: u32, version
 }
 
 // SnapshotFullRefresh52's groups and var data fit the message, and their entries are long enough.
-function checkSnapshotFullRefresh52(at: u32, end: u32, version: u32): bool {
+@inline function checkSnapshotFullRefresh52(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 22 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -2200,7 +2200,7 @@ function checkSnapshotFullRefresh52(at: u32, end: u32, version: u32): bool {
 }
 
 // SnapshotFullRefreshOrderBook53's groups and var data fit the message, and their entries are long enough.
-function checkSnapshotFullRefreshOrderBook53(at: u32, end: u32, version: u32): bool {
+@inline function checkSnapshotFullRefreshOrderBook53(at: u32, end: u32, version: u32): bool {
   {
     // NoMDEntries: groupSize (3 bytes), entries of 29 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -2256,7 +2256,7 @@ function checkSnapshotFullRefreshOrderBook53(at: u32, end: u32, version: u32): b
 }
 
 // MDInstrumentDefinitionFuture54's groups and var data fit the message, and their entries are long enough.
-function checkMDInstrumentDefinitionFuture54(at: u32, end: u32, version: u32): bool {
+@inline function checkMDInstrumentDefinitionFuture54(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -2318,7 +2318,7 @@ function checkMDInstrumentDefinitionFuture54(at: u32, end: u32, version: u32): b
 }
 
 // MDInstrumentDefinitionOption55's groups and var data fit the message, and their entries are long enough.
-function checkMDInstrumentDefinitionOption55(at: u32, end: u32, version: u32): bool {
+@inline function checkMDInstrumentDefinitionOption55(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }
@@ -2400,7 +2400,7 @@ function checkMDInstrumentDefinitionOption55(at: u32, end: u32, version: u32): b
 }
 
 // MDInstrumentDefinitionSpread56's groups and var data fit the message, and their entries are long enough.
-function checkMDInstrumentDefinitionSpread56(at: u32, end: u32, version: u32): bool {
+@inline function checkMDInstrumentDefinitionSpread56(at: u32, end: u32, version: u32): bool {
   {
     // NoEvents: groupSize (3 bytes), entries of 9 bytes
     if (at + 3 > end) { reject(REJ_BAD_LENGTH); return false; }

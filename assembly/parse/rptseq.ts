@@ -40,7 +40,7 @@ const RPT_TABLE: u32 = SYMTAB_BASE;
 
 // An incremental entry of instrument secId numbered rpt: counts a gap or a stale entry. Returns
 // false for a stale one (the book has it already, from a snapshot).
-export function rptCheck(secId: i32, rpt: u32): bool {
+@inline export function rptCheck(secId: i32, rpt: u32): bool {
   const e = slot(secId);
   if (e == 0) return true;
   const next = load<u32>(e, 4);

@@ -81,7 +81,7 @@ function messageCode(s: SbeSchema, m: SbeMessage, plan: Plan, hooks: boolean): s
   const hasParts = m.groups.length > 0 || m.data.length > 0;
   if (hasParts) {
     out.push(`// ${m.name}'s groups and var data fit the message, and their entries are long enough.`,
-      `function check${fn}(at: u32, end: u32, version: u32): bool {`,
+      `@inline function check${fn}(at: u32, end: u32, version: u32): bool {`,
       ...walkCode(m.groups, m.data, s.littleEndian, "  ", (g) => `${groupConst(m, paths.get(g)!)}_MIN_ENTRY`),
       "  return true;", "}", "");
   }
