@@ -19,7 +19,8 @@
 //                                           (RX: written by the receive loop; files: by TypeScript)
 //   SESSIONS_BASE       SESSIONS_SIZE       sequence state and counters per session (SS_*, SN_*)
 //   RECORDS_BASE        RECORDS_SIZE        tick records written by the parser (assembly/records.ts)
-//   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol
+//   SYMTAB_BASE         SYMTAB_SIZE         instrument ids of feeds that name instruments by symbol;
+//                                           SBE feeds: each instrument's RptSeq (parse/rptseq.ts)
 //   BOOK_CTL_BASE       BOOK_CTL_SIZE       order book control words and bookBbo() result (BK_*, below)
 //   BOOK_DEPTH_BASE     BOOK_DEPTH_SIZE     bookDepth() result: BOOK_DEPTH_MAX levels (BOOK_DEPTH_*)
 //   HOLD_BASE           HOLD_SIZE           packets held by A/B arbitration (HOLD_SLOTS x HOLD_SLOT)
@@ -239,6 +240,12 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //                               whose recordsOnDemand() is 1; kept by resetParser)
 //   2752    PS_RECORD_TYPES     32 bytes: bit (t & 7) of byte (t >> 3) set: messages of type byte t
 //                               get a record (kept by resetParser)
+//   2816    PS_MDP_*            the CME MDP 3.0 books' counters (below, to PS_MDP_END)
+//   2904    PS_RPT_GAPS         per-instrument sequence gaps (SBE feeds: an entry's RptSeq past the
+//                               instrument's next expected one; assembly/parse/rptseq.ts)
+//   2912    PS_RPT_GAP_ENTRIES  entries those gaps skipped
+//   2920    PS_RPT_STALE        entries whose RptSeq the instrument had already passed (after a snapshot)
+//   2928    PS_RPT_FULL         instruments not tracked: the RptSeq table was full
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -326,6 +333,10 @@ export const PS_MDP_SNAPSHOTS: u32 = 2888;
 export const PS_MDP_GAPS: u32 = 2896;
 export const PS_MDP_END: u32 = 2904;
 
+export const PS_RPT_GAPS: u32 = 2904;
+export const PS_RPT_GAP_ENTRIES: u32 = 2912;
+export const PS_RPT_STALE: u32 = 2920;
+export const PS_RPT_FULL: u32 = 2928;
 // The lines: A and B (A/B arbitration), and the retransmission server's answers.
 export const LINE_A: u32 = 0;
 export const LINE_B: u32 = 1;
@@ -388,7 +399,8 @@ export const REJ_PROTOCOL: u32 = 12; // IEX-TP message protocol id of another fe
 export const REJ_TRAILING: u32 = 13; // bytes left after the last counted message
 export const REJ_TRUNCATED: u32 = 14; // frame cut short inside its session header (snaplen, file end)
 export const REJ_OVERSIZED: u32 = 15; // longer than any UDP datagram can be (FRAME_MAX, PAYLOAD_MAX)
-export const REJ_COUNT: u32 = 16;
+export const REJ_RECORDS_FULL: u32 = 16; // entries of a message past the record region's room (SBE group entries)
+export const REJ_COUNT: u32 = 17;
 
 // The longest frame that can carry a UDP datagram: Ethernet with two VLAN tags (22 bytes) and the
 // largest IP datagram (an IPv6 header and 65535 bytes of payload). Longer ones are rejected unread.
@@ -414,7 +426,8 @@ export const BATCH_TS_SIZE: u32 = 0x8000;
 //   0       SS_COUNT            u32: entries in use
 //   4       SS_CURRENT          u32: index + 1 of the current session's entry (0: none)
 //   8       SS_VICTIM           u32: entry reused next when all SESSION_MAX are in use
-//   12      SS_FRAMING          u32: how to print the ids: SS_MOLD (10 ASCII bytes), SS_IEXTP (u32)
+//   12      SS_FRAMING          u32: how to print the ids: SS_MOLD (10 ASCII bytes), SS_IEXTP (u32),
+//                               SS_SBE (u32: the SBE packet header has no session id, always 0)
 //   16      SS_EVICTED          u64: sessions forgotten to make room (their counters stay in the totals)
 //   24      SS_SNAP             u64 per session counter: its global value when the current session
 //                               became current
@@ -438,6 +451,7 @@ export const SN_NEXT: u32 = 16;
 export const SN_COUNTERS: u32 = 24;
 export const SS_MOLD: u32 = 1;
 export const SS_IEXTP: u32 = 2;
+export const SS_SBE: u32 = 3;
 // The PSTATS counters kept per session: the first SESSION_COUNTERS u64s (PS_PACKETS to PS_TRUNCATED_MESSAGES).
 export const SESSION_COUNTERS: u32 = 7;
 

@@ -17,15 +17,19 @@ export interface Field {
 export interface Framing {
   /** Bytes of the session header, before the first message block. */
   header: number;
-  session: Field;
+  /** The session id, when the header has one (CME MDP 3.0's has none). */
+  session?: Field;
   sequence: Field;
-  count: Field;
+  /** The message count, when the header has one (CME MDP 3.0's has none: blocks run to the end). */
+  count?: Field;
   /** The declared bytes of message blocks (IEX-TP), when the header has them. */
   payloadLength?: Field;
   /** The message protocol id (IEX-TP), when the header has one. */
   protocol?: Field;
   /** Byte order of each message block's length. */
   blockLittleEndian: boolean;
+  /** Whether a block's length counts its own two bytes (CME MDP 3.0's MsgSize). */
+  blockLengthInclusive?: boolean;
 }
 
 export const FRAMINGS: Record<Feed["framing"], Framing> = {
@@ -44,6 +48,12 @@ export const FRAMINGS: Record<Feed["framing"], Framing> = {
     payloadLength: { at: 12, size: 2, littleEndian: true },
     protocol: { at: 2, size: 2, littleEndian: true },
     blockLittleEndian: true,
+  },
+  mdp3: {
+    header: 12,
+    sequence: { at: 0, size: 4, littleEndian: true },
+    blockLittleEndian: true,
+    blockLengthInclusive: true,
   },
 };
 
@@ -97,10 +107,12 @@ export function setBe16(b: Uint8Array, at: number, v: number): void {
  * Offsets of the message blocks (each a u16 length, then the message) from `at` while they lie
  * within `end`, at most `max` of them.
  */
-export function blockOffsets(b: Uint8Array, at: number, end: number, littleEndian: boolean, max = Infinity): number[] {
+export function blockOffsets(b: Uint8Array, at: number, end: number, littleEndian: boolean, max = Infinity, inclusive = false): number[] {
   const out: number[] = [];
   while (out.length < max && at + 2 <= end) {
-    const len = littleEndian ? b[at] | (b[at + 1] << 8) : be16(b, at);
+    const size = littleEndian ? b[at] | (b[at + 1] << 8) : be16(b, at);
+    if (inclusive && size < 2) break;
+    const len = inclusive ? size - 2 : size;
     if (at + 2 + len > end) break;
     out.push(at);
     at += 2 + len;
@@ -111,6 +123,7 @@ export function blockOffsets(b: Uint8Array, at: number, end: number, littleEndia
 /** Messages a session packet declares (0 for a heartbeat or MoldUDP64's end of session). */
 export function declaredCount(payload: Uint8Array, framing: Framing): number {
   if (payload.length < framing.header) return 0;
+  if (!framing.count) return blockOffsets(payload, framing.header, payload.length, framing.blockLittleEndian, Infinity, framing.blockLengthInclusive).length;
   const n = Number(readField(payload, 0, framing.count));
   return framing === FRAMINGS.moldudp64 && n === 0xffff ? 0 : n;
 }
@@ -118,6 +131,7 @@ export function declaredCount(payload: Uint8Array, framing: Framing): number {
 /** The whole messages of a session packet, as views of it. */
 export function messagesOf(payload: Uint8Array, framing: Framing): Uint8Array[] {
   const end = framing.payloadLength ? Math.min(payload.length, framing.header + Number(readField(payload, 0, framing.payloadLength))) : payload.length;
-  return blockOffsets(payload, framing.header, end, framing.blockLittleEndian, declaredCount(payload, framing))
-    .map((at) => payload.subarray(at + 2, at + 2 + (framing.blockLittleEndian ? payload[at] | (payload[at + 1] << 8) : be16(payload, at))));
+  const less = framing.blockLengthInclusive ? 2 : 0;
+  return blockOffsets(payload, framing.header, end, framing.blockLittleEndian, declaredCount(payload, framing), framing.blockLengthInclusive)
+    .map((at) => payload.subarray(at + 2, at + 2 + (framing.blockLittleEndian ? payload[at] | (payload[at + 1] << 8) : be16(payload, at)) - less));
 }

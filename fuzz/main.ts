@@ -20,7 +20,7 @@ const CRASH_DIR = fileURLToPath(new URL("./crashes/", import.meta.url));
 
 function usage(msg: string): never {
   process.stderr.write(`fuzz: ${msg}\n` +
-    "usage: npm run fuzz -- --feed itch50|iex-tops|iex-deep|all --count N --seed S [--mode frames|payloads|messages|prefixed|all]\n" +
+    "usage: npm run fuzz -- --feed itch50|iex-tops|iex-deep|cme-mdp3|all --count N --seed S [--mode frames|payloads|messages|prefixed|all]\n" +
     "         [--lines on|off|both] [--book on|off|both] [--batch N] [--skip IDENTITY,...] [--crashes DIR] [--captured N] [--data DIR]\n" +
     "       npm run fuzz -- --replay FILE.json\n" +
     `identities: ${IDENTITIES.map((i) => i.name).join(", ")}\n`);

@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import * as L from "../assembly/layout.js";
 import * as R from "../assembly/records.js";
 import { FeedParser } from "../src/feeds/parser.js";
-import { itch50, iexTops, iexDeep, type Feed } from "../src/feeds/feeds.js";
+import { itch50, iexTops, iexDeep, cmeMdp3, type Feed } from "../src/feeds/feeds.js";
 import { Rng } from "../src/itchgen/rng.js";
 import { loadCorpus, type Corpus } from "../fuzz/corpus.js";
 import { MODES, makeBatch, batchOf, type Batch, type Mode } from "../fuzz/batch.js";
@@ -46,7 +46,7 @@ const F = suite("fuzz harness");
 
 const INPUTS: Record<Mode, string> = { frames: "frames", payloads: "UDP payloads", messages: "bare messages", prefixed: "runs of prefixed messages" };
 
-for (const feed of [itch50, iexTops, iexDeep]) {
+for (const feed of [itch50, iexTops, iexDeep, cmeMdp3]) {
   for (const mode of MODES) {
     F(`${feed.name}: ${COUNT.toLocaleString("en")} mutated ${INPUTS[mode]} are read only within themselves, throw nothing, and keep the counters' identities`, async () => {
       const r = runMode(await corpusOf(feed), mode, { count: COUNT, seed: SEED, skip, pending });

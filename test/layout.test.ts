@@ -51,6 +51,7 @@ M("keeps the fixed regions of layout.ts disjoint and in order", () => {
   assert.ok(L.PS_BOOK_ORDERS_OFF_WINDOW + 8 <= L.PS_BOOK_ORDERS_EVICTED && L.PS_BOOK_ORDERS_EVICTED + 8 <= L.PS_BOOK_ORDER_PAGES_PAUSED && L.PS_BOOK_ORDER_PAGES_PAUSED + 8 <= L.PS_RECORDS_ON_DEMAND);
   assert.ok(L.PS_RECORDS_ON_DEMAND + 4 <= L.PS_RECORD_TYPES && L.PS_RECORD_TYPES + L.RECORD_TYPES_SIZE <= L.PS_MDP_LEVEL_RANGE);
   assert.is(L.RECORD_TYPES_SIZE * 8, 256, "a bit for every type byte");
+  assert.ok(L.PS_MDP_END <= L.PS_RPT_GAPS && L.PS_RPT_GAPS + 8 <= L.PS_RPT_GAP_ENTRIES && L.PS_RPT_GAP_ENTRIES + 8 <= L.PS_RPT_STALE && L.PS_RPT_STALE + 8 <= L.PS_RPT_FULL && L.PS_RPT_FULL + 8 <= L.PSTATS_SIZE);
   assert.ok(L.PS_START_SEQ + 8 <= L.PS_REJECTED && L.PS_NEXT_SEQ + 8 <= L.PS_HOLD_FLAGS);
   // The MDP 3.0 books' counters: a block of u64s after the hold's, inside the region.
   const mdp = [L.PS_MDP_LEVEL_RANGE, L.PS_MDP_LEVEL_EMPTY, L.PS_MDP_INVALID, L.PS_MDP_INSTRUMENTS_FULL, L.PS_MDP_UNKNOWN_ORDER,
@@ -186,11 +187,16 @@ B.run();
 
 const F = suite("feed module ABI");
 
-F("every feed module, release and debug, exports the same functions, and none exports registerFeed", () => {
+F("every feed module, release and debug, exports the same functions (cme-mdp3 its MDP 3.0 book's besides), and none exports registerFeed", () => {
   const names = (path: string) => Wasm.Module.exports(new Wasm.Module(readFileSync(path))).map((e) => e.name).sort();
   const itch = names(FEEDS.itch50.modulePath());
   for (const f of Object.values(FEEDS)) {
-    for (const debug of [false, true]) assert.equal(names(f.modulePath(debug)), itch, `${f.name}${debug ? " (debug)" : ""}`);
+    for (const debug of [false, true]) {
+      const own = names(f.modulePath(debug));
+      const common = own.filter((n) => !n.startsWith("mdpBook"));
+      assert.equal(common, itch, `${f.name}${debug ? " (debug)" : ""}`);
+      assert.is(own.length > common.length, f.name === "cme-mdp3", `${f.name}: MDP 3.0 book functions`);
+    }
   }
   assert.ok(itch.includes("parsePayloads") && itch.includes("bookDepth"), itch.join(" "));
   assert.not.ok(itch.includes("registerFeed"), "registerFeed is the module's own, not JavaScript's");

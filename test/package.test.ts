@@ -210,6 +210,35 @@ for (const debug of [false, true]) {
   assert.equal(debug, TOPS_GOLDEN);
 });
 
+P("xdpfeed codegen sbe writes a feed the installed package compiles, which decodes packets of xdpfeed/sbe's encoder", () => {
+  const pkg = installedPackage();
+  copyFileSync(join(REPO, "test/fixtures/sbe/big-endian.xml"), join(pkg.project, "big.xml"));
+  const g = pkg.run("npx", ["xdpfeed", "codegen", "sbe", "big.xml", "--name", "big", "-o", "gen"]);
+  assert.is(g.status, 0, g.stderr);
+  if (!existsSync(join(pkg.project, "node_modules/assemblyscript"))) pkg.add("assemblyscript");
+  const b = pkg.run("npx", ["xdpfeed", "build-feed", "gen/big.as.ts", "-o", "out"]);
+  assert.is(b.status, 0, b.stdout + b.stderr);
+  writeFileSync(join(pkg.project, "big.mjs"), `
+import { readFileSync } from "node:fs";
+import { FeedParser, feedFromModule } from "xdpfeed/feeds";
+import { readSbeSchema, sbeFeedSchema, encodeMessage, sbePacket } from "xdpfeed/sbe";
+const sbe = readSbeSchema(readFileSync("big.xml", "utf8"), "big.xml");
+const feed = feedFromModule({ name: "big", wasm: "out/big.wasm", schema: sbeFeedSchema("big", sbe), framing: "mdp3" });
+const p = new FeedParser(feed);
+const m = encodeMessage(sbe, 300, { transactTime: 9, levels: [{ securityId: 5, px: 12, size: 3, level: 1, entryType: "0", delta: -1, ratio: 0.5 }], text: "ok" });
+const data = sbePacket(1, 0n, [m]);
+p.parse({ data, count: 1, offsets: [0], lengths: [data.length] }, "payloads", (n) => {
+  const t = p.ticks.at(0);
+  console.log(JSON.stringify({ records: n, kind: t.copy().kind, price: t.price, message: p.message.at(t.msgOffset, t.msgLength).toJSON() }));
+});
+`);
+  const r = pkg.run(process.execPath, ["big.mjs"]);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout), { records: 1, kind: "level", price: 12, message: {
+    template: "Level", templateId: 300, version: 0, transactTime: 9, levels: [{ securityId: 5, px: 12, size: 3, level: 1, entryType: "0", delta: -1, ratio: 0.5 }], text: "ok",
+  } });
+});
+
 P("a module that does not compile: exit status 2 and the compiler's message naming the user's file", () => {
   const pkg = installedPackage();
   if (!existsSync(join(pkg.project, "node_modules/assemblyscript"))) pkg.add("assemblyscript");

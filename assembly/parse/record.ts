@@ -40,9 +40,15 @@ import { holdRecycle } from "./hold";
 // Starts the next record with the fields every message has, all others zero. The caller has
 // checked recordsFree() for the whole packet.
 @inline export function beginRecord(msg: u32, len: u32, seq: u64, type: u32, kind: u32, exchangeTs: u64, instrument: u32, scale: u32): u32 {
+  countMessage(type);
+  return writeRecord(msg, len, seq, type, kind, exchangeTs, instrument, scale);
+}
+
+// A further record of the message beginRecord() started (SBE feeds: one record per entry of a
+// message's groups): written the same way, not counted as another message.
+@inline export function writeRecord(msg: u32, len: u32, seq: u64, type: u32, kind: u32, exchangeTs: u64, instrument: u32, scale: u32): u32 {
   const n = psGet32(PS_RECORDS);
   psSet32(PS_RECORDS, n + 1);
-  countMessage(type);
   const r = RECORDS_BASE + n * RECORD_SIZE;
   store<u64>(r + R_SEQ, seq);
   store<u64>(r + R_EXCHANGE_TS, exchangeTs);

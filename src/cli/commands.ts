@@ -10,8 +10,9 @@ import { listenCommand } from "./listen.js";
 import { buildFeedCommand } from "./build-feed.js";
 import { doctorCommand } from "./doctor.js";
 import { serveCommand } from "./serve.js";
+import { codegenCommand } from "./codegen.js";
 
-export const COMMANDS: readonly CommandDef[] = [decodeCommand, replayCommand, serveCommand, demoCommand, listenCommand, buildFeedCommand, doctorCommand] as readonly CommandDef[];
+export const COMMANDS: readonly CommandDef[] = [decodeCommand, replayCommand, serveCommand, demoCommand, listenCommand, buildFeedCommand, codegenCommand, doctorCommand] as readonly CommandDef[];
 
 export function findCommand(name: string): CommandDef | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -6,7 +6,7 @@ import { command } from "./options.js";
  * The feeds' names, for the help (the feeds themselves, src/feeds/feeds.ts, load their modules;
  * a test keeps this list equal to their names).
  */
-export const FORMATS = ["itch50", "iex-tops", "iex-deep"] as const;
+export const FORMATS = ["itch50", "iex-tops", "iex-deep", "cme-mdp3"] as const;
 
 export const decodeCommand = command({
   name: "decode",
@@ -36,7 +36,7 @@ Exit status: 0 decoded, 2 the file is missing, unreadable or not the named forma
       description: "deliver every message, even one whose sequence number was seen before: for captures whose sequence numbers are not real (anonymised ones carry 0)",
     },
     {
-      name: "framing", type: "string", value: "F", description: "how the packets are framed", choices: ["raw", "moldudp64", "iextp"],
+      name: "framing", type: "string", value: "F", description: "how the packets are framed", choices: ["raw", "moldudp64", "iextp", "mdp3"],
       defaultText: "detected from the file: a capture uses the format's framing, anything else is read as raw ITCH",
     },
   ],

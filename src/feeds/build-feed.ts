@@ -39,9 +39,9 @@ async function loadAsc(): Promise<Asc> {
  * Compiles `entry` for both targets to `${outBase}.wasm` and `${outBase}.debug.wasm`. Compiler
  * messages are returned with `shownAs` in place of the entry's path.
  */
-export async function compileFeedSource(entry: string, outBase: string, shownAs = entry): Promise<void> {
+export async function compileFeedSource(entry: string, outBase: string, shownAs = entry, targets: ReadonlyArray<readonly [string, string]> = TARGETS): Promise<void> {
   const asc = await loadAsc();
-  for (const [target, suffix] of TARGETS) {
+  for (const [target, suffix] of targets) {
     const { error, stderr } = await asc.main([
       entry, "--config", join(PACKAGE_ROOT, "asconfig.json"), "--target", target, "--outFile", `${outBase}${suffix}.wasm`,
     ]);
@@ -57,6 +57,8 @@ export interface BuildFeedOptions {
   outDir?: string;
   /** The module's name (default: the file name without .as.ts or .ts). */
   name?: string;
+  /** Only the release build (NAME.wasm), e.g. for tests: no NAME.debug.wasm. */
+  releaseOnly?: boolean;
 }
 
 export interface BuiltFeed {
@@ -82,7 +84,7 @@ export async function buildFeed(source: string, o: BuildFeedOptions = {}): Promi
     const entry = join(asm, "feeds", `${name}.as.ts`);
     copyFileSync(file, entry);
     const outBase = join(outDir, name);
-    await compileFeedSource(entry, outBase, source);
+    await compileFeedSource(entry, outBase, source, o.releaseOnly ? TARGETS.slice(0, 1) : TARGETS);
     return { name, release: `${outBase}.wasm`, debug: `${outBase}.debug.wasm` };
   } finally {
     rmSync(stage, { recursive: true, force: true });

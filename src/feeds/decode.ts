@@ -9,7 +9,7 @@ import { FeedParser, type ParserSummary } from "./parser.js";
 import { FEEDS, type Feed } from "./feeds.js";
 import { XdpfeedError } from "../../bridge/errors.js";
 
-export type Framing = "raw" | "moldudp64" | "iextp";
+export type Framing = "raw" | "moldudp64" | "iextp" | "mdp3";
 
 export interface DecodeOptions {
   format: string;
@@ -65,8 +65,12 @@ export async function decode(o: DecodeOptions): Promise<DecodeSummary> {
   };
   const onRecords = o.output === "json"
     ? (n: number) => {
+      // An SBE feed writes a record per group entry: its message is printed once, at its first.
+      let last = -1;
       for (let i = 0; i < n; i++) {
         const t = parser.ticks.at(i);
+        if (t.msgOffset === last) continue;
+        last = t.msgOffset;
         const seq = t.seq;
         // A binary file's messages are numbered from 1: the sequence replay gives them.
         text += JSON.stringify(parser.message.at(t.msgOffset, t.msgLength).toJSON(seq)) + "\n";

@@ -8,6 +8,7 @@ import type { Feed } from "./feeds.js";
 import { udpFrame } from "../socket/frame.js";
 import { moldPackets } from "../itchgen/itch-writers.js";
 import { Rng } from "../itchgen/rng.js";
+import { mdp3Session } from "../mdp3gen/session.js";
 
 /** The endpoints of synthetic frames (frameOf): addresses of the benchmarking range 198.18.0.0/15. */
 export const SYNTHETIC_ENDS = { srcMac: "02:00:00:00:00:01", dstMac: "02:00:00:00:00:02", srcIp: "198.18.0.1", dstIp: "198.18.0.2", srcPort: 30000, dstPort: 26400 };
@@ -85,12 +86,18 @@ export function encodeBySchema(schema: Schema, type: string, values: Record<stri
 
 /**
  * UDP payloads of a synthetic stream for a feed, the same for the same seed: a generated ITCH
- * session as MoldUDP64, or IEX-TP segments of 16 messages of every type of the feed's schema,
- * fields filled from the seeded generator, sequence numbers from 1.
+ * session as MoldUDP64, a generated CME MDP 3.0 session (src/mdp3gen) for the SBE packet framing,
+ * or IEX-TP segments of 16 messages of every type of the feed's schema, fields filled from the
+ * seeded generator, sequence numbers from 1.
  */
 export function* syntheticPayloads(feed: Feed, messages: number, seed: number): Generator<Uint8Array> {
   if (feed.framing === "moldudp64") {
     yield* moldPackets({ seed, symbols: 50, messages: Math.max(messages, 200) }, { session: "WARMUP0001" });
+    return;
+  }
+  if (feed.framing === "mdp3") {
+    // About two messages a packet.
+    for (const p of mdp3Session({ seed, instruments: 20, packets: Math.max(1, Math.ceil(messages / 2)) })) yield p.bytes;
     return;
   }
   const rng = new Rng(seed);

@@ -4,13 +4,15 @@
 import { modulePath } from "../socket/module.js";
 import { IEX_TOPS16, IEX_DEEP10, type Schema } from "./schema.js";
 import { ITCH50_SCHEMA } from "./itch50-schema.js";
+import { CME_MDP3_SCHEMA } from "./cme_mdp3-schema.js";
 
 export interface Feed {
-  /** CLI name: itch50, iex-tops, iex-deep */
+  /** CLI name: itch50, iex-tops, iex-deep, cme-mdp3 */
   name: string;
   /** Compiled module name in assembly/build/ */
   module: string;
-  framing: "moldudp64" | "iextp";
+  /** moldudp64, iextp, or mdp3: CME MDP 3.0's SBE binary packet (assembly/parse/sbe-packet.ts). */
+  framing: "moldudp64" | "iextp" | "mdp3";
   schema: Schema;
   modulePath(debug?: boolean): string;
 }
@@ -23,7 +25,10 @@ export const itch50 = feed("itch50", "itch50", "moldudp64", ITCH50_SCHEMA);
 export const iexTops = feed("iex-tops", "iex_tops", "iextp", IEX_TOPS16);
 export const iexDeep = feed("iex-deep", "iex_deep", "iextp", IEX_DEEP10);
 
-export const FEEDS: Record<string, Feed> = { itch50, "iex-tops": iexTops, "iex-deep": iexDeep };
+// Generated from CME's MDP 3.0 version 9 schema by `xdpfeed codegen sbe` (src/sbe/generate.ts).
+export const cmeMdp3 = feed("cme-mdp3", "cme_mdp3", "mdp3", CME_MDP3_SCHEMA);
+
+export const FEEDS: Record<string, Feed> = { itch50, "iex-tops": iexTops, "iex-deep": iexDeep, "cme-mdp3": cmeMdp3 };
 
 /**
  * A feed from a compiled module of your own (a .wasm built from an assembly/feeds/*.as.ts, with

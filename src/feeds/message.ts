@@ -3,6 +3,7 @@
 
 import type { Schema, MessageDef, FieldDef } from "./schema.js";
 import type { WasmMemory } from "../../bridge/wasm.js";
+import { decodeMessage, type SbeObject } from "../sbe/codec.js";
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -25,12 +26,25 @@ export class MessageView {
   at(at: number, length: number): this {
     this.#at = at;
     this.#len = length;
-    this.#def = this.schema.messages[String.fromCharCode(this.#u8[at])];
+    this.#def = this.schema.messages[this.type];
     return this;
   }
 
+  /** The message type: ITCH and IEX its type char; an SBE feed's its template id (as a string). */
   get type(): string {
+    const sbe = this.schema.sbe;
+    if (sbe) {
+      if (this.#len < sbe.header.size) return "";
+      const { offset, primitive } = sbe.header.templateId;
+      const p = this.#at + offset;
+      return String(primitive === "uint32" ? this.#dv.getUint32(p, sbe.littleEndian) : primitive === "uint8" ? this.#u8[p] : this.#dv.getUint16(p, sbe.littleEndian));
+    }
     return String.fromCharCode(this.#u8[this.#at]);
+  }
+
+  /** An SBE feed's message decoded whole (src/sbe/codec.ts): fields, groups, var data. */
+  sbe(): SbeObject {
+    return decodeMessage(this.schema.sbe!, this.#u8, this.#at, this.#len);
   }
 
   get def(): MessageDef | undefined {
@@ -39,6 +53,10 @@ export class MessageView {
 
   /** One field's value: numbers (bigint above 2^53 - 1 for 64-bit fields), trimmed strings. */
   field(name: string): number | bigint | string | undefined {
+    if (this.schema.sbe) {
+      const v = this.sbe()[name];
+      return typeof v === "number" || typeof v === "string" ? v : undefined;
+    }
     const f = this.#def?.fields.find((x) => x.name === name);
     return f && f.offset + f.size <= this.#len ? this.read(f) : undefined;
   }
@@ -77,8 +95,15 @@ export class MessageView {
   /**
    * The message as a plain object: `type`, then every field in wire order (prices as integers in
    * their implied-decimal units, integers above 2^53 - 1 as decimal strings), then `seq` if given.
+   * An SBE feed's: the whole message as src/sbe/codec.ts decodes it, then `seq`.
    */
   toJSON(seq?: number): Record<string, number | string> {
+    if (this.schema.sbe) {
+      const o: SbeObject = this.sbe();
+      if (seq !== undefined) o.seq = seq;
+      // Its groups are arrays and its composites objects: typed as the flat formats' for their callers.
+      return o as Record<string, number | string>;
+    }
     const out: Record<string, number | string> = { type: this.type };
     for (const f of this.#def?.fields ?? []) {
       if (f.name === "messageType" || f.offset === 0) continue;

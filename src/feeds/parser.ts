@@ -338,7 +338,7 @@ export class FeedParser {
   }
 
   summary(): ParserSummary {
-    return readSummary(this.memory, this.#extraRejects);
+    return readSummary(this.memory, this.#extraRejects, this.feed.schema.sbe !== undefined);
   }
 
   reset(): void {

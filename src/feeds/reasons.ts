@@ -19,4 +19,5 @@ export const REJECT_REASONS: Record<number, string> = {
   [L.REJ_TRAILING]: "trailingBytes",
   [L.REJ_TRUNCATED]: "truncated",
   [L.REJ_OVERSIZED]: "oversized",
+  [L.REJ_RECORDS_FULL]: "recordsFull",
 };

@@ -140,7 +140,7 @@ export class FeedReceiver {
   }
 
   summary(): ParserSummary {
-    return readSummary(this.socket.memory);
+    return readSummary(this.socket.memory, {}, this.feed.schema.sbe !== undefined);
   }
 
   close(): void {

@@ -26,7 +26,11 @@ export interface Schema {
   name: string;
   littleEndian: boolean;
   messages: Record<string, MessageDef>;
+  /** An SBE feed's schema (src/sbe): messages keyed by template id, decoded whole by MessageView. */
+  sbe?: SbeSchema;
 }
+
+import type { SbeSchema } from "../sbe/schema.js";
 
 type Spec = Array<[string, FieldKind, number?]>;
 

@@ -34,6 +34,20 @@ export interface ParserSummary {
   heldDropped?: number;
   /** What the retransmission server's answers held: present with retransmission on. */
   retransmitted?: Omit<LineStats, "port" | "missing">;
+  /** Per-instrument sequence (SBE feeds' RptSeq, assembly/parse/rptseq.ts): present when any counted. */
+  instrumentSequence?: InstrumentSequenceStats;
+}
+
+/** Per-instrument sequence numbers (CME MDP 3.0's RptSeq) apart from the packets' sequence. */
+export interface InstrumentSequenceStats {
+  /** Jumps of an instrument's RptSeq past its next expected one. */
+  gaps: number;
+  /** Entries those jumps skipped. */
+  gapEntries: number;
+  /** Entries older than the instrument's snapshot (recorded, not applied to its book). */
+  stale: number;
+  /** Instruments not tracked: the table was full. */
+  untracked: number;
 }
 
 /** One session (a MoldUDP64 session name, an IEX-TP session id): its share of the counters. */
@@ -62,13 +76,17 @@ export interface LineStats {
   missing: number;
 }
 
-export function readSummary(memory: WasmMemory, extraRejects: Record<string, number> = {}): ParserSummary {
+/**
+ * numericTypes: message types are numbers (an SBE feed's template ids, their low 8 bits), keyed
+ * by their decimal value rather than as characters.
+ */
+export function readSummary(memory: WasmMemory, extraRejects: Record<string, number> = {}, numericTypes = false): ParserSummary {
   const ps = new BigUint64Array(memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 8);
   const at = (off: number) => Number(ps[off / 8]);
   const byType: Record<string, number> = {};
   for (let t = 0; t < 256; t++) {
     const v = at(L.PS_BY_TYPE + t * 8);
-    if (v) byType[String.fromCharCode(t)] = v;
+    if (v) byType[numericTypes ? String(t) : String.fromCharCode(t)] = v;
   }
   const rejected: Record<string, number> = { ...extraRejects };
   for (const [i, name] of Object.entries(REJECT_REASONS)) {
@@ -81,6 +99,8 @@ export function readSummary(memory: WasmMemory, extraRejects: Record<string, num
     resets: at(L.PS_RESETS), truncatedPackets: at(L.PS_TRUNCATED_PACKETS), truncatedMessages: at(L.PS_TRUNCATED_MESSAGES),
     rejected,
   };
+  const rpt: InstrumentSequenceStats = { gaps: at(L.PS_RPT_GAPS), gapEntries: at(L.PS_RPT_GAP_ENTRIES), stale: at(L.PS_RPT_STALE), untracked: at(L.PS_RPT_FULL) };
+  if (rpt.gaps + rpt.stale + rpt.untracked > 0) s.instrumentSequence = rpt;
   const sessions = readSessions(memory, ps);
   if (sessions.length > 0) s.sessions = sessions;
   const evicted = Number(new BigUint64Array(memory.buffer, L.SESSIONS_BASE + L.SS_EVICTED, 1)[0]);

@@ -45,7 +45,7 @@ export class ExchangeLatency {
   // offset in a typed array: a double kept in a field or a closure would be boxed on each store.
   readonly #n = new Float64Array(2);
 
-  constructor(framing: "moldudp64" | "iextp", nowMs = Date.now()) {
+  constructor(framing: "moldudp64" | "iextp" | "mdp3", nowMs = Date.now()) {
     this.#sinceMidnight = framing === "moldudp64";
     this.#n[0] = this.#sinceMidnight ? newYorkMidnightNs(nowMs) : 0;
   }

@@ -99,9 +99,15 @@ export async function listen(o: ListenOptions): Promise<ListenResult> {
   }
   let text = "";
   let pending: Promise<unknown> | undefined;
+  // An SBE feed writes a tick per group entry: its message is printed once, at its first tick.
+  let lastOffset = -1;
+  let lastSeq = -1;
   const printer: Strategy = o.json
     ? {
       onTick(t) {
+        if (t.msgOffset === lastOffset && t.seq === lastSeq) return;
+        lastOffset = t.msgOffset;
+        lastSeq = t.seq;
         text += JSON.stringify(src.message.at(t.msgOffset, t.msgLength).toJSON(t.seq)) + "\n";
         if (text.length >= 1 << 16 && !pending) {
           if (!out.write(text)) pending = once(out, "drain").then(() => (pending = undefined));
