@@ -6,7 +6,8 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cmeMdp3 } from "../src/feeds/feeds.js";
 import { FeedParser } from "../src/feeds/parser.js";
@@ -22,6 +23,8 @@ import { GENERATED, generatedFiles } from "../scripts/generate-feeds.js";
 import { parsePayloads, extremeValues, constantsOf, type Extreme } from "./helpers/sbe.js";
 
 const CME = fileURLToPath(new URL("../../shared/data/cme", import.meta.url));
+// CME's schema (shared/data/cme, beside the checkout): the test that reads it skips without it.
+const haveCme = existsSync(join(CME, "mdp3-v9.xml"));
 const encoders = E as unknown as Record<string, (v: SbeObject) => Uint8Array>;
 const parser = (): FeedParser => new FeedParser(cmeMdp3);
 const T0 = 1_700_000_000_000_000_000n;
@@ -29,6 +32,7 @@ const T0 = 1_700_000_000_000_000_000n;
 const G = suite("cme-mdp3 generated files");
 
 G("the committed module, schema and encoder are what the generator writes from mdp3-v9.xml", () => {
+  if (!haveCme) return console.log(`# skipped: no CME schema at ${CME}`);
   for (const g of GENERATED) {
     for (const [path, text] of Object.entries(generatedFiles(CME, g))) {
       assert.ok(readFileSync(path, "utf8") === text, `${path} differs from the generator's output: run node --import tsx scripts/generate-feeds.ts`);

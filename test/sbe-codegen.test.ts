@@ -22,6 +22,8 @@ import { generatedFeed, parsePayloads, extremeValues, withoutConstants } from ".
 
 const fixture = (f: string): string => fileURLToPath(new URL(`./fixtures/sbe/${f}`, import.meta.url));
 const CME = fileURLToPath(new URL("../../shared/data/cme", import.meta.url));
+// CME's schemas (shared/data/cme, beside the checkout): the test that reads them skips without them.
+const haveCme = existsSync(join(CME, "mdp3-v5.xml"));
 const cli = fileURLToPath(new URL("../src/xdpfeed.mjs", import.meta.url));
 const T0 = 5n;
 
@@ -138,6 +140,7 @@ W("big-endian: a 12-byte header with a 32-bit template id, levels read in networ
 });
 
 W("CME MDP 3.0 version 5: every template's encoder at zero, maximum and null read back through its generated parser", async () => {
+  if (!haveCme) return console.log(`# skipped: no CME schemas at ${CME}`);
   const { feed, schema } = await generatedFeed(join(CME, "mdp3-v5.xml"), "cme_mdp3_v5", { mdp3Book: true });
   for (const x of ["zero", "max", "null"] as const) {
     for (const entries of [0, 1, 3]) {
