@@ -13,6 +13,7 @@
 //   light  sum mod 2^32 of the low 32 bits of price over every record: what the timed passes
 //          consume (one field per record, so the records cannot be optimized away).
 
+import { spawn } from "node:child_process";
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { R_SEQ, R_PRICE, R_QUANTITY, R_KIND, R_MSG_OFFSET, RECORD_SIZE } from "../../assembly/records.js";
 
@@ -164,4 +165,29 @@ export function markdownTable(rows: string[][], right: (col: number) => boolean)
   const line = (r: string[]) => `| ${r.map((x, i) => (right(i) ? x.padStart(w[i]) : x.padEnd(w[i]))).join(" | ")} |`;
   const rule = `|${w.map((n, i) => (right(i) ? "-".repeat(n + 1) + ":" : "-".repeat(n + 2))).join("|")}|`;
   return [line(rows[0]), rule, ...rows.slice(1).map(line)].join("\n");
+}
+
+/**
+ * Runs one benchmark case as a child process in `cwd` and resolves with its stdout; rejects with
+ * the first `shown` words of its command and the last lines of its stderr when it fails, and kills
+ * it after `timeoutMs`.
+ */
+export function runChild(argv: string[], o: { cwd: string; timeoutMs: number; shown?: number }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${argv.slice(0, o.shown ?? 4).join(" ")} ... exited with ${signal ?? code}: ${err.trim().split("\n").slice(-5).join(" | ")}`));
+    });
+  });
 }

@@ -37,13 +37,13 @@
 //
 // Prints the table on stdout (progress on stderr) and writes bench/results/decode.json.
 
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FEEDS } from "../../src/feeds/feeds.js";
-import { FORMATS, markdownTable, median, type CaseResult, type Format } from "./common.js";
+import { FORMATS, markdownTable, median, runChild, type CaseResult, type Format } from "./common.js";
 import { cpuBusy, JIFFY } from "./cpu.js";
 import { prepareIex, prepareItch, type Prepared } from "./inputs.js";
 
@@ -152,26 +152,6 @@ interface Run {
   disturbed: boolean;
 }
 
-function runChild(argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CASE_TIMEOUT_MS);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${argv.slice(0, 4).join(" ")} ... exited with ${signal ?? code}: ${err.trim().split("\n").slice(-5).join(" | ")}`));
-    });
-  });
-}
-
 function caseArgv(impl: Impl, format: Format, input: string): string[] {
   const secs = String(MIN_SECONDS);
   if (impl === "c") return [C_DECODER, format, input, secs, "2"];
@@ -192,7 +172,7 @@ async function waitQuiet(): Promise<void> {
 async function runCase(impl: Impl, inp: Input, path: string, round: number): Promise<Run> {
   const format = inp.format;
   await waitQuiet();
-  const out = await runChild(caseArgv(impl, format, path));
+  const out = await runChild(caseArgv(impl, format, path), { cwd: ROOT, timeoutMs: CASE_TIMEOUT_MS });
   const line = out.trim().split("\n").pop() ?? "";
   let result: CaseResult;
   try {

@@ -33,13 +33,12 @@
 // producer delivers; its one-core turns give the producer's own cost per frame.
 // Prints the tables on stdout (progress on stderr) and writes bench/results/ring.json.
 
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cpuBusy, JIFFY } from "../decode/cpu.js";
-import { median } from "../decode/common.js";
+import { median, runChild } from "../decode/common.js";
 import { framesOf, PORT, SET_FORMAT, SETS, type FrameSet } from "./frames.js";
 import { buildNative, layRings, ringBytes, BUILD, C_RING } from "./sim.js";
 import { CASES, caseTable, fmtRate, shareTable, summarize, type CaseDef, type CaseResult, type Run } from "./cases.js";
@@ -123,26 +122,6 @@ const CASE_IDS = args.cases?.split(",").map((x) => x.trim()).filter(Boolean);
 for (const id of CASE_IDS ?? []) if (!CASES.some((c) => c.id === id)) fail(`--cases: unknown '${id}', expected some of ${CASES.map((c) => c.id).join(",")}`);
 const RUN_CASES = CASE_IDS ? CASES.filter((c) => CASE_IDS.includes(c.id)) : CASES;
 
-function runChild(argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("taskset", ["-c", String(RX_CPU), ...argv], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CASE_TIMEOUT_MS);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${argv.slice(0, 6).join(" ")} ... exited with ${signal ?? code}: ${err.trim().split("\n").slice(-5).join(" | ")}`));
-    });
-  });
-}
-
 function caseArgv(c: CaseDef, set: FrameSet, cores: number, image: { path: string; sim: number }): string[] {
   if (c.impl === "c") {
     return [C_RING, SET_FORMAT[set].format, c.mode, image.path, String(image.sim), String(SECONDS), String(WARMUP), String(BATCH), String(PRODUCER_CPU), String(PORT), String(cores)];
@@ -165,7 +144,7 @@ async function waitQuiet(): Promise<void> {
 async function runCase(c: CaseDef, set: FrameSet, cores: number, image: { path: string; sim: number }, round: number): Promise<Run> {
   // One core is timed by its own CPU clock: other work does not skew it.
   if (cores === 2) await waitQuiet();
-  const out = await runChild(caseArgv(c, set, cores, image));
+  const out = await runChild(["taskset", "-c", String(RX_CPU), ...caseArgv(c, set, cores, image)], { cwd: ROOT, timeoutMs: CASE_TIMEOUT_MS, shown: 9 });
   const line = out.trim().split("\n").pop() ?? "";
   let result: CaseResult;
   try {
