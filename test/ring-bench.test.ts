@@ -107,7 +107,7 @@ function cDefines(file: string): Array<[string, number]> {
 Bench("the C files' copies of the memory layout match assembly/layout.ts and bench/ring/sim.ts", () => {
   const known = { ...L, ...Sim } as unknown as Record<string, unknown>;
   let checked = 0;
-  for (const file of ["producer.h", "producer.c", "c_ring.c"]) {
+  for (const file of ["layout.h", "producer.h", "producer.c", "c_ring.c"]) {
     for (const [name, value] of cDefines(file)) {
       if (typeof known[name] !== "number") continue;
       assert.is(value, known[name], `${file}: ${name}`);

@@ -15,23 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "layout.h"
 #include "producer.h"
-
-// assembly/layout.ts
-#define CTL_BASE 0x100000u
-#define RING_FILL 0u
-#define RING_RX 64u
-#define RING_PRODUCER 0u
-#define RING_CONSUMER 4u
-#define RING_DESCS 12u
-#define RING_MASK 16u
-#define RING_SIZE 20u
-#define RING_CACHED_PROD 24u
-#define RING_CACHED_CONS 28u
-#define CTL_UMEM 128u
-#define CTL_FRAME_SIZE 132u
-#define XDPFEED_META_MAGIC 0x46504458u
-#define XDPFEED_META_SIZE 24u
 
 static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
