@@ -12,24 +12,11 @@
 
 #include "../decode/native.h"
 
-#define RECORD_SIZE 96
 #define MAX_RECORDS (1 << 14)
 #define I32_NULL 2147483647
 #define I64_NULL 0x7fffffffffffffffLL
 enum { K_OTHER = 0, K_ADD = 1, K_MODIFY = 2, K_DELETE = 4, K_EXECUTE = 5, K_TRADE = 6, K_LEVEL = 8, K_STATUS = 9, K_SYSTEM = 10, K_DIRECTORY = 11 };
 
-typedef struct {
-  uint64_t seq, exchange_ts, receive_ts, order_id, match_id, ref_order_id;
-  int64_t price;
-  uint64_t quantity;
-  int64_t price2;
-  uint64_t quantity2;
-  uint32_t instrument, msg_offset;
-  uint16_t msg_length;
-  uint8_t kind, side, msg_type, price_scale, flags, status;
-} record_t;
-
-_Static_assert(sizeof(record_t) == RECORD_SIZE, "record layout");
 
 static record_t records[MAX_RECORDS];
 static uint32_t nrec;

@@ -35,18 +35,6 @@ static const char *const REJ_NAMES[REJ_COUNT] = {
   "badLength", "otherProtocol", "trailingBytes", "truncated", NULL,
 };
 
-// assembly/records.ts
-typedef struct {
-  uint64_t seq, exchange_ts, receive_ts, order_id, match_id, ref_order_id;
-  int64_t price;
-  uint64_t quantity;
-  int64_t price2;
-  uint64_t quantity2;
-  uint32_t instrument, msg_offset;
-  uint16_t msg_length;
-  uint8_t kind, side, msg_type, price_scale, flags, status;
-} record_t;
-_Static_assert(sizeof(record_t) == 96, "record layout");
 
 enum {
   TICK_OTHER, TICK_ADD, TICK_MODIFY, TICK_CANCEL, TICK_DELETE, TICK_EXECUTE, TICK_TRADE,

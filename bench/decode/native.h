@@ -1,5 +1,6 @@
-// What the native baselines of the benchmarks share (bench/decode/c_decoder.c, the decoders'; and
-// bench/book/, the order book's): byte-order loads, reading an input file whole, the clocks and
+// What the native baselines of the benchmarks share (bench/decode/c_decoder.c and
+// bench/decode-mdp3/c_mdp3.c, the decoders'; and bench/book/, the order book's): the tick record,
+// byte-order loads, reading an input file whole, the clocks and
 // CPU accounting they report, the FNV-1a constants of their checksums (the same as the TypeScript
 // side's, bench/decode/common.ts) and peak memory. Header-only (static functions), so that each
 // program stays one `cc` command with no library to build.
@@ -17,6 +18,19 @@
 
 #define FNV_PRIME 0x01000193u
 #define FNV_BASIS 0x811c9dc5u
+
+// The tick record the C decoders write (assembly/records.ts).
+typedef struct {
+  uint64_t seq, exchange_ts, receive_ts, order_id, match_id, ref_order_id;
+  int64_t price;
+  uint64_t quantity;
+  int64_t price2;
+  uint64_t quantity2;
+  uint32_t instrument, msg_offset;
+  uint16_t msg_length;
+  uint8_t kind, side, msg_type, price_scale, flags, status;
+} record_t;
+_Static_assert(sizeof(record_t) == 96, "record layout");
 
 // Everything is static inline: a program that does not use a helper gets no warning for it.
 
