@@ -18,6 +18,11 @@ function q(dv: DataView, o: number): number {
 }
 
 // A u64 timestamp's offset, or the packet's SendingTime's when it is 0.
+// The tick kind of an order entry's MDUpdateAction (New, Change, Delete).
+function orderKind(action: number): number {
+  return action === 0 ? R.TICK_ADD : action === 1 ? R.TICK_MODIFY : action === 2 ? R.TICK_DELETE : R.TICK_OTHER;
+}
+
 function time(dv: DataView, o: number, sending: number): number {
   return dv.getUint32(o, true) === 0 && dv.getUint32(o + 4, true) === 0 ? sending : o;
 }
@@ -162,7 +167,7 @@ export class TsMdp3Decoder {
           const known = ref >= 1 && ref <= n && ref !== 255;
           const x = e0 + (known ? ref - 1 : 0) * bl;
           const a = dv.getUint8(o + 21);
-          this.#record(dv, seq, a === 0 ? R.TICK_ADD : a === 1 ? R.TICK_MODIFY : a === 2 ? R.TICK_DELETE : R.TICK_OTHER, ts, known ? dv.getInt32(x + 12, true) : 0, known ? x : -1, q(dv, o + 16));
+          this.#record(dv, seq, orderKind(a), ts, known ? dv.getInt32(x + 12, true) : 0, known ? x : -1, q(dv, o + 16));
         }
         break;
       }
@@ -173,7 +178,7 @@ export class TsMdp3Decoder {
         for (let i = 0; i < g[1]; i++) {
           const e = g[2] + i * g[0];
           const a = dv.getUint8(e + 32);
-          this.#record(dv, seq, a === 0 ? R.TICK_ADD : a === 1 ? R.TICK_MODIFY : a === 2 ? R.TICK_DELETE : R.TICK_OTHER, ts, dv.getInt32(e + 28, true), e + 16, q(dv, e + 24));
+          this.#record(dv, seq, orderKind(a), ts, dv.getInt32(e + 28, true), e + 16, q(dv, e + 24));
         }
         break;
       }
