@@ -51,11 +51,6 @@ export const HO_REF: u32 = 8;
   return e;
 }
 
-// Orders in the hash.
-@inline export function hashedOrders(): u32 {
-  return ctl(BK_ORDER_HASHED);
-}
-
 const TOP: u32 = BOOK_CTL_BASE + BK_HASH_TOP;
 
 // The largest reference put in the hash since it was last empty (0: none): a reference above it

@@ -241,10 +241,3 @@ export function pagesClear(): void {
 @inline export function pageSlotAt(i: u32): u32 {
   return ctl(BK_PAGES) + i * ORDER_SLOT;
 }
-
-// Whether page slot e's page is the one the directory names for its page number (checks).
-export function pageListed(e: u32): bool {
-  const page = ctl(BK_PAGES) + ((e - ctl(BK_PAGES)) & ~(ORDER_PAGE_BYTES - 1));
-  const pn = load<u64>(metaOf(page), PM_PAGE_NO);
-  return pn - load<u64>(LO) < <u64>WINDOW_PAGES && load<u32>(dirEntry(pn)) == page;
-}
