@@ -23,7 +23,9 @@
 // The five alternate their order each round; medians are reported, as a table on stdout and in
 // bench/results/book.json, with each case's peak memory (its process's max RSS; the wasm cases'
 // includes the input file, read whole into the parser's memory), the order table's memory at the
-// end, and the rates of the wasm book relative to the C book's in the same run. Agreement: every book run must report
+// end, the rates of the wasm book relative to the C book's in the same run, and the machine's
+// dependent-load latency at a few buffer sizes (bench/book/mem_latency.c): the floor under any
+// book's ns per message once its orders outgrow the caches. Agreement: every book run must report
 // the same BBO events (count and checksum over their message, instrument and BBO), counters,
 // orders and levels at the end as the C book's; a mismatch is printed loudly and the exit status
 // is 1.
@@ -40,6 +42,9 @@ import { DAY_SYMBOLS } from "../src/itchgen/day-profile.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD = `${ROOT}bench/.build`;
 const C_BOOK = `${BUILD}/c_book`;
+const MEM_LATENCY = `${BUILD}/mem_latency`;
+/** Buffer sizes (MiB) of the dependent-load latency printed beside the rates: the caches, and order tables' sizes. */
+const LATENCY_MIB = [1, 8, 32];
 const CHILD = `${ROOT}bench/book/child.ts`;
 const RESULTS = `${ROOT}bench/results`;
 
@@ -99,8 +104,12 @@ mkdirSync(BUILD, { recursive: true });
 log(`building ${C_BOOK} (make -C bench/book)`);
 execFileSync("make", ["-s", "-C", `${ROOT}bench/book`], { stdio: "inherit" });
 
+// The floor under both books' rates: a lookup of an order whose entry is not cached waits this long.
+const memoryLatencyNs = JSON.parse(execFileSync(MEM_LATENCY, LATENCY_MIB.map(String), { encoding: "utf8" })) as Record<string, number>;
+log(`dependent-load latency: ${LATENCY_MIB.map((m) => `${memoryLatencyNs[m]} ns at ${m} MiB`).join(", ")}`);
+
 const report: Record<string, unknown> = {
-  date: new Date().toISOString(), messages, seed, rounds, profiles, maxOrders, maxLevels, node: process.version, cases: [],
+  date: new Date().toISOString(), messages, seed, rounds, profiles, maxOrders, maxLevels, node: process.version, memoryLatencyNs, cases: [],
 };
 const rows: string[][] = [[
   "profile", "symbols", "input", "decode only", "with L3 book", "ns/msg (book)", "book + depth events", "book, records on demand", "ns/msg (on demand)",
@@ -172,6 +181,7 @@ report.agreement = mismatches.length === 0 ? "ok" : mismatches;
 console.log(`ITCH book-building rate, ${messages.toLocaleString("en-US")} generated messages per day (seed ${seed}), median of ${rounds} fresh processes per cell`);
 console.log(markdownTable(rows, (i) => i >= 3));
 console.log(`\n"wasm book vs C": the wasm book's rate (decode into records included) over the C book's, same run (1.00x: as fast); "on demand vs C": the same with records on demand`);
+console.log(`dependent-load latency on this machine (bench/book/mem_latency.c): ${LATENCY_MIB.map((m) => `${memoryLatencyNs[m]} ns at ${m} MiB`).join(", ")}; an order lookup that misses the caches costs about that`);
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(`${RESULTS}/book.json`, JSON.stringify(report, null, 2) + "\n");
 if (mismatches.length > 0) {
