@@ -21,7 +21,7 @@ import { rptCheck, rptSet, rptClear } from "../parse/rptseq";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
 import { bookOn } from "../book/instruments";
-import { mdpBookLevel, mdpBookOrder, mdpBookReset, mdpBookSnapshotBegin, mdpBookSnapshotEnd, mdpBookMessageEnd } from "../book/mdp3";
+import { mdpBookLevel, mdpBookOrder, mdpBookReset, mdpBookSnapshotBegin, mdpBookSnapshotEnd, mdpBookMessageEnd, mdpBookDefinition } from "../book/mdp3";
 
 export * from "../abi";
 export * from "../parse/feed-abi";
@@ -941,6 +941,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE2, <u64>load<i64>(root + T27_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T27_MD_SECURITY_TRADING_STATUS));
   }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T27_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T27_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T27_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T27_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
+  }
 }
 
 // MDInstrumentDefinitionSpread29's groups and var data fit the message, and their entries are long enough.
@@ -1012,6 +1033,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE, <u64>load<i64>(root + T29_MIN_PRICE_INCREMENT));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T29_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T29_MD_SECURITY_TRADING_STATUS));
+  }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T29_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T29_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T29_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T29_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
   }
 }
 
@@ -1542,6 +1584,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE, <u64>nonNull<i64>(load<i64>(root + T41_MIN_PRICE_INCREMENT), <i64>9223372036854775807));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T41_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T41_MD_SECURITY_TRADING_STATUS));
+  }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T41_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T41_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T41_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T41_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
   }
 }
 
@@ -2316,6 +2379,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE2, <u64>load<i64>(root + T54_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T54_MD_SECURITY_TRADING_STATUS));
   }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T54_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T54_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T54_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T54_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
+  }
 }
 
 // MDInstrumentDefinitionOption55's groups and var data fit the message, and their entries are long enough.
@@ -2398,6 +2482,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE2, <u64>load<i64>(root + T55_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T55_MD_SECURITY_TRADING_STATUS));
   }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T55_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T55_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T55_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T55_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
+  }
 }
 
 // MDInstrumentDefinitionSpread56's groups and var data fit the message, and their entries are long enough.
@@ -2469,6 +2574,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE, <u64>nonNull<i64>(load<i64>(root + T56_MIN_PRICE_INCREMENT), <i64>9223372036854775807));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T56_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T56_MD_SECURITY_TRADING_STATUS));
+  }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T56_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T56_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T56_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T56_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
   }
 }
 

@@ -37,7 +37,7 @@ export interface GeneratedFiles {
   encoder: string;
 }
 
-const HOOKS = ["mdpBookLevel", "mdpBookOrder", "mdpBookReset", "mdpBookSnapshotBegin", "mdpBookSnapshotEnd", "mdpBookMessageEnd"];
+const HOOKS = ["mdpBookLevel", "mdpBookOrder", "mdpBookReset", "mdpBookSnapshotBegin", "mdpBookSnapshotEnd", "mdpBookMessageEnd", "mdpBookDefinition"];
 
 // The end of the fields every version of the owner has (they are read unconditionally).
 function minBlock(fields: SbeField[], since: number): number {

@@ -6,6 +6,8 @@
 //   reset       a group whose MDEntryType(269) is 'J'    one TICK_SYSTEM, status 'J'; every RptSeq forgotten
 //   definition  message semanticType 'd'                 one TICK_DIRECTORY: SecurityID(48), price
 //                                                        MinPriceIncrement(969), price2 DisplayFactor(9787)
+//                                                        (books: the depths of its MDFeedType(1022) GBX and
+//                                                        GBI entries' MarketDepth(264), mdpBookDefinition)
 //   status      message semanticType 'f'                 one TICK_STATUS: status SecurityTradingStatus(326),
 //                                                        flags HaltReason(327)
 //   snapshot    message semanticType 'W'                 per entry: TICK_LEVEL (book entry types) or TICK_ADD
@@ -26,7 +28,8 @@
 // implied level, matchId RptSeq(83) for levels and statistics, MDOrderPriority(37707) for
 // orders, MDTradeEntryID(37711) for trades, orderId OrderID(37). Null values read as 0.
 //
-// With the mdp3 book hooks (assembly/book/mdp3.ts) the plans also call the books: levels and
+// With the mdp3 book hooks (assembly/book/mdp3.ts) the plans also call the books: definitions
+// mdpBookDefinition (the instrument's market depths), levels and
 // snapshots mdpBookLevel, orders mdpBookOrder, the reset mdpBookReset, snapshots their
 // begin/end, and every message that called one mdpBookMessageEnd. Entries whose RptSeq the
 // instrument already passed (older than its snapshot) are recorded but not applied.
@@ -38,7 +41,7 @@ export const TAG = {
   securityId: 48, px: 270, size: 271, rptSeq: 83, orders: 346, level: 1023, action: 279, entryType: 269, orderId: 37,
   priority: 37707, displayQty: 37706, referenceId: 9633, orderAction: 37708, aggressor: 5797, lastQty: 32, transactTime: 60,
   tradingStatus: 326, mdTradingStatus: 1682, minIncrement: 969, displayFactor: 9787, haltReason: 327, tradeEntryId: 37711,
-  highLimit: 1149, lowLimit: 1148, noChunks: 37709, currentChunk: 37710,
+  highLimit: 1149, lowLimit: 1148, noChunks: 37709, currentChunk: 37710, feedType: 1022, marketDepth: 264,
 } as const;
 
 export type Plan = "reset" | "definition" | "status" | "snapshot" | "orders" | "trades" | "levels" | "stats" | "message";
@@ -159,6 +162,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       }
       if (plan === "status") out.push(`  setU8(r, R_STATUS, ${rv(TAG.tradingStatus, "u32")});`, `  setU8(r, R_FLAGS, ${rv(TAG.haltReason, "u32")});`);
       out.push("}");
+      if (plan === "definition" && c.hooks) out.push(...depthCode(c));
       return out;
     }
     case "reset":
@@ -270,6 +274,51 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       return out.filter((l) => l !== "");
     }
   }
+}
+
+// "GBX" (the outright book) and "GBI" (the implied book), MDFeedType's three chars as a
+// little-endian load of them yields.
+const GBX = 0x584247;
+const GBI = 0x494247;
+
+// A definition's market depths for the books: the MarketDepth(264) of its NoMDFeedTypes entries
+// whose MDFeedType(1022) is GBX (outright) or GBI (implied), 0 for one it does not list or whose
+// depth is not above 0 (the book's default then: mdpBookDefinition). The groups before the feed
+// types' are stepped over (checked already by the message's check function).
+function depthCode(c: Ctx): string[] {
+  const m = c.m;
+  const k = m.groups.findIndex((g) => {
+    const ft = byTag(g.fields, TAG.feedType);
+    return !!byTag(g.fields, TAG.marketDepth) && ft?.type.class === "chars" && ft.type.presence !== "constant" && ft.type.length >= 3;
+  });
+  if (k < 0) return [];
+  const g = m.groups[k];
+  const ft = fieldConst(m, byTag(g.fields, TAG.feedType)!, g);
+  const out: string[] = [
+    "// The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.",
+    "if (book) {",
+    "  let at = root + block;",
+  ];
+  const guard = (x: SbeGroup): string => (x.sinceVersion > m.sinceVersion ? `if (version >= ${x.sinceVersion}) ` : "");
+  for (const x of m.groups.slice(0, k)) {
+    const d = x.dimension;
+    const bl = load(d.blockLengthPrimitive, `at + ${d.blockLengthOffset}`, c.le);
+    const n = load(d.countPrimitive, `at + ${d.countOffset}`, c.le);
+    if (nested(x)) {
+      out.push(`  ${guard(x)}{`, `    // ${x.name}: stepped over`, `    const bl = ${bl};`, `    const n = ${n};`, `    at += ${d.size};`,
+        `    for (let i: u32 = 0; i < n; i++) at = ${skipName(m, x)}(at + bl, version);`, "  }");
+    } else {
+      out.push(`  ${guard(x)}at += ${d.size} + ${bl} * ${n}; // ${x.name}`);
+    }
+  }
+  out.push("  let depth: u32 = 0;", "  let implied: u32 = 0;", `  ${guard(g)}{ // ${g.name}`, ...groupHead(c, g, 1).filter((l) => !l.startsWith("at =") && !l.startsWith("let next")).map((l) => "    " + l),
+    "    for (let i: u32 = 0; i < n1; i++) {", `      const e1 = entries1 + i * bl1;`,
+    `      const feed = <u32>load<u16>(e1 + ${ft}) | (<u32>load<u8>(e1 + ${ft} + 2) << 16);`,
+    `      const d = ${value(c, byTag(g.fields, TAG.marketDepth), "e1", "bl1", "i32", g, g.sinceVersion)};`,
+    `      if (d > 0 && feed == 0x${GBX.toString(16)}) depth = <u32>d; // GBX`, `      else if (d > 0 && feed == 0x${GBI.toString(16)}) implied = <u32>d; // GBI`,
+    "    }", "  }", `  mdpBookDefinition(${value(c, byTag(m.fields, TAG.securityId), "root", "block", "i32", undefined, m.sinceVersion)}, depth, implied);`,
+    "  mdpBookMessageEnd();", "}");
+  return out;
 }
 
 /** Whether the plan writes one record per entry of the group (its entries must not be empty). */
