@@ -138,8 +138,9 @@ export function planCode(c: Ctx, plan: Plan): string[] {
   const root = (tag: number): SbeField | undefined => byTag(m.fields, tag);
   const rv = (tag: number, ty: string): string => value(c, root(tag), "root", "block", ty, undefined, m.sinceVersion);
   const tt = root(TAG.transactTime);
-  const out: string[] = [`const ts = ${tt ? `${rv(TAG.transactTime, "u64")}` : "sbeSendingTime"};`];
-  const ts = tt ? "(ts != 0 ? ts : sbeSendingTime)" : "ts";
+  // The exchange time of its records: TransactTime, else (absent or 0) the packet's SendingTime.
+  const out: string[] = tt ? [`const transactTime = ${rv(TAG.transactTime, "u64")};`, "const ts = transactTime != 0 ? transactTime : sbeSendingTime;"] : ["const ts = sbeSendingTime;"];
+  const ts = "ts";
   const rec = (kind: string, inst: string, scale: number | string): string[] => [
     `const r = sbeRecord(m, len, seq, TEMPLATE_${m.id}, ${kind}, ${ts}, <u32>${inst}, ${scale});`,
     "if (r == 0) return;",
