@@ -203,10 +203,11 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       const s = scaleOf(byTag(g0.fields, TAG.px));
       out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
         `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`,
-        `  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const orderId = ${ev(g0, 0, TAG.orderId, "u64")};`,
-        `  const priority = ${ev(g0, 0, TAG.priority, "u64")};`, `  const price = ${ev(g0, 0, TAG.px, "i64")};`,
-        `  const qty = ${ev(g0, 0, TAG.displayQty, "i64")};`,
+        `  const action = ${ev(g0, 0, TAG.action, "u32")};`,
         ...rec(ORDER_KIND("action"), "secId", s).map((l) => "  " + l),
+        // The rest read where they are written (not held across the record's start).
+        `  const orderId = ${ev(g0, 0, TAG.orderId, "u64")};`, `  const priority = ${ev(g0, 0, TAG.priority, "u64")};`,
+        `  const price = ${ev(g0, 0, TAG.px, "i64")};`, `  const qty = ${ev(g0, 0, TAG.displayQty, "i64")};`,
         `  setOrder(r, orderId, ${SIDE_CODE}, <u64>qty, price);`, "  setU64(r, R_MATCH_ID, priority);", "  setU8(r, R_FLAGS, action);");
       if (c.hooks) out.push(`  if (book && ${IS_BOOK}) mdpBookOrder(secId, ${BOOK_SIDE}, action, orderId, priority, ${to9("price", s)}, qty);`);
       out.push("}", "if (!sbeWrote()) {", ...rec("TICK_OTHER", "0", s).map((l) => "  " + l), "}");
@@ -220,20 +221,21 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       const levels = plan === "levels";
       const pxTag = byTag(g0.fields, TAG.px) ? TAG.px : TAG.highLimit;
       out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
-        `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`,
-        `  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const price = ${ev(g0, 0, pxTag, "i64")};`,
-        `  const qty = ${ev(g0, 0, TAG.size, "i64")};`, `  const orders = ${ev(g0, 0, TAG.orders, "i32")};`,
-        `  const rpt = ${ev(g0, 0, TAG.rptSeq, "u32")};`,
-        byTag(g0.fields, TAG.rptSeq) ? "  const fresh = rptCheck(secId, rpt);" : "  const fresh = true;");
+        `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const rpt = ${ev(g0, 0, TAG.rptSeq, "u32")};`,
+        byTag(g0.fields, TAG.rptSeq) ? "  const fresh = rptCheck(secId, rpt);" : "  const fresh = true;",
+        `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`);
+      // The other fields are read after the record is started, where they are written (not held
+      // across the RptSeq check and the record's start).
+      const fields = [`  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const price = ${ev(g0, 0, pxTag, "i64")};`,
+        `  const qty = ${ev(g0, 0, TAG.size, "i64")};`, `  const orders = ${ev(g0, 0, TAG.orders, "i32")};`];
       if (plan === "trades") {
-        out.push(`  const aggressor = ${ev(g0, 0, TAG.aggressor, "u32")};`,
-          ...rec("TICK_TRADE", "secId", s).map((l) => "  " + l),
+        out.push(...rec("TICK_TRADE", "secId", s).map((l) => "  " + l), ...fields, `  const aggressor = ${ev(g0, 0, TAG.aggressor, "u32")};`,
           "  setU64(r, R_PRICE, <u64>price);", "  setU64(r, R_QUANTITY, <u64>qty);", "  setU64(r, R_QUANTITY2, <u64>orders);",
           "  setU8(r, R_SIDE, aggressor == 1 ? 0x42 : aggressor == 2 ? 0x53 : 0);", "  setU8(r, R_FLAGS, action);",
           `  setU64(r, R_MATCH_ID, ${ev(g0, 0, TAG.tradeEntryId, "u64")});`);
       } else {
-        out.push(`  const level = ${ev(g0, 0, TAG.level, "u32")};`,
-          ...rec(levels ? `(${IS_BOOK} ? TICK_LEVEL : t == ${J} ? TICK_SYSTEM : TICK_OTHER)` : "TICK_OTHER", "secId", s).map((l) => "  " + l),
+        out.push(...rec(levels ? `(${IS_BOOK} ? TICK_LEVEL : t == ${J} ? TICK_SYSTEM : TICK_OTHER)` : "TICK_OTHER", "secId", s).map((l) => "  " + l),
+          ...fields, `  const level = ${ev(g0, 0, TAG.level, "u32")};`,
           "  setU64(r, R_PRICE, <u64>price);", "  setU64(r, R_QUANTITY, <u64>qty);", "  setU64(r, R_QUANTITY2, <u64>orders);",
           `  setU8(r, R_SIDE, ${levels ? SIDE_CODE : "t"});`, "  setU8(r, R_STATUS, level);", `  setU8(r, R_FLAGS, action | (${IMPLIED} ? 0x80 : 0));`,
           "  setU64(r, R_MATCH_ID, rpt);");
