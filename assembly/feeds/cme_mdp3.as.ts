@@ -1146,9 +1146,6 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
     at = entries1 + bl1 * n1;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_ID);
-      const priority = <u64>nonNull<u64>(load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
-      const qty = <i64>nonNull<i32>(load<i32>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
       const action = <u32><u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
@@ -1159,6 +1156,9 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
       const t = known ? <u32><u32>load<u8>(x + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE) : 0;
       const r = sbeRecord(m, len, seq, TEMPLATE_32, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), ts, <u32>secId, 7);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_ID);
+      const priority = <u64>nonNull<u64>(load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
+      const qty = <i64>nonNull<i32>(load<i32>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
       setU64(r, R_MATCH_ID, priority);
       setU8(r, R_FLAGS, action);
@@ -1685,7 +1685,6 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     let left: i32 = n0 > 0 ? <i32>nonNull<i32>(load<i32>(entries0 + T42_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647) : 0;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T42_NO_ORDER_ID_ENTRIES_ORDER_ID);
       // The trade this order took part in: each trade entry lists NumberOfOrders of them.
       while (left <= 0 && k + 1 < n0) {
         k++;
@@ -1695,6 +1694,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
       const secId = n0 > 0 ? <i32>load<i32>((entries0 + k * bl0) + T42_NO_MD_ENTRIES_SECURITY_ID) : 0;
       const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_EXECUTE, ts, <u32>secId, 7);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T42_NO_ORDER_ID_ENTRIES_ORDER_ID);
       setU64(r, R_ORDER_ID, orderId);
       setU64(r, R_QUANTITY, <u64><i64>load<i32>(e1 + T42_NO_ORDER_ID_ENTRIES_LAST_QTY));
     }
@@ -1886,9 +1886,6 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     at = entries1 + bl1 * n1;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_ID);
-      const priority = <u64>nonNull<u64>(load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
-      const qty = <i64>nonNull<i32>(load<i32>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
       const action = <u32><u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
@@ -1899,6 +1896,9 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
       const t = known ? <u32><u32>load<u8>(x + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE) : 0;
       const r = sbeRecord(m, len, seq, TEMPLATE_46, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), ts, <u32>secId, 9);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_ID);
+      const priority = <u64>nonNull<u64>(load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
+      const qty = <i64>nonNull<i32>(load<i32>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
       setU64(r, R_MATCH_ID, priority);
       setU8(r, R_FLAGS, action);
@@ -2032,7 +2032,6 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     let left: i32 = n0 > 0 ? <i32>load<i32>(entries0 + T48_NO_MD_ENTRIES_NUMBER_OF_ORDERS) : 0;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T48_NO_ORDER_ID_ENTRIES_ORDER_ID);
       // The trade this order took part in: each trade entry lists NumberOfOrders of them.
       while (left <= 0 && k + 1 < n0) {
         k++;
@@ -2042,6 +2041,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
       const secId = n0 > 0 ? <i32>load<i32>((entries0 + k * bl0) + T48_NO_MD_ENTRIES_SECURITY_ID) : 0;
       const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_EXECUTE, ts, <u32>secId, 9);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T48_NO_ORDER_ID_ENTRIES_ORDER_ID);
       setU64(r, R_ORDER_ID, orderId);
       setU64(r, R_QUANTITY, <u64><i64>load<i32>(e1 + T48_NO_ORDER_ID_ENTRIES_LAST_QTY));
     }

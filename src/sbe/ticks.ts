@@ -252,21 +252,22 @@ export function planCode(c: Ctx, plan: Plan): string[] {
         const refd = !!byTag(g1.fields, TAG.referenceId);
         out.push(`${groupGuard(g1)}{`, ...groupHead(c, g1, 1).map((l) => "  " + l));
         if (plan === "trades") out.push("  let k: u32 = 0;", `  let left: i32 = n0 > 0 ? ${ev(g0, 0, TAG.orders, "i32", "entries0")} : 0;`);
-        out.push("  for (let i: u32 = 0; i < n1; i++) {", ...entryAt(c, g1, 1).split("\n").map((l) => "    " + l.trim()), `    const orderId = ${ev(g1, 1, TAG.orderId, "u64")};`);
+        const orderId = `    const orderId = ${ev(g1, 1, TAG.orderId, "u64")};`;
+        out.push("  for (let i: u32 = 0; i < n1; i++) {", ...entryAt(c, g1, 1).split("\n").map((l) => "    " + l.trim()));
         if (plan === "trades") {
           out.push("    // The trade this order took part in: each trade entry lists NumberOfOrders of them.",
             "    while (left <= 0 && k + 1 < n0) {", "      k++;", `      left = ${ev(g0, 0, TAG.orders, "i32", "(entries0 + k * bl0)")};`, "    }",
             "    left--;", `    const secId = n0 > 0 ? ${ev(g0, 0, TAG.securityId, "i32", "(entries0 + k * bl0)")} : 0;`,
-            ...rec("TICK_EXECUTE", "secId", s).map((l) => "    " + l),
+            ...rec("TICK_EXECUTE", "secId", s).map((l) => "    " + l), orderId,
             "    setU64(r, R_ORDER_ID, orderId);", `    setU64(r, R_QUANTITY, <u64>${ev(g1, 1, TAG.lastQty, "i64")});`);
         } else if (refd) {
-          out.push(`    const priority = ${ev(g1, 1, TAG.priority, "u64")};`, `    const qty = ${ev(g1, 1, TAG.displayQty, "i64")};`,
-            `    const ref = ${ev(g1, 1, TAG.referenceId, "u32")};`, `    const action = ${ev(g1, 1, TAG.orderAction, "u32")};`,
+          out.push(`    const ref = ${ev(g1, 1, TAG.referenceId, "u32")};`, `    const action = ${ev(g1, 1, TAG.orderAction, "u32")};`,
             "    // The entry it refers to (1-based), for the instrument, price and side.",
             "    const known = ref >= 1 && ref <= n0;", "    const x = entries0 + (known ? ref - 1 : 0) * bl0;",
             `    const secId = known ? ${ev(g0, 0, TAG.securityId, "i32", "x")} : 0;`, `    const price = known ? ${ev(g0, 0, TAG.px, "i64", "x")} : 0;`,
             `    const t = known ? ${ev(g0, 0, TAG.entryType, "u32", "x")} : 0;`,
             ...rec(ORDER_KIND("action"), "secId", s).map((l) => "    " + l),
+            orderId, `    const priority = ${ev(g1, 1, TAG.priority, "u64")};`, `    const qty = ${ev(g1, 1, TAG.displayQty, "i64")};`,
             `    setOrder(r, orderId, ${SIDE_CODE}, <u64>qty, price);`, "    setU64(r, R_MATCH_ID, priority);", "    setU8(r, R_FLAGS, action);");
           if (c.hooks) out.push(`    if (book && known && ${IS_BOOK}) mdpBookOrder(secId, ${BOOK_SIDE}, action, orderId, priority, ${to9("price", s)}, qty);`);
         }
