@@ -1,6 +1,7 @@
 // The cme-mdp3 decoder and its books together: generated MDP 3.0 sessions parsed through the
 // shipped module with a book, which must end as the generator's own books (src/mdp3gen keeps each
-// instrument's book as the actions it sends leave it), outright and implied, level by level.
+// instrument's book as the actions it sends leave it), outright and implied, level by level; each
+// instrument's depths are those its definition gives (MarketDepth of GBX and GBI), by the book's rule.
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -47,8 +48,13 @@ const want = (ls: Mdp3Level[], implied = false): Array<[bigint, number, number]>
 for (const o of [
   { seed: 1, instruments: 30, packets: 3000 },
   { seed: 2, instruments: 12, packets: 2000, snapshotsAfter: [300, 900, 1500], resetsAt: [1200] },
-]) {
-  S(`a generated session (${o.instruments} instruments, ${o.packets} event packets${o.resetsAt ? ", snapshots and a channel reset" : ""}) leaves every book, outright and implied, as the generator's`, () => {
+  // Each instrument's depths from its definition: GBX and GBI given, deeper than the book keeps
+  // (clamped to 16 and 4), one or both left out or not above 0 (the defaults, 10 and 2).
+  { seed: 3, instruments: 14, packets: 3000, snapshotsAfter: [700, 1800], depths: [
+    { depth: 5, implied: 1 }, { depth: 16, implied: 4 }, { depth: 20, implied: 9 }, {}, { depth: 3 }, { implied: 3 }, { depth: 0, implied: -1 },
+  ] },
+] as Mdp3SessionOptions[]) {
+  S(`a generated session (${o.instruments} instruments, ${o.packets} event packets${o.resetsAt ? ", snapshots and a channel reset" : ""}${o.depths ? ", depths from the definitions" : ""}) leaves every book, outright and implied, as the generator's`, () => {
     const { p, view, mdp, books, bbo } = run(o);
     const s = p.summary();
     assert.is(s.gaps, 0);
@@ -65,6 +71,13 @@ for (const o of [
       compared += b.bids.length + b.asks.length;
     }
     assert.ok(compared > 50, `levels compared: ${compared}`);
+    if (o.depths) {
+      // The books reached the depths the definitions set: 5 and 3 outright, 1 and 3 implied, 16 and 4.
+      const deepest = (id: number, implied: boolean): number => Math.max(levels(mdp, id, Side.BID, implied).length, levels(mdp, id, Side.ASK, implied).length);
+      const most = (k: number, implied: boolean): number => Math.max(...[...books.keys()].filter((id) => (id - 1000) % 7 === k).map((id) => deepest(id, implied)));
+      assert.ok(most(0, false) <= 5 && most(4, false) <= 3 && most(0, true) <= 1, "shallow definitions");
+      assert.ok(most(1, false) > 10 || most(2, false) > 10, `deep definitions: ${most(1, false)}, ${most(2, false)}`);
+    }
     assert.is(view.check(), "ok");
   });
 }

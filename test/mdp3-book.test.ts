@@ -21,7 +21,7 @@ import { bookHook } from "../src/strategy/book-hook.js";
 import { ReferenceMdp, type RefMdpCapacities, type RefMdpEvent } from "./oracle/reference-mdp3.js";
 import {
   encodeOps, applyOp, generateMdpSession, type Op, OP_LEVEL, OP_ORDER, OP_BEGIN, OP_END, OP_RESET,
-  OP_SNAP_BEGIN, OP_SNAP_END, OP_DEPTH, OP_GAP, OP_SIZE,
+  OP_SNAP_BEGIN, OP_SNAP_END, OP_DEPTH, OP_GAP, OP_DEFINE, OP_SIZE,
 } from "./helpers/mdp3-ops.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xdpfeed-mdp3-book-"));
@@ -249,6 +249,30 @@ R("New inserts at its level, shifting worse levels down and dropping the one pas
   assert.equal(bids(h), [[100, 1], [995, 9], [99, 2]]);
   run(h, msg(lvl(0, 0, 4, 97, 4)));
   assert.is(h.mdp.counters().levelRange, 1);
+});
+
+R("an instrument definition sets the depths its feed types give (GBX, GBI); one it leaves out keeps the default, 10 and 2", async () => {
+  const h = await harness();
+  const fill = (id: number, n: number, implied: boolean): Op[] => msg(...Array.from({ length: n }, (_, i) => ({ ...lvl(0, 0, i + 1, 1000 - i, 1 + i, implied), secId: id })));
+  const count = (id: number, implied: boolean): number => h.mdp.depth(id, Side.BID, 64, { implied }).count;
+  // No definition: 10 outright, 2 implied.
+  run(h, [...fill(1, 12, false), ...fill(1, 5, true)]);
+  assert.equal([count(1, false), count(1, true)], [10, 2]);
+  // GBX 4 alone: outright 4 (the deeper levels dropped), implied the default.
+  run(h, msg({ kind: OP_DEFINE, secId: 1, level: 4, orders: 0 }));
+  assert.equal([count(1, false), count(1, true)], [4, 2]);
+  // GBI 3 alone on a new instrument, then GBX 20 (clamped to 16) with GBI 9 (clamped to 4).
+  run(h, [...msg({ kind: OP_DEFINE, secId: 2, level: 0, orders: 3 }), ...fill(2, 12, false), ...fill(2, 5, true)]);
+  assert.equal([count(2, false), count(2, true)], [10, 3]);
+  run(h, [...msg({ kind: OP_DEFINE, secId: 2, level: 20, orders: 9 }), ...fill(2, 18, false), ...fill(2, 6, true)]);
+  assert.equal([count(2, false), count(2, true)], [16, 4]);
+  // A definition of neither: back to the defaults.
+  run(h, msg({ kind: OP_DEFINE, secId: 2, level: 0, orders: 0 }));
+  assert.equal([count(2, false), count(2, true)], [10, 2]);
+  for (const id of [1, 2]) sameInstrument(h, id, "after the definitions");
+  // Driven against the reference, which follows the same rule: book events included.
+  const h2 = await harness();
+  drive(h2, [...fill(5, 12, false), ...msg({ kind: OP_DEFINE, secId: 5, level: 3, orders: 0 }), ...fill(5, 2, true), ...msg({ kind: OP_DEFINE, secId: 5, level: 0, orders: 1 }), ...fill(6, 3, false), ...msg({ kind: OP_DEFINE, secId: 6, level: 2, orders: 2 })], [5, 6], 1);
 });
 
 R("Change updates in place, Delete shifts up, Overlay replaces, DeleteFrom removes the top N, DeleteThru empties the side", async () => {

@@ -14,10 +14,15 @@
 //   mdpBookMessageEnd()                publishes what the message changed: per instrument, the
 //                                      outright BBO (a book event when it changed) and, with depth
 //                                      events on, changes among the best BK_DEPTH_N outright levels
-//   mdpBookSetDepth(secId, depth, impliedDepth)  from the instrument definition (MarketDepth,
-//                                      GBXMarketDepth ...); until then MDP_DEFAULT_DEPTH (10) and
-//                                      MDP_DEFAULT_IMPLIED (2); clamped to MDP_DEPTH_MAX (16) and
-//                                      MDP_IMPLIED_MAX (4); a lower depth drops the levels past it
+//   mdpBookDefinition(secId, depth, impliedDepth)  an instrument definition (MDInstrumentDefinition*):
+//                                      the MarketDepth of its NoMDFeedTypes entries GBX (outright)
+//                                      and GBI (implied), 0 for a feed type it does not list (or a
+//                                      MarketDepth not above 0): that book takes the default depth,
+//                                      then as mdpBookSetDepth; followed by mdpBookMessageEnd
+//   mdpBookSetDepth(secId, depth, impliedDepth)  sets the depths: until an instrument's definition
+//                                      is seen, MDP_DEFAULT_DEPTH (10) and MDP_DEFAULT_IMPLIED (2),
+//                                      or what mdpBookDefaultDepth set; clamped to MDP_DEPTH_MAX (16)
+//                                      and MDP_IMPLIED_MAX (4); a lower depth drops the levels past it
 //   mdpBookGap(secId)                  an RptSeq gap: the instrument is stale until its snapshot
 //
 // Sides: 0 bid, 1 ask; from MDEntryType: '0' bid and '1' offer are the outright book, 'E' implied
@@ -278,6 +283,14 @@ export function mdpBookSetDepth(secId: i32, depth: u32, impliedDepth: u32): void
   let cut: u32 = 0;
   for (let b: u32 = 0; b < 4; b++) if (mbpTruncate(sa, b, b < 2 ? depth : impliedDepth) && b < 2) cut |= EV_DEPTH_BID << b;
   if (cut != 0) touch(slot, sa, cut);
+}
+
+// An instrument definition's depths: each its feed type's MarketDepth, or 0 when the definition
+// does not give it (no GBX / GBI entry, or MarketDepth 0 or less): the default depth of that book.
+export function mdpBookDefinition(secId: i32, depth: u32, impliedDepth: u32): void {
+  if (!ready()) return;
+  const d = ctl(BK_MDP_DEFAULT_DEPTH);
+  mdpBookSetDepth(secId, depth != 0 ? depth : d & 0xffff, impliedDepth != 0 ? impliedDepth : d >> 16);
 }
 
 // The depth (outright | implied << 16) of instruments not yet defined, from now on.

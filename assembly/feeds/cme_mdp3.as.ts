@@ -15,13 +15,13 @@ import {
 import { be16, be32, be64 } from "../parse/bytes";
 import { reject } from "../parse/stats";
 import { setOrder, setU64, setU8 } from "../parse/record";
-import { sbeRecord, sbeMessageStart, sbeWrote, nonNull } from "../parse/sbe";
+import { sbeRecord, sbeMessageStart, sbeMessageEnd, sbeWrote, nonNull } from "../parse/sbe";
 import { sbePacket, sbePeek, sbeSendingTime } from "../parse/sbe-packet";
 import { rptCheck, rptSet, rptClear } from "../parse/rptseq";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
 import { bookOn } from "../book/instruments";
-import { mdpBookLevel, mdpBookOrder, mdpBookReset, mdpBookSnapshotBegin, mdpBookSnapshotEnd, mdpBookMessageEnd } from "../book/mdp3";
+import { mdpBookLevel, mdpBookOrder, mdpBookReset, mdpBookSnapshotBegin, mdpBookSnapshotEnd, mdpBookMessageEnd, mdpBookDefinition } from "../book/mdp3";
 
 export * from "../abi";
 export * from "../parse/feed-abi";
@@ -822,16 +822,17 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   return true;
 }
 
-@inline function onChannelReset4(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onChannelReset4(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T4_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
     return;
   }
   if (!checkChannelReset4(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T4_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T4_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   {
-    const r = sbeRecord(m, len, seq, TEMPLATE_4, TICK_SYSTEM, (ts != 0 ? ts : sbeSendingTime), <u32>0, 0);
+    const r = sbeRecord(m, len, seq, TEMPLATE_4, TICK_SYSTEM, ts, <u32>0, 0);
     if (r == 0) return;
     setU8(r, R_STATUS, 74);
   }
@@ -842,7 +843,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   }
 }
 
-@inline function onAdminHeartbeat12(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onAdminHeartbeat12(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T12_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -855,7 +856,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   }
 }
 
-@inline function onAdminLogin15(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onAdminLogin15(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T15_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -868,7 +869,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   }
 }
 
-@inline function onAdminLogout16(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onAdminLogout16(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T16_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -926,7 +927,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   return true;
 }
 
-@inline function onMDInstrumentDefinitionFuture27(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onMDInstrumentDefinitionFuture27(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T27_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -940,6 +941,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE, <u64>load<i64>(root + T27_MIN_PRICE_INCREMENT));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T27_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T27_MD_SECURITY_TRADING_STATUS));
+  }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T27_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T27_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T27_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T27_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
   }
 }
 
@@ -998,7 +1020,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   return true;
 }
 
-@inline function onMDInstrumentDefinitionSpread29(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onMDInstrumentDefinitionSpread29(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T29_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -1013,17 +1035,39 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE2, <u64>load<i64>(root + T29_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T29_MD_SECURITY_TRADING_STATUS));
   }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T29_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T29_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T29_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T29_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
+  }
 }
 
-@inline function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T30_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
     return;
   }
-  const ts = <u64>load<u64>(root + T30_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T30_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   {
-    const r = sbeRecord(m, len, seq, TEMPLATE_30, TICK_STATUS, (ts != 0 ? ts : sbeSendingTime), <u32><i32>nonNull<i32>(load<i32>(root + T30_SECURITY_ID), <i32>2147483647), 0);
+    const r = sbeRecord(m, len, seq, TEMPLATE_30, TICK_STATUS, ts, <u32><i32>nonNull<i32>(load<i32>(root + T30_SECURITY_ID), <i32>2147483647), 0);
     if (r == 0) return;
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T30_SECURITY_TRADING_STATUS));
     setU8(r, R_FLAGS, <u32><u32>load<u8>(root + T30_HALT_REASON));
@@ -1062,7 +1106,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshBook32(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T32_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T32_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1071,16 +1116,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T32_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T32_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const r = sbeRecord(m, len, seq, TEMPLATE_32, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : t == 74 ? TICK_SYSTEM : TICK_OTHER), ts, <u32>secId, 7);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T32_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
-    const rpt = <u32>load<u32>(e0 + T32_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_PRICE_LEVEL);
-    const r = sbeRecord(m, len, seq, TEMPLATE_32, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : t == 74 ? TICK_SYSTEM : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1101,9 +1146,6 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     at = entries1 + bl1 * n1;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_ID);
-      const priority = <u64>nonNull<u64>(load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
-      const qty = <i64>nonNull<i32>(load<i32>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
       const action = <u32><u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
@@ -1112,8 +1154,11 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
       const secId = known ? <i32>load<i32>(x + T32_NO_MD_ENTRIES_SECURITY_ID) : 0;
       const price = known ? <i64>nonNull<i64>(load<i64>(x + T32_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807) : 0;
       const t = known ? <u32><u32>load<u8>(x + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE) : 0;
-      const r = sbeRecord(m, len, seq, TEMPLATE_32, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
+      const r = sbeRecord(m, len, seq, TEMPLATE_32, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), ts, <u32>secId, 7);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_ID);
+      const priority = <u64>nonNull<u64>(load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
+      const qty = <i64>nonNull<i32>(load<i32>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
       setU64(r, R_MATCH_ID, priority);
       setU8(r, R_FLAGS, action);
@@ -1121,7 +1166,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     }
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_32, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_32, TICK_OTHER, ts, <u32>0, 7);
     if (r == 0) return;
   }
   if (book) mdpBookMessageEnd();
@@ -1149,7 +1194,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshDailyStatistics33(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T33_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T33_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1158,16 +1204,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T33_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T33_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32><u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const r = sbeRecord(m, len, seq, TEMPLATE_33, TICK_OTHER, ts, <u32>secId, 7);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>0;
-    const rpt = <u32>load<u32>(e0 + T33_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_33, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1177,7 +1223,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_33, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_33, TICK_OTHER, ts, <u32>0, 7);
     if (r == 0) return;
   }
 }
@@ -1204,7 +1250,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshLimitsBanding34(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T34_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T34_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1213,16 +1260,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T34_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T34_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32>103;
+    const r = sbeRecord(m, len, seq, TEMPLATE_34, TICK_OTHER, ts, <u32>secId, 7);
+    if (r == 0) return;
     const action = <u32>0;
     const price = <i64>nonNull<i64>(load<i64>(e0 + T34_NO_MD_ENTRIES_HIGH_LIMIT_PRICE), <i64>9223372036854775807);
     const qty = <i64>0;
     const orders = <i32>0;
-    const rpt = <u32>load<u32>(e0 + T34_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_34, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1233,7 +1280,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE2, <u64><i64>nonNull<i64>(load<i64>(e0 + T34_NO_MD_ENTRIES_LOW_LIMIT_PRICE), <i64>9223372036854775807));
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_34, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_34, TICK_OTHER, ts, <u32>0, 7);
     if (r == 0) return;
   }
 }
@@ -1260,7 +1307,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshSessionStatistics35(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T35_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T35_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1269,16 +1317,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T35_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T35_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32><u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const r = sbeRecord(m, len, seq, TEMPLATE_35, TICK_OTHER, ts, <u32>secId, 7);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = (bl0 >= T35_NO_MD_ENTRIES_MD_ENTRY_SIZE + 4 ? <i64>nonNull<i32>(load<i32>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647) : <i64>0);
     const orders = <i32>0;
-    const rpt = <u32>load<u32>(e0 + T35_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_35, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1288,7 +1336,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_35, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_35, TICK_OTHER, ts, <u32>0, 7);
     if (r == 0) return;
   }
 }
@@ -1315,7 +1363,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshVolume37(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T37_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T37_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1324,16 +1373,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T37_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T37_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32>101;
+    const r = sbeRecord(m, len, seq, TEMPLATE_37, TICK_OTHER, ts, <u32>secId, 0);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T37_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>0;
     const qty = <i64>load<i32>(e0 + T37_NO_MD_ENTRIES_MD_ENTRY_SIZE);
     const orders = <i32>0;
-    const rpt = <u32>load<u32>(e0 + T37_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_37, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 0);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1343,7 +1392,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_37, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 0);
+    const r = sbeRecord(m, len, seq, TEMPLATE_37, TICK_OTHER, ts, <u32>0, 0);
     if (r == 0) return;
   }
 }
@@ -1370,7 +1419,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkSnapshotFullRefresh38(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T38_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T38_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   const secId = <i32>load<i32>(root + T38_SECURITY_ID);
   const rpt = <u32>load<u32>(root + T38_RPT_SEQ);
   rptSet(secId, rpt);
@@ -1387,7 +1437,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T38_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
     const level = <u32>nonNull<i32>(<i32>load<i8>(e0 + T38_NO_MD_ENTRIES_MD_PRICE_LEVEL), <i32>127);
-    const r = sbeRecord(m, len, seq, TEMPLATE_38, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_38, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : TICK_OTHER), ts, <u32>secId, 7);
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
@@ -1399,7 +1449,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, level, price * 100, qty, orders, (t == 0x45 || t == 0x46));
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_38, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_38, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
   }
   if (book) {
@@ -1430,7 +1480,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkQuoteRequest39(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T39_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T39_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1439,16 +1490,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T39_NO_RELATED_SYM_SECURITY_ID);
+    const rpt = <u32>0;
+    const fresh = true;
     const t = <u32>0;
+    const r = sbeRecord(m, len, seq, TEMPLATE_39, TICK_OTHER, ts, <u32>secId, 0);
+    if (r == 0) return;
     const action = <u32>0;
     const price = <i64>0;
     const qty = <i64>0;
     const orders = <i32>0;
-    const rpt = <u32>0;
-    const fresh = true;
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_39, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 0);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1458,7 +1509,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_39, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 0);
+    const r = sbeRecord(m, len, seq, TEMPLATE_39, TICK_OTHER, ts, <u32>0, 0);
     if (r == 0) return;
   }
 }
@@ -1528,7 +1579,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   return true;
 }
 
-@inline function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T41_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -1542,6 +1593,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE, <u64>nonNull<i64>(load<i64>(root + T41_MIN_PRICE_INCREMENT), <i64>9223372036854775807));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T41_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T41_MD_SECURITY_TRADING_STATUS));
+  }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T41_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T41_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T41_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T41_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
   }
 }
 
@@ -1577,7 +1649,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshTradeSummary42(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T42_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T42_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1586,16 +1659,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T42_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T42_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32>50;
+    const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_TRADE, ts, <u32>secId, 7);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T42_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T42_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T42_NO_MD_ENTRIES_MD_ENTRY_SIZE);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T42_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
-    const rpt = <u32>load<u32>(e0 + T42_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const aggressor = <u32><u32>load<u8>(e0 + T42_NO_MD_ENTRIES_AGGRESSOR_SIDE);
-    const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_TRADE, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1612,7 +1685,6 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     let left: i32 = n0 > 0 ? <i32>nonNull<i32>(load<i32>(entries0 + T42_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647) : 0;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T42_NO_ORDER_ID_ENTRIES_ORDER_ID);
       // The trade this order took part in: each trade entry lists NumberOfOrders of them.
       while (left <= 0 && k + 1 < n0) {
         k++;
@@ -1620,14 +1692,15 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
       }
       left--;
       const secId = n0 > 0 ? <i32>load<i32>((entries0 + k * bl0) + T42_NO_MD_ENTRIES_SECURITY_ID) : 0;
-      const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_EXECUTE, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
+      const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_EXECUTE, ts, <u32>secId, 7);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T42_NO_ORDER_ID_ENTRIES_ORDER_ID);
       setU64(r, R_ORDER_ID, orderId);
       setU64(r, R_QUANTITY, <u64><i64>load<i32>(e1 + T42_NO_ORDER_ID_ENTRIES_LAST_QTY));
     }
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_OTHER, ts, <u32>0, 7);
     if (r == 0) return;
   }
 }
@@ -1654,7 +1727,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshOrderBook43(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T43_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T43_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1665,19 +1739,19 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     const secId = <i32>load<i32>(e0 + T43_NO_MD_ENTRIES_SECURITY_ID);
     const t = <u32><u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const action = <u32><u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_UPDATE_ACTION);
+    const r = sbeRecord(m, len, seq, TEMPLATE_43, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), ts, <u32>secId, 7);
+    if (r == 0) return;
     const orderId = <u64>nonNull<u64>(load<u64>(e0 + T43_NO_MD_ENTRIES_ORDER_ID), <u64>18446744073709551615);
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T43_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T43_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T43_NO_MD_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
-    const r = sbeRecord(m, len, seq, TEMPLATE_43, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
-    if (r == 0) return;
     setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     setU8(r, R_FLAGS, action);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, orderId, priority, price * 100, qty);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_43, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_43, TICK_OTHER, ts, <u32>0, 7);
     if (r == 0) return;
   }
   if (book) mdpBookMessageEnd();
@@ -1705,7 +1779,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkSnapshotFullRefreshOrderBook44(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T44_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T44_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   const secId = <i32>load<i32>(root + T44_SECURITY_ID);
   const rpt = <u32>0;
   const chunk = <u32>load<u32>(root + T44_CURRENT_CHUNK);
@@ -1723,14 +1798,14 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     const qty = <i64>load<i32>(e0 + T44_NO_MD_ENTRIES_MD_DISPLAY_QTY);
     const orderId = <u64>load<u64>(e0 + T44_NO_MD_ENTRIES_ORDER_ID);
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T44_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
-    const r = sbeRecord(m, len, seq, TEMPLATE_44, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_ADD : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_44, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_ADD : TICK_OTHER), ts, <u32>secId, 7);
     if (r == 0) return;
     setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, orderId, priority, price * 100, qty);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_44, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_44, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
   }
   if (book) {
@@ -1771,7 +1846,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshBook46(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T46_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T46_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1780,16 +1856,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T46_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T46_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const r = sbeRecord(m, len, seq, TEMPLATE_46, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : t == 74 ? TICK_SYSTEM : TICK_OTHER), ts, <u32>secId, 9);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T46_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
-    const rpt = <u32>load<u32>(e0 + T46_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_PRICE_LEVEL);
-    const r = sbeRecord(m, len, seq, TEMPLATE_46, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : t == 74 ? TICK_SYSTEM : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1810,9 +1886,6 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     at = entries1 + bl1 * n1;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_ID);
-      const priority = <u64>nonNull<u64>(load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
-      const qty = <i64>nonNull<i32>(load<i32>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
       const action = <u32><u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
@@ -1821,8 +1894,11 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
       const secId = known ? <i32>load<i32>(x + T46_NO_MD_ENTRIES_SECURITY_ID) : 0;
       const price = known ? <i64>nonNull<i64>(load<i64>(x + T46_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807) : 0;
       const t = known ? <u32><u32>load<u8>(x + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE) : 0;
-      const r = sbeRecord(m, len, seq, TEMPLATE_46, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
+      const r = sbeRecord(m, len, seq, TEMPLATE_46, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), ts, <u32>secId, 9);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_ID);
+      const priority = <u64>nonNull<u64>(load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
+      const qty = <i64>nonNull<i32>(load<i32>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
       setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
       setU64(r, R_MATCH_ID, priority);
       setU8(r, R_FLAGS, action);
@@ -1830,7 +1906,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     }
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_46, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_46, TICK_OTHER, ts, <u32>0, 9);
     if (r == 0) return;
   }
   if (book) mdpBookMessageEnd();
@@ -1858,7 +1934,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshOrderBook47(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T47_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T47_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1869,19 +1946,19 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     const secId = <i32>load<i32>(e0 + T47_NO_MD_ENTRIES_SECURITY_ID);
     const t = <u32><u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const action = <u32><u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_UPDATE_ACTION);
+    const r = sbeRecord(m, len, seq, TEMPLATE_47, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), ts, <u32>secId, 9);
+    if (r == 0) return;
     const orderId = <u64>nonNull<u64>(load<u64>(e0 + T47_NO_MD_ENTRIES_ORDER_ID), <u64>18446744073709551615);
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T47_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T47_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T47_NO_MD_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
-    const r = sbeRecord(m, len, seq, TEMPLATE_47, (action == 0 ? TICK_ADD : action == 1 ? TICK_MODIFY : action == 2 ? TICK_DELETE : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
-    if (r == 0) return;
     setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     setU8(r, R_FLAGS, action);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, orderId, priority, price, qty);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_47, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_47, TICK_OTHER, ts, <u32>0, 9);
     if (r == 0) return;
   }
   if (book) mdpBookMessageEnd();
@@ -1919,7 +1996,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshTradeSummary48(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T48_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T48_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -1928,16 +2006,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T48_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T48_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32>50;
+    const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_TRADE, ts, <u32>secId, 9);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T48_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T48_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T48_NO_MD_ENTRIES_MD_ENTRY_SIZE);
     const orders = <i32>load<i32>(e0 + T48_NO_MD_ENTRIES_NUMBER_OF_ORDERS);
-    const rpt = <u32>load<u32>(e0 + T48_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const aggressor = <u32><u32>load<u8>(e0 + T48_NO_MD_ENTRIES_AGGRESSOR_SIDE);
-    const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_TRADE, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -1954,7 +2032,6 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     let left: i32 = n0 > 0 ? <i32>load<i32>(entries0 + T48_NO_MD_ENTRIES_NUMBER_OF_ORDERS) : 0;
     for (let i: u32 = 0; i < n1; i++) {
       const e1 = entries1 + i * bl1;
-      const orderId = <u64>load<u64>(e1 + T48_NO_ORDER_ID_ENTRIES_ORDER_ID);
       // The trade this order took part in: each trade entry lists NumberOfOrders of them.
       while (left <= 0 && k + 1 < n0) {
         k++;
@@ -1962,14 +2039,15 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
       }
       left--;
       const secId = n0 > 0 ? <i32>load<i32>((entries0 + k * bl0) + T48_NO_MD_ENTRIES_SECURITY_ID) : 0;
-      const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_EXECUTE, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
+      const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_EXECUTE, ts, <u32>secId, 9);
       if (r == 0) return;
+      const orderId = <u64>load<u64>(e1 + T48_NO_ORDER_ID_ENTRIES_ORDER_ID);
       setU64(r, R_ORDER_ID, orderId);
       setU64(r, R_QUANTITY, <u64><i64>load<i32>(e1 + T48_NO_ORDER_ID_ENTRIES_LAST_QTY));
     }
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_OTHER, ts, <u32>0, 9);
     if (r == 0) return;
   }
 }
@@ -1996,7 +2074,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshDailyStatistics49(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T49_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T49_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -2005,16 +2084,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T49_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T49_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32><u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const r = sbeRecord(m, len, seq, TEMPLATE_49, TICK_OTHER, ts, <u32>secId, 9);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>0;
-    const rpt = <u32>load<u32>(e0 + T49_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_49, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -2024,7 +2103,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_49, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_49, TICK_OTHER, ts, <u32>0, 9);
     if (r == 0) return;
   }
 }
@@ -2051,7 +2130,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshLimitsBanding50(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T50_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T50_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -2060,16 +2140,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T50_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T50_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32>103;
+    const r = sbeRecord(m, len, seq, TEMPLATE_50, TICK_OTHER, ts, <u32>secId, 9);
+    if (r == 0) return;
     const action = <u32>0;
     const price = <i64>nonNull<i64>(load<i64>(e0 + T50_NO_MD_ENTRIES_HIGH_LIMIT_PRICE), <i64>9223372036854775807);
     const qty = <i64>0;
     const orders = <i32>0;
-    const rpt = <u32>load<u32>(e0 + T50_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_50, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -2080,7 +2160,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE2, <u64><i64>nonNull<i64>(load<i64>(e0 + T50_NO_MD_ENTRIES_LOW_LIMIT_PRICE), <i64>9223372036854775807));
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_50, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_50, TICK_OTHER, ts, <u32>0, 9);
     if (r == 0) return;
   }
 }
@@ -2107,7 +2187,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkMDIncrementalRefreshSessionStatistics51(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T51_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T51_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   let at = root + block;
   const bl0 = <u32>load<u16>(at + 0);
   const n0 = <u32>load<u8>(at + 2);
@@ -2116,16 +2197,16 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   for (let i: u32 = 0; i < n0; i++) {
     const e0 = entries0 + i * bl0;
     const secId = <i32>load<i32>(e0 + T51_NO_MD_ENTRIES_SECURITY_ID);
+    const rpt = <u32>load<u32>(e0 + T51_NO_MD_ENTRIES_RPT_SEQ);
+    const fresh = rptCheck(secId, rpt);
     const t = <u32><u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_TYPE);
+    const r = sbeRecord(m, len, seq, TEMPLATE_51, TICK_OTHER, ts, <u32>secId, 9);
+    if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>load<i64>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>0;
-    const rpt = <u32>load<u32>(e0 + T51_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
     const level = <u32>0;
-    const r = sbeRecord(m, len, seq, TEMPLATE_51, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
-    if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
@@ -2135,7 +2216,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_51, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>0, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_51, TICK_OTHER, ts, <u32>0, 9);
     if (r == 0) return;
   }
 }
@@ -2162,7 +2243,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkSnapshotFullRefresh52(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T52_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T52_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   const secId = <i32>load<i32>(root + T52_SECURITY_ID);
   const rpt = <u32>load<u32>(root + T52_RPT_SEQ);
   rptSet(secId, rpt);
@@ -2179,7 +2261,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
     const orders = <i32>nonNull<i32>(load<i32>(e0 + T52_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647);
     const level = <u32>nonNull<i32>(<i32>load<i8>(e0 + T52_NO_MD_ENTRIES_MD_PRICE_LEVEL), <i32>127);
-    const r = sbeRecord(m, len, seq, TEMPLATE_52, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_52, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : TICK_OTHER), ts, <u32>secId, 9);
     if (r == 0) return;
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
@@ -2191,7 +2273,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, level, price, qty, orders, (t == 0x45 || t == 0x46));
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_52, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_52, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;
   }
   if (book) {
@@ -2222,7 +2304,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     return;
   }
   if (!checkSnapshotFullRefreshOrderBook53(root + block, m + len, version)) return;
-  const ts = <u64>load<u64>(root + T53_TRANSACT_TIME);
+  const transactTime = <u64>load<u64>(root + T53_TRANSACT_TIME);
+  const ts = transactTime != 0 ? transactTime : sbeSendingTime;
   const secId = <i32>load<i32>(root + T53_SECURITY_ID);
   const rpt = <u32>0;
   const chunk = <u32>load<u32>(root + T53_CURRENT_CHUNK);
@@ -2240,14 +2323,14 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     const qty = <i64>load<i32>(e0 + T53_NO_MD_ENTRIES_MD_DISPLAY_QTY);
     const orderId = <u64>load<u64>(e0 + T53_NO_MD_ENTRIES_ORDER_ID);
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T53_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
-    const r = sbeRecord(m, len, seq, TEMPLATE_53, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_ADD : TICK_OTHER), (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_53, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_ADD : TICK_OTHER), ts, <u32>secId, 9);
     if (r == 0) return;
     setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, orderId, priority, price, qty);
   }
   if (!sbeWrote()) {
-    const r = sbeRecord(m, len, seq, TEMPLATE_53, TICK_OTHER, (ts != 0 ? ts : sbeSendingTime), <u32>secId, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_53, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;
   }
   if (book) {
@@ -2301,7 +2384,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   return true;
 }
 
-@inline function onMDInstrumentDefinitionFuture54(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onMDInstrumentDefinitionFuture54(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T54_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -2315,6 +2398,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE, <u64>load<i64>(root + T54_MIN_PRICE_INCREMENT));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T54_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T54_MD_SECURITY_TRADING_STATUS));
+  }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T54_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T54_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T54_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T54_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
   }
 }
 
@@ -2383,7 +2487,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   return true;
 }
 
-@inline function onMDInstrumentDefinitionOption55(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onMDInstrumentDefinitionOption55(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T55_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -2397,6 +2501,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE, <u64>nonNull<i64>(load<i64>(root + T55_MIN_PRICE_INCREMENT), <i64>9223372036854775807));
     setU64(r, R_PRICE2, <u64>load<i64>(root + T55_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T55_MD_SECURITY_TRADING_STATUS));
+  }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T55_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T55_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T55_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T55_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
   }
 }
 
@@ -2455,7 +2580,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   return true;
 }
 
-@inline function onMDInstrumentDefinitionSpread56(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
+function onMDInstrumentDefinitionSpread56(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {
   const root = m + HEADER_SIZE;
   if (block < T56_MIN_BLOCK || block > len - HEADER_SIZE) {
     reject(REJ_BAD_LENGTH);
@@ -2470,6 +2595,27 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     setU64(r, R_PRICE2, <u64>load<i64>(root + T56_DISPLAY_FACTOR));
     setU8(r, R_STATUS, <u32><u32>load<u8>(root + T56_MD_SECURITY_TRADING_STATUS));
   }
+  // The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.
+  if (book) {
+    let at = root + block;
+    at += 3 + <u32>load<u16>(at + 0) * <u32>load<u8>(at + 2); // NoEvents
+    let depth: u32 = 0;
+    let implied: u32 = 0;
+    { // NoMDFeedTypes
+      const bl1 = <u32>load<u16>(at + 0);
+      const n1 = <u32>load<u8>(at + 2);
+      const entries1 = at + 3;
+      for (let i: u32 = 0; i < n1; i++) {
+        const e1 = entries1 + i * bl1;
+        const feed = <u32>load<u16>(e1 + T56_NO_MD_FEED_TYPES_MD_FEED_TYPE) | (<u32>load<u8>(e1 + T56_NO_MD_FEED_TYPES_MD_FEED_TYPE + 2) << 16);
+        const d = <i32><i32>load<i8>(e1 + T56_NO_MD_FEED_TYPES_MARKET_DEPTH);
+        if (d > 0 && feed == 0x584247) depth = <u32>d; // GBX
+        else if (d > 0 && feed == 0x494247) implied = <u32>d; // GBI
+      }
+    }
+    mdpBookDefinition(<i32>load<i32>(root + T56_SECURITY_ID), depth, implied);
+    mdpBookMessageEnd();
+  }
 }
 
 // Inlined into the framing's loop (and the bare-message loop): no call per message but the
@@ -2482,7 +2628,8 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
   }
   const block = <u32>load<u16>(m + HEADER_BLOCK_LENGTH);
   const version = <u32>load<u16>(m + HEADER_VERSION);
-  switch (<u32>load<u16>(m + HEADER_TEMPLATE_ID)) {
+  const template = <u32>load<u16>(m + HEADER_TEMPLATE_ID);
+  switch (template) {
     case TEMPLATE_4: onChannelReset4(m, len, seq, version, block, book); break;
     case TEMPLATE_12: onAdminHeartbeat12(m, len, seq, version, block, book); break;
     case TEMPLATE_15: onAdminLogin15(m, len, seq, version, block, book); break;
@@ -2514,6 +2661,7 @@ const T56_NO_LEGS_LEG_OPTION_DELTA: u32 = 14; // DecimalQty
     case TEMPLATE_56: onMDInstrumentDefinitionSpread56(m, len, seq, version, block, book); break;
     default: reject(REJ_UNKNOWN_TYPE);
   }
+  sbeMessageEnd(template);
 }
 
 // The smallest length of each template (header and the root block all its versions have), 0 if unknown.

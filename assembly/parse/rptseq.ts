@@ -19,10 +19,20 @@ const RPT_MASK: u32 = RPT_SLOTS - 1;
 // 128 KiB of the region's 384 KiB.
 const RPT_TABLE: u32 = SYMTAB_BASE;
 
-// The slot of an instrument (its key stored), or 0 when the table is full.
+// The slot of an instrument (its key stored), or 0 when the table is full. An instrument met
+// before is almost always at its home slot: that probe inline, the rest (a new instrument, a
+// collision) in slotProbe.
 @inline function slot(secId: i32): u32 {
   const key = <u32>secId + 1;
-  let i = (key * 0x9e3779b1) >>> 18;
+  const home = (key * 0x9e3779b1) >>> 18;
+  const e = RPT_TABLE + ((home & RPT_MASK) << 3);
+  if (load<u32>(e) == key) return e;
+  return slotProbe(key, home);
+}
+
+// Linear probing from the home slot: the key's slot, or a free one claimed for it.
+function slotProbe(key: u32, home: u32): u32 {
+  let i = home;
   for (let probes: u32 = 0; probes < RPT_SLOTS; probes++) {
     const e = RPT_TABLE + ((i & RPT_MASK) << 3);
     const k = load<u32>(e);

@@ -1,16 +1,18 @@
 // What the generated SBE feed modules (src/sbe/generate.ts) share besides their framing
 // (./sbe-packet.ts): the records of one message, which may be several (one per entry of its
-// groups: the first counted as the message, the others not), and null values read as zero.
+// groups; the message counted once), and null values read as zero.
 
-import { REJ_RECORDS_FULL } from "../layout";
-import { beginRecord, writeRecord, recordsFree } from "./record";
-import { reject } from "./stats";
+import { REJ_RECORDS_FULL, PS_RECORDS } from "../layout";
+import { writeRecord, recordsFree, countMessage } from "./record";
+import { reject, psGet32 } from "./stats";
 
-// Whether the message being parsed has written no record yet (set by sbeMessageStart).
-let first = true;
+// The record count when the current message started (set by sbeMessageStart): the message
+// has written records when the count moved past it. A message is counted once, when it ends
+// (sbeMessageEnd), if it wrote any: the records themselves are all written alike.
+let startRecords: u32 = 0;
 
 @inline export function sbeMessageStart(): void {
-  first = true;
+  startRecords = psGet32(PS_RECORDS);
 }
 
 // The next record of the current message, or 0 when the record region is full (counted; the
@@ -20,16 +22,17 @@ let first = true;
     reject(REJ_RECORDS_FULL);
     return 0;
   }
-  if (first) {
-    first = false;
-    return beginRecord(m, len, seq, type & 0xff, kind, ts, instrument, scale);
-  }
   return writeRecord(m, len, seq, type & 0xff, kind, ts, instrument, scale);
 }
 
 // Whether the current message wrote a record (else the generated code writes one for it).
 @inline export function sbeWrote(): bool {
-  return !first;
+  return psGet32(PS_RECORDS) != startRecords;
+}
+
+// The end of a message of template `template`: counted as delivered if it wrote a record.
+@inline export function sbeMessageEnd(template: u32): void {
+  if (sbeWrote()) countMessage(template & 0xff);
 }
 
 // A field's value, 0 where it holds its null value.

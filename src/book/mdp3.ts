@@ -39,9 +39,12 @@ export function hasMdpBook(x: unknown): x is MdpBookExports {
   return typeof (x as MdpBookExports).mdpBookInit === "function";
 }
 
-/** Outright depth of an instrument until its definition sets it (MarketDepth). */
+/**
+ * Outright depth of an instrument until its definition sets it (the MarketDepth of its GBX feed
+ * type), and when the definition lists no GBX feed type (assembly/book/mdp3.ts mdpBookDefinition).
+ */
 export const MDP_DEFAULT_DEPTH = 10;
-/** Implied depth until the definition sets it. */
+/** Implied depth until the definition sets it (GBI feed type), and when it lists none. */
 export const MDP_DEFAULT_IMPLIED = 2;
 /** Most levels kept per side: outright, implied (deeper definitions are clamped). */
 export const MDP_DEPTH_MAX = 16;

@@ -1,8 +1,9 @@
 // Synthetic CME MDP 3.0 sessions, the same for the same seed: packets of the SBE binary packet
 // framing (src/sbe/packet.ts) holding messages of the version 9 schema, encoded with the shipped
 // cme-mdp3 encoder. A session opens with each instrument's definition (futures 54, a few spreads
-// 56) and security status (30), then runs events: market-by-price updates (46) of every
-// MDUpdateAction on a book kept to each instrument's depth (outright and implied), market-by-order
+// 56: its market depths, GBX and GBI) and security status (30), then runs events: market-by-price
+// updates (46) of every MDUpdateAction on a book kept to each instrument's depth (outright and
+// implied, as its definition sets them), market-by-order
 // updates (47), trade summaries (48) with their order entries, volume (37), session statistics
 // (51) and status changes. On request it leaves out packets (gaps), repeats one (a duplicate),
 // sends a snapshot (52) of an instrument, or a channel reset (4).
@@ -23,8 +24,16 @@ export interface Mdp3SessionOptions {
   instruments?: number;
   /** Event packets after the definitions. Default 1000. */
   packets?: number;
-  /** Book depth (MarketDepth). Default 10. */
+  /** Book depth (MarketDepth of the GBX feed type) of every instrument. Default 10. */
   depth?: number;
+  /**
+   * Each instrument's definition depths instead (cycled over the instruments): the MarketDepth of
+   * its GBX (outright) and GBI (implied) feed types, a feed type left out of the definition where
+   * undefined. The book's rule (assembly/book/mdp3.ts mdpBookDefinition): a feed type not listed,
+   * or a MarketDepth of 0 or less, takes the default depth (10 outright, 2 implied); deeper than
+   * 16 outright or 4 implied is clamped.
+   */
+  depths?: Array<{ depth?: number; implied?: number }>;
   /** Packet numbers (MsgSeqNum) to leave out: their RptSeqs stay used, so instruments show gaps. */
   drop?: number[];
   /** After these packet numbers, a snapshot (52) of one instrument as its book stands. */
@@ -63,11 +72,13 @@ const SIDES = [["Bid", "bids"], ["Offer", "asks"], ["ImpliedBid", "impliedBids"]
 export function* mdp3Session(o: Mdp3SessionOptions): Generator<Mdp3Packet, ReadonlyMap<number, Mdp3Book>> {
   const rng = new Rng(o.seed);
   const n = o.instruments ?? 20;
-  const depth = o.depth ?? 10;
   const drop = new Set(o.drop ?? []);
   const snaps = new Set(o.snapshotsAfter ?? []);
   const resets = new Set(o.resetsAt ?? []);
   const ids = Array.from({ length: n }, (_, i) => 1000 + i);
+  const depthOf = ids.map((_, i) => o.depths?.[i % o.depths.length] ?? { depth: o.depth ?? 10, implied: 2 });
+  // The depths a book keeps from those definitions.
+  const kept = depthOf.map((d) => ({ depth: Math.min(d.depth! > 0 ? d.depth! : 10, 16), implied: Math.min(d.implied! > 0 ? d.implied! : 2, 4) }));
   const rpt = new Map<number, number>(ids.map((id) => [id, 0]));
   const books = new Map<number, Mdp3Book>(ids.map((id) => [id, { bids: [], asks: [], impliedBids: [], impliedAsks: [] }]));
   const mid = new Map<number, bigint>(ids.map((id) => [id, BigInt(4000 + rng.int(1000)) * 4n * TICK]));
@@ -87,7 +98,7 @@ export function* mdp3Session(o: Mdp3SessionOptions): Generator<Mdp3Packet, Reado
       Asset: "ES", Symbol: `ESM${id}`, SecurityID: id, SecurityType: "FUT", CFICode: "FFIXSX", Currency: "USD", SettlCurrency: "USD",
       MatchAlgorithm: "F", MinTradeVol: 1, MaxTradeVol: 3000, MinPriceIncrement: Number(TICK), DisplayFactor: 1_000_000_000,
       UnitOfMeasure: "IPNT", UnitOfMeasureQty: null, TradingReferencePrice: null, HighLimitPrice: null, LowLimitPrice: null,
-      MaxPriceVariation: null, MinPriceIncrementAmount: 12_500_000_000, NoMDFeedTypes: [{ MDFeedType: "GBX", MarketDepth: depth }, { MDFeedType: "GBI", MarketDepth: 2 }],
+      MaxPriceVariation: null, MinPriceIncrementAmount: 12_500_000_000, NoMDFeedTypes: feedTypes(depthOf[i + k]),
     }));
     yield* packet(msgs);
   }
@@ -107,7 +118,7 @@ export function* mdp3Session(o: Mdp3SessionOptions): Generator<Mdp3Packet, Reado
       const r = rng.int(100);
       const id = ids[Math.min(n - 1, Math.floor(n * rng.next() ** 2))];
       const ts = Number(time % 2n ** 52n);
-      if (r < 60) msgs.push(bookUpdate(rng, id, books.get(id)!, mid.get(id)!, depth, rpt, ts));
+      if (r < 60) msgs.push(bookUpdate(rng, id, books.get(id)!, mid.get(id)!, kept[id - 1000], rpt, ts));
       else if (r < 75) msgs.push(orderUpdate(rng, id, mid.get(id)!, ts, () => orderId++));
       else if (r < 88) msgs.push(tradeSummary(rng, id, mid.get(id)!, rpt, ts, () => orderId++));
       else if (r < 94) msgs.push(encode(37, { TransactTime: ts, MatchEventIndicator: ["EndOfEvent"], NoMDEntries: [{ MDEntrySize: rng.int(100000), SecurityID: id, RptSeq: next(rpt, id), MDUpdateAction: "New" }] }));
@@ -123,6 +134,14 @@ export function* mdp3Session(o: Mdp3SessionOptions): Generator<Mdp3Packet, Reado
   return books;
 }
 
+// A definition's NoMDFeedTypes: GBX and GBI with their MarketDepth, each where given.
+function feedTypes(d: { depth?: number; implied?: number }): SbeObject[] {
+  const out: SbeObject[] = [];
+  if (d.depth !== undefined) out.push({ MDFeedType: "GBX", MarketDepth: d.depth });
+  if (d.implied !== undefined) out.push({ MDFeedType: "GBI", MarketDepth: d.implied });
+  return out;
+}
+
 function next(rpt: Map<number, number>, id: number): number {
   const v = rpt.get(id)! + 1;
   rpt.set(id, v);
@@ -132,12 +151,12 @@ function next(rpt: Map<number, number>, id: number): number {
 const level = (rng: Rng, price: bigint): Mdp3Level => ({ price, qty: 1 + rng.int(500), orders: 1 + rng.int(40) });
 
 // One market-by-price update of 1-4 entries, each applied to the generator's own book.
-function bookUpdate(rng: Rng, id: number, b: Mdp3Book, mid: bigint, depth: number, rpt: Map<number, number>, ts: number): Uint8Array {
+function bookUpdate(rng: Rng, id: number, b: Mdp3Book, mid: bigint, depth: { depth: number; implied: number }, rpt: Map<number, number>, ts: number): Uint8Array {
   const entries: SbeObject[] = [];
   for (let k = 1 + rng.int(4); k > 0; k--) {
     const [type, key] = SIDES[rng.int(10) < 8 ? rng.int(2) : 2 + rng.int(2)];
     const side = b[key];
-    const max = key.startsWith("implied") ? 2 : depth;
+    const max = key.startsWith("implied") ? depth.implied : depth.depth;
     const sign = key === "bids" || key === "impliedBids" ? -1n : 1n;
     let action: (typeof ACTION)[number];
     const roll = rng.int(100);

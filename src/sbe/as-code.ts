@@ -111,7 +111,7 @@ export function walkCode(groups: SbeGroup[], data: SbeData[], le: boolean, inden
       `  if (at + ${s} > end) { reject(REJ_BAD_LENGTH); return false; }`,
       `  const vl = ${load(v.lengthPrimitive, "at", le)};`,
       `  at += ${s};`,
-      `  if (<u64>vl > <u64>(end - at)) { reject(REJ_BAD_LENGTH); return false; }`,
+      `  if (<u64>vl > <u64>(end - at)${v.maxLength !== undefined ? ` || vl > ${v.maxLength}` : ""}) { reject(REJ_BAD_LENGTH); return false; }`,
       `  at += vl;`,
       "}");
   }

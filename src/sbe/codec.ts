@@ -180,6 +180,7 @@ function readGroups(dv: DataView, u8: Uint8Array, at: number, end: number, group
     const n = Number(readInt(dv, at, v.lengthPrimitive, le));
     at += ls;
     if (at + n > end) throw new SbeDecodeError(`${where}.${v.name}: ${n} bytes of var data run past the message`);
+    if (v.maxLength !== undefined && n > v.maxLength) throw new SbeDecodeError(`${where}.${v.name}: ${n} bytes of var data, more than its length's maxValue ${v.maxLength}`);
     const bytes = u8.subarray(at, at + n);
     out[v.name] = v.encoding ? new TextDecoder(v.encoding.toLowerCase() === "us-ascii" ? "latin1" : v.encoding).decode(bytes) : Buffer.from(bytes).toString("hex");
     at += n;
@@ -334,6 +335,8 @@ function writeGroups(groups: SbeGroup[], data: SbeData[], values: SbeObject, ver
     const s = values[v.name];
     const bytes = v.encoding ? new TextEncoder().encode(String(s ?? "")) : Buffer.from(String(s ?? ""), "hex");
     const ls = PRIMITIVE_SIZE[v.lengthPrimitive];
+    const limit = Math.min(v.maxLength ?? Infinity, 2 ** (8 * ls) - 1);
+    if (bytes.length > limit) throw new SbeDecodeError(`${v.name}: ${bytes.length} bytes do not fit its length (at most ${limit})`);
     const hdr = new Uint8Array(ls);
     writeNumber(new DataView(hdr.buffer), 0, v.lengthPrimitive, le, bytes.length);
     parts.push(hdr, bytes);

@@ -37,7 +37,7 @@ export interface GeneratedFiles {
   encoder: string;
 }
 
-const HOOKS = ["mdpBookLevel", "mdpBookOrder", "mdpBookReset", "mdpBookSnapshotBegin", "mdpBookSnapshotEnd", "mdpBookMessageEnd"];
+const HOOKS = ["mdpBookLevel", "mdpBookOrder", "mdpBookReset", "mdpBookSnapshotBegin", "mdpBookSnapshotEnd", "mdpBookMessageEnd", "mdpBookDefinition"];
 
 // The end of the fields every version of the owner has (they are read unconditionally).
 function minBlock(fields: SbeField[], since: number): number {
@@ -90,7 +90,10 @@ function messageCode(s: SbeSchema, m: SbeMessage, plan: Plan, hooks: boolean): s
     out.push(`// Past the groups and var data of one ${g.name} entry that start at \`at\` (checked already).`,
       `function ${skipName(m, g)}(at: u32, version: u32): u32 {`, ...skipCode(g.groups, g.data, s.littleEndian, "  "), "  return at;", "}", "");
   }
-  out.push(`@inline function on${fn}(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {`,
+  // The messages of entries (incremental refreshes, snapshots: a channel's traffic) are inlined
+  // into the framing's loop; the others (definitions, status, administrative) are called.
+  const inline = plan === "levels" || plan === "orders" || plan === "trades" || plan === "stats" || plan === "snapshot";
+  out.push(`${inline ? "@inline " : ""}function on${fn}(m: u32, len: u32, seq: u64, version: u32, block: u32, book: bool): void {`,
     "  const root = m + HEADER_SIZE;",
     `  if (block < T${m.id}_MIN_BLOCK || block > len - HEADER_SIZE) {`, "    reject(REJ_BAD_LENGTH);", "    return;", "  }");
   if (hasParts) out.push(`  if (!check${fn}(root + block, m + len, version)) return;`);
@@ -144,7 +147,7 @@ export function generateModule(s: SbeSchema, o: GenerateOptions): string {
     'import { be16, be32, be64 } from "../parse/bytes";',
     'import { reject } from "../parse/stats";',
     'import { setOrder, setU64, setU8 } from "../parse/record";',
-    'import { sbeRecord, sbeMessageStart, sbeWrote, nonNull } from "../parse/sbe";',
+    'import { sbeRecord, sbeMessageStart, sbeMessageEnd, sbeWrote, nonNull } from "../parse/sbe";',
     'import { sbePacket, sbePeek, sbeSendingTime } from "../parse/sbe-packet";',
     'import { rptCheck, rptSet, rptClear } from "../parse/rptseq";',
     'import { registerFeed } from "../parse/feed-registry";',
@@ -177,10 +180,12 @@ export function generateModule(s: SbeSchema, o: GenerateOptions): string {
     "  }",
     `  const block = ${load(h.blockLength.primitive, "m + HEADER_BLOCK_LENGTH", le)};`,
     `  const version = ${load(h.version.primitive, "m + HEADER_VERSION", le)};`,
-    `  switch (${load(h.templateId.primitive, "m + HEADER_TEMPLATE_ID", le)}) {`,
+    `  const template = ${load(h.templateId.primitive, "m + HEADER_TEMPLATE_ID", le)};`,
+    "  switch (template) {",
     ...s.messages.map((m) => `    case TEMPLATE_${m.id}: on${ident(m.name)}(m, len, seq, version, block, book); break;`),
     "    default: reject(REJ_UNKNOWN_TYPE);",
     "  }",
+    "  sbeMessageEnd(template);",
     "}",
     "",
     "// The smallest length of each template (header and the root block all its versions have), 0 if unknown.",

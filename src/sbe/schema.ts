@@ -76,6 +76,8 @@ export interface SbeData {
   lengthPrimitive: Primitive;
   /** Character encoding of the bytes, "" for raw bytes (shown in hex). */
   encoding: string;
+  /** The length member's maxValue, when the schema gives one: a longer length is an error. */
+  maxLength?: number;
 }
 
 export interface SbeMessage {
@@ -293,10 +295,16 @@ export function readSbeSchema(xml: string, source = "schema"): SbeSchema {
     const length = members.find((m) => m.attrs.name === "length");
     const bytes = members.find((m) => m.attrs.name === "varData");
     if (!length || !bytes) return fail(t, `var data composite ${typeName} needs length and varData members`);
-    return {
+    const out: SbeData = {
       name: d.attrs.name ?? fail(d, "<data> has no name"), id: int(d, "id", 0), sinceVersion: int(d, "sinceVersion", 0), typeName,
       lengthPrimitive: primitiveOf(length, length.attrs.primitiveType ?? ""), encoding: bytes.attrs.characterEncoding ?? "",
     };
+    if (length.attrs.maxValue !== undefined) {
+      const max = int(length, "maxValue");
+      if (max < 0 || BigInt(max) > (1n << BigInt(PRIMITIVE_SIZE[out.lengthPrimitive] * 8)) - 1n) fail(length, `maxValue ${max} does not fit ${out.lengthPrimitive}`);
+      out.maxLength = max;
+    }
+    return out;
   };
 
   // Fields, then groups, then data: SBE's order within a message or group.

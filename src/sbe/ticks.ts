@@ -6,6 +6,8 @@
 //   reset       a group whose MDEntryType(269) is 'J'    one TICK_SYSTEM, status 'J'; every RptSeq forgotten
 //   definition  message semanticType 'd'                 one TICK_DIRECTORY: SecurityID(48), price
 //                                                        MinPriceIncrement(969), price2 DisplayFactor(9787)
+//                                                        (books: the depths of its MDFeedType(1022) GBX and
+//                                                        GBI entries' MarketDepth(264), mdpBookDefinition)
 //   status      message semanticType 'f'                 one TICK_STATUS: status SecurityTradingStatus(326),
 //                                                        flags HaltReason(327)
 //   snapshot    message semanticType 'W'                 per entry: TICK_LEVEL (book entry types) or TICK_ADD
@@ -26,7 +28,8 @@
 // implied level, matchId RptSeq(83) for levels and statistics, MDOrderPriority(37707) for
 // orders, MDTradeEntryID(37711) for trades, orderId OrderID(37). Null values read as 0.
 //
-// With the mdp3 book hooks (assembly/book/mdp3.ts) the plans also call the books: levels and
+// With the mdp3 book hooks (assembly/book/mdp3.ts) the plans also call the books: definitions
+// mdpBookDefinition (the instrument's market depths), levels and
 // snapshots mdpBookLevel, orders mdpBookOrder, the reset mdpBookReset, snapshots their
 // begin/end, and every message that called one mdpBookMessageEnd. Entries whose RptSeq the
 // instrument already passed (older than its snapshot) are recorded but not applied.
@@ -38,7 +41,7 @@ export const TAG = {
   securityId: 48, px: 270, size: 271, rptSeq: 83, orders: 346, level: 1023, action: 279, entryType: 269, orderId: 37,
   priority: 37707, displayQty: 37706, referenceId: 9633, orderAction: 37708, aggressor: 5797, lastQty: 32, transactTime: 60,
   tradingStatus: 326, mdTradingStatus: 1682, minIncrement: 969, displayFactor: 9787, haltReason: 327, tradeEntryId: 37711,
-  highLimit: 1149, lowLimit: 1148, noChunks: 37709, currentChunk: 37710,
+  highLimit: 1149, lowLimit: 1148, noChunks: 37709, currentChunk: 37710, feedType: 1022, marketDepth: 264,
 } as const;
 
 export type Plan = "reset" | "definition" | "status" | "snapshot" | "orders" | "trades" | "levels" | "stats" | "message";
@@ -135,8 +138,9 @@ export function planCode(c: Ctx, plan: Plan): string[] {
   const root = (tag: number): SbeField | undefined => byTag(m.fields, tag);
   const rv = (tag: number, ty: string): string => value(c, root(tag), "root", "block", ty, undefined, m.sinceVersion);
   const tt = root(TAG.transactTime);
-  const out: string[] = [`const ts = ${tt ? `${rv(TAG.transactTime, "u64")}` : "sbeSendingTime"};`];
-  const ts = tt ? "(ts != 0 ? ts : sbeSendingTime)" : "ts";
+  // The exchange time of its records: TransactTime, else (absent or 0) the packet's SendingTime.
+  const out: string[] = tt ? [`const transactTime = ${rv(TAG.transactTime, "u64")};`, "const ts = transactTime != 0 ? transactTime : sbeSendingTime;"] : ["const ts = sbeSendingTime;"];
+  const ts = "ts";
   const rec = (kind: string, inst: string, scale: number | string): string[] => [
     `const r = sbeRecord(m, len, seq, TEMPLATE_${m.id}, ${kind}, ${ts}, <u32>${inst}, ${scale});`,
     "if (r == 0) return;",
@@ -159,6 +163,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       }
       if (plan === "status") out.push(`  setU8(r, R_STATUS, ${rv(TAG.tradingStatus, "u32")});`, `  setU8(r, R_FLAGS, ${rv(TAG.haltReason, "u32")});`);
       out.push("}");
+      if (plan === "definition" && c.hooks) out.push(...depthCode(c));
       return out;
     }
     case "reset":
@@ -198,10 +203,11 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       const s = scaleOf(byTag(g0.fields, TAG.px));
       out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
         `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`,
-        `  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const orderId = ${ev(g0, 0, TAG.orderId, "u64")};`,
-        `  const priority = ${ev(g0, 0, TAG.priority, "u64")};`, `  const price = ${ev(g0, 0, TAG.px, "i64")};`,
-        `  const qty = ${ev(g0, 0, TAG.displayQty, "i64")};`,
+        `  const action = ${ev(g0, 0, TAG.action, "u32")};`,
         ...rec(ORDER_KIND("action"), "secId", s).map((l) => "  " + l),
+        // The rest read where they are written (not held across the record's start).
+        `  const orderId = ${ev(g0, 0, TAG.orderId, "u64")};`, `  const priority = ${ev(g0, 0, TAG.priority, "u64")};`,
+        `  const price = ${ev(g0, 0, TAG.px, "i64")};`, `  const qty = ${ev(g0, 0, TAG.displayQty, "i64")};`,
         `  setOrder(r, orderId, ${SIDE_CODE}, <u64>qty, price);`, "  setU64(r, R_MATCH_ID, priority);", "  setU8(r, R_FLAGS, action);");
       if (c.hooks) out.push(`  if (book && ${IS_BOOK}) mdpBookOrder(secId, ${BOOK_SIDE}, action, orderId, priority, ${to9("price", s)}, qty);`);
       out.push("}", "if (!sbeWrote()) {", ...rec("TICK_OTHER", "0", s).map((l) => "  " + l), "}");
@@ -215,20 +221,21 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       const levels = plan === "levels";
       const pxTag = byTag(g0.fields, TAG.px) ? TAG.px : TAG.highLimit;
       out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
-        `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`,
-        `  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const price = ${ev(g0, 0, pxTag, "i64")};`,
-        `  const qty = ${ev(g0, 0, TAG.size, "i64")};`, `  const orders = ${ev(g0, 0, TAG.orders, "i32")};`,
-        `  const rpt = ${ev(g0, 0, TAG.rptSeq, "u32")};`,
-        byTag(g0.fields, TAG.rptSeq) ? "  const fresh = rptCheck(secId, rpt);" : "  const fresh = true;");
+        `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const rpt = ${ev(g0, 0, TAG.rptSeq, "u32")};`,
+        byTag(g0.fields, TAG.rptSeq) ? "  const fresh = rptCheck(secId, rpt);" : "  const fresh = true;",
+        `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`);
+      // The other fields are read after the record is started, where they are written (not held
+      // across the RptSeq check and the record's start).
+      const fields = [`  const action = ${ev(g0, 0, TAG.action, "u32")};`, `  const price = ${ev(g0, 0, pxTag, "i64")};`,
+        `  const qty = ${ev(g0, 0, TAG.size, "i64")};`, `  const orders = ${ev(g0, 0, TAG.orders, "i32")};`];
       if (plan === "trades") {
-        out.push(`  const aggressor = ${ev(g0, 0, TAG.aggressor, "u32")};`,
-          ...rec("TICK_TRADE", "secId", s).map((l) => "  " + l),
+        out.push(...rec("TICK_TRADE", "secId", s).map((l) => "  " + l), ...fields, `  const aggressor = ${ev(g0, 0, TAG.aggressor, "u32")};`,
           "  setU64(r, R_PRICE, <u64>price);", "  setU64(r, R_QUANTITY, <u64>qty);", "  setU64(r, R_QUANTITY2, <u64>orders);",
           "  setU8(r, R_SIDE, aggressor == 1 ? 0x42 : aggressor == 2 ? 0x53 : 0);", "  setU8(r, R_FLAGS, action);",
           `  setU64(r, R_MATCH_ID, ${ev(g0, 0, TAG.tradeEntryId, "u64")});`);
       } else {
-        out.push(`  const level = ${ev(g0, 0, TAG.level, "u32")};`,
-          ...rec(levels ? `(${IS_BOOK} ? TICK_LEVEL : t == ${J} ? TICK_SYSTEM : TICK_OTHER)` : "TICK_OTHER", "secId", s).map((l) => "  " + l),
+        out.push(...rec(levels ? `(${IS_BOOK} ? TICK_LEVEL : t == ${J} ? TICK_SYSTEM : TICK_OTHER)` : "TICK_OTHER", "secId", s).map((l) => "  " + l),
+          ...fields, `  const level = ${ev(g0, 0, TAG.level, "u32")};`,
           "  setU64(r, R_PRICE, <u64>price);", "  setU64(r, R_QUANTITY, <u64>qty);", "  setU64(r, R_QUANTITY2, <u64>orders);",
           `  setU8(r, R_SIDE, ${levels ? SIDE_CODE : "t"});`, "  setU8(r, R_STATUS, level);", `  setU8(r, R_FLAGS, action | (${IMPLIED} ? 0x80 : 0));`,
           "  setU64(r, R_MATCH_ID, rpt);");
@@ -245,21 +252,22 @@ export function planCode(c: Ctx, plan: Plan): string[] {
         const refd = !!byTag(g1.fields, TAG.referenceId);
         out.push(`${groupGuard(g1)}{`, ...groupHead(c, g1, 1).map((l) => "  " + l));
         if (plan === "trades") out.push("  let k: u32 = 0;", `  let left: i32 = n0 > 0 ? ${ev(g0, 0, TAG.orders, "i32", "entries0")} : 0;`);
-        out.push("  for (let i: u32 = 0; i < n1; i++) {", ...entryAt(c, g1, 1).split("\n").map((l) => "    " + l.trim()), `    const orderId = ${ev(g1, 1, TAG.orderId, "u64")};`);
+        const orderId = `    const orderId = ${ev(g1, 1, TAG.orderId, "u64")};`;
+        out.push("  for (let i: u32 = 0; i < n1; i++) {", ...entryAt(c, g1, 1).split("\n").map((l) => "    " + l.trim()));
         if (plan === "trades") {
           out.push("    // The trade this order took part in: each trade entry lists NumberOfOrders of them.",
             "    while (left <= 0 && k + 1 < n0) {", "      k++;", `      left = ${ev(g0, 0, TAG.orders, "i32", "(entries0 + k * bl0)")};`, "    }",
             "    left--;", `    const secId = n0 > 0 ? ${ev(g0, 0, TAG.securityId, "i32", "(entries0 + k * bl0)")} : 0;`,
-            ...rec("TICK_EXECUTE", "secId", s).map((l) => "    " + l),
+            ...rec("TICK_EXECUTE", "secId", s).map((l) => "    " + l), orderId,
             "    setU64(r, R_ORDER_ID, orderId);", `    setU64(r, R_QUANTITY, <u64>${ev(g1, 1, TAG.lastQty, "i64")});`);
         } else if (refd) {
-          out.push(`    const priority = ${ev(g1, 1, TAG.priority, "u64")};`, `    const qty = ${ev(g1, 1, TAG.displayQty, "i64")};`,
-            `    const ref = ${ev(g1, 1, TAG.referenceId, "u32")};`, `    const action = ${ev(g1, 1, TAG.orderAction, "u32")};`,
+          out.push(`    const ref = ${ev(g1, 1, TAG.referenceId, "u32")};`, `    const action = ${ev(g1, 1, TAG.orderAction, "u32")};`,
             "    // The entry it refers to (1-based), for the instrument, price and side.",
             "    const known = ref >= 1 && ref <= n0;", "    const x = entries0 + (known ? ref - 1 : 0) * bl0;",
             `    const secId = known ? ${ev(g0, 0, TAG.securityId, "i32", "x")} : 0;`, `    const price = known ? ${ev(g0, 0, TAG.px, "i64", "x")} : 0;`,
             `    const t = known ? ${ev(g0, 0, TAG.entryType, "u32", "x")} : 0;`,
             ...rec(ORDER_KIND("action"), "secId", s).map((l) => "    " + l),
+            orderId, `    const priority = ${ev(g1, 1, TAG.priority, "u64")};`, `    const qty = ${ev(g1, 1, TAG.displayQty, "i64")};`,
             `    setOrder(r, orderId, ${SIDE_CODE}, <u64>qty, price);`, "    setU64(r, R_MATCH_ID, priority);", "    setU8(r, R_FLAGS, action);");
           if (c.hooks) out.push(`    if (book && known && ${IS_BOOK}) mdpBookOrder(secId, ${BOOK_SIDE}, action, orderId, priority, ${to9("price", s)}, qty);`);
         }
@@ -270,6 +278,51 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       return out.filter((l) => l !== "");
     }
   }
+}
+
+// "GBX" (the outright book) and "GBI" (the implied book), MDFeedType's three chars as a
+// little-endian load of them yields.
+const GBX = 0x584247;
+const GBI = 0x494247;
+
+// A definition's market depths for the books: the MarketDepth(264) of its NoMDFeedTypes entries
+// whose MDFeedType(1022) is GBX (outright) or GBI (implied), 0 for one it does not list or whose
+// depth is not above 0 (the book's default then: mdpBookDefinition). The groups before the feed
+// types' are stepped over (checked already by the message's check function).
+function depthCode(c: Ctx): string[] {
+  const m = c.m;
+  const k = m.groups.findIndex((g) => {
+    const ft = byTag(g.fields, TAG.feedType);
+    return !!byTag(g.fields, TAG.marketDepth) && ft?.type.class === "chars" && ft.type.presence !== "constant" && ft.type.length >= 3;
+  });
+  if (k < 0) return [];
+  const g = m.groups[k];
+  const ft = fieldConst(m, byTag(g.fields, TAG.feedType)!, g);
+  const out: string[] = [
+    "// The books' depths: MarketDepth of the GBX (outright) and GBI (implied) feed types, 0 when not given.",
+    "if (book) {",
+    "  let at = root + block;",
+  ];
+  const guard = (x: SbeGroup): string => (x.sinceVersion > m.sinceVersion ? `if (version >= ${x.sinceVersion}) ` : "");
+  for (const x of m.groups.slice(0, k)) {
+    const d = x.dimension;
+    const bl = load(d.blockLengthPrimitive, `at + ${d.blockLengthOffset}`, c.le);
+    const n = load(d.countPrimitive, `at + ${d.countOffset}`, c.le);
+    if (nested(x)) {
+      out.push(`  ${guard(x)}{`, `    // ${x.name}: stepped over`, `    const bl = ${bl};`, `    const n = ${n};`, `    at += ${d.size};`,
+        `    for (let i: u32 = 0; i < n; i++) at = ${skipName(m, x)}(at + bl, version);`, "  }");
+    } else {
+      out.push(`  ${guard(x)}at += ${d.size} + ${bl} * ${n}; // ${x.name}`);
+    }
+  }
+  out.push("  let depth: u32 = 0;", "  let implied: u32 = 0;", `  ${guard(g)}{ // ${g.name}`, ...groupHead(c, g, 1).filter((l) => !l.startsWith("at =") && !l.startsWith("let next")).map((l) => "    " + l),
+    "    for (let i: u32 = 0; i < n1; i++) {", `      const e1 = entries1 + i * bl1;`,
+    `      const feed = <u32>load<u16>(e1 + ${ft}) | (<u32>load<u8>(e1 + ${ft} + 2) << 16);`,
+    `      const d = ${value(c, byTag(g.fields, TAG.marketDepth), "e1", "bl1", "i32", g, g.sinceVersion)};`,
+    `      if (d > 0 && feed == 0x${GBX.toString(16)}) depth = <u32>d; // GBX`, `      else if (d > 0 && feed == 0x${GBI.toString(16)}) implied = <u32>d; // GBI`,
+    "    }", "  }", `  mdpBookDefinition(${value(c, byTag(m.fields, TAG.securityId), "root", "block", "i32", undefined, m.sinceVersion)}, depth, implied);`,
+    "  mdpBookMessageEnd();", "}");
+  return out;
 }
 
 /** Whether the plan writes one record per entry of the group (its entries must not be empty). */

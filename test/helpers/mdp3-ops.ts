@@ -11,8 +11,8 @@
 //   2       action    u8    MDUpdateAction
 //   3       implied   u8
 //   4       secId     i32
-//   8       level     u32   MDPriceLevel; snapshot: RptSeq; depth: outright depth
-//   12      orders    i32   NumberOfOrders; depth: implied depth
+//   8       level     u32   MDPriceLevel; snapshot: RptSeq; depth, define: outright depth
+//   12      orders    i32   NumberOfOrders; depth, define: implied depth
 //   16      price     i64   PRICE9 mantissa
 //   24      qty       i64
 //   32      orderId   u64
@@ -31,6 +31,7 @@ export const OP_SNAP_BEGIN = 5;
 export const OP_SNAP_END = 6;
 export const OP_DEPTH = 7;
 export const OP_GAP = 8;
+export const OP_DEFINE = 9; // mdpBookDefinition: level the GBX depth, orders the GBI depth (0: not given)
 
 export interface Op {
   kind: number;
@@ -77,6 +78,7 @@ export function applyOp(ref: ReferenceMdp, o: Op): RefMdpEvent[] | null {
     case OP_SNAP_END: ref.snapshotEnd(o.secId!); break;
     case OP_DEPTH: ref.setDepth(o.secId!, o.level!, o.orders!); break;
     case OP_GAP: ref.gap(o.secId!); break;
+    case OP_DEFINE: ref.definition(o.secId!, o.level!, o.orders!); break;
   }
   return null;
 }

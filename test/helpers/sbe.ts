@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { readSbeSchema, type SbeSchema, type SbeField, type SbeGroup, type FieldType, type Primitive } from "../../src/sbe/schema.js";
+import { readSbeSchema, PRIMITIVE_SIZE, type SbeSchema, type SbeField, type SbeGroup, type SbeData, type FieldType, type Primitive } from "../../src/sbe/schema.js";
 import { generate } from "../../src/sbe/generate.js";
 import { sbeFeedSchema } from "../../src/sbe/feed-schema.js";
 import type { SbeObject, SbeValue } from "../../src/sbe/codec.js";
@@ -92,8 +92,9 @@ const MAX: Record<Primitive, bigint> = {
 const MIN: Partial<Record<Primitive, bigint>> = { int8: -128n, int16: -32768n, int32: -2147483648n, int64: -9223372036854775808n };
 const num = (v: bigint): number | string => (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
 
-// The largest value that is not the type's null.
-function maxOf(p: Primitive, nullValue: string, optional: boolean): bigint {
+// The largest value that is not the type's null (its maxValue when the schema gives one).
+function maxOf(p: Primitive, nullValue: string, optional: boolean, max?: string): bigint {
+  if (max !== undefined) return BigInt(max);
   const m = MAX[p];
   return optional && BigInt.asUintN(64, m) === BigInt.asUintN(64, BigInt(nullValue)) ? m - 1n : m;
 }
@@ -107,8 +108,8 @@ function value(t: FieldType, x: Extreme): SbeValue | undefined {
         return x === "zero" ? 0 : t.primitive === "float" ? 3.4028234663852886e38 : Number.MAX_VALUE;
       }
       if (t.primitive === "char") return x === "max" ? "~" : x === "null" && t.presence === "optional" ? null : "\u0000";
-      if (x === "null") return t.presence === "optional" ? null : num(MIN[t.primitive] ?? 0n);
-      return x === "zero" ? 0 : num(maxOf(t.primitive, t.nullValue, t.presence === "optional"));
+      if (x === "null") return t.presence === "optional" ? null : num(t.min !== undefined ? BigInt(t.min) : MIN[t.primitive] ?? 0n);
+      return x === "zero" ? 0 : num(maxOf(t.primitive, t.nullValue, t.presence === "optional", t.max));
     case "chars":
       return t.presence === "constant" ? undefined : x === "max" ? "Z".repeat(t.length) : "";
     case "enum":
@@ -128,8 +129,28 @@ function value(t: FieldType, x: Extreme): SbeValue | undefined {
   }
 }
 
-/** Values of every field (not the constants) at an extreme, groups with `entries` entries each. */
-export function extremeValues(fields: SbeField[], groups: SbeGroup[], x: Extreme, entries: number, version = Infinity): SbeObject {
+// The longest var data a test writes: its length's maxValue or the primitive's maximum, at most
+// VAR_MAX bytes (a packet is one UDP payload).
+const VAR_MAX = 300;
+
+/**
+ * Var data at an extreme: empty for zero and null (SBE's var data has no null), for max the most
+ * bytes its length allows up to VAR_MAX: text with a multi-byte UTF-8 character, or raw bytes
+ * 00..ff (as hex).
+ */
+function dataValue(d: SbeData, x: Extreme): string {
+  if (x !== "max") return "";
+  const n = Math.min(VAR_MAX, d.maxLength ?? Infinity, 2 ** (8 * PRIMITIVE_SIZE[d.lengthPrimitive]) - 1);
+  if (!d.encoding) return Array.from({ length: n }, (_, i) => (i & 0xff).toString(16).padStart(2, "0")).join("");
+  const ascii = /^(us-)?ascii$/i.test(d.encoding);
+  return ascii ? "~".repeat(n) : "é" + "Z".repeat(n - 2);
+}
+
+/**
+ * Values of every field (not the constants) at an extreme, groups with `entries` entries each
+ * (their nested groups 2 when many), and var data (`data`, and each group's own) by dataValue.
+ */
+export function extremeValues(fields: SbeField[], groups: SbeGroup[], x: Extreme, entries: number, version = Infinity, data: SbeData[] = []): SbeObject {
   const o: SbeObject = {};
   for (const f of fields) {
     if (f.sinceVersion > version) continue;
@@ -138,8 +159,9 @@ export function extremeValues(fields: SbeField[], groups: SbeGroup[], x: Extreme
   }
   for (const g of groups) {
     if (g.sinceVersion > version) continue;
-    o[g.name] = Array.from({ length: entries }, () => extremeValues(g.fields, g.groups, x, entries > 1 ? 2 : entries, version));
+    o[g.name] = Array.from({ length: entries }, () => extremeValues(g.fields, g.groups, x, entries > 1 ? 2 : entries, version, g.data));
   }
+  for (const d of data) if (d.sinceVersion <= version) o[d.name] = dataValue(d, x);
   return o;
 }
 
@@ -148,10 +170,13 @@ export function constantsOf(fields: SbeField[]): string[] {
   return fields.filter((f) => f.size === 0).map((f) => f.name);
 }
 
-/** A decoded message (or entry) without its constant fields, groups included: what was encoded. */
+/** A decoded message (or entry) without its constant fields, groups and composites included: what was encoded. */
 export function withoutConstants(o: SbeObject, fields: SbeField[], groups: SbeGroup[]): SbeObject {
   const out: SbeObject = { ...o };
-  for (const f of fields) if (f.size === 0) delete out[f.name];
+  for (const f of fields) {
+    if (f.size === 0) delete out[f.name];
+    else if (f.type.class === "composite" && out[f.name] && typeof out[f.name] === "object") out[f.name] = withoutConstants(out[f.name] as SbeObject, f.type.fields, []);
+  }
   for (const g of groups) {
     if (Array.isArray(out[g.name])) out[g.name] = (out[g.name] as SbeObject[]).map((e) => withoutConstants(e, g.fields, g.groups));
   }

@@ -295,6 +295,11 @@ export class ReferenceMdp {
     this.counters.snapshots++;
   }
 
+  /** An instrument definition's depths (GBX, GBI MarketDepth); 0 for one not given: the default. */
+  definition(secId: number, depth: number, implied: number): void {
+    this.setDepth(secId, depth !== 0 ? depth : this.defaultDepth, implied !== 0 ? implied : this.defaultImplied);
+  }
+
   setDepth(secId: number, depth: number, implied: number): void {
     const slot = this.slotOf(secId);
     if (slot === 0) return;
