@@ -18,8 +18,9 @@ import { beginRecord, setOrder, setU64, setU8, recordWanted, countMessage } from
 import { psGet32 } from "../parse/stats";
 import { eventsName } from "../book/publish";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
-import { registerFeed, registerRecordsOnDemand } from "../parse/feed-registry";
-import { tableMessages, tablePayloads } from "../parse/driver";
+import { registerFeed, registerRecordsOnDemand, registerFrames } from "../parse/feed-registry";
+import { tableMessages, tablePayloads, rxFrame } from "../parse/driver";
+import { rxBatchOf } from "../xsk";
 import { bookOn } from "../book/instruments";
 import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../book/l3";
 
@@ -275,5 +276,26 @@ function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
     : tableMessages<Handler>(first, n, firstSeq, perEntry, handler);
 }
 
+// The receive loop's frame handlers (poll: frames kept; run: records start over when full), each
+// frame's framing a direct call.
+class KeptFrames {
+  @inline onFrame(frame: u32, len: u32): bool {
+    return rxFrame<Framing>(frame, len, true, MIN_BLOCK, framing, onPayload, moldPeek);
+  }
+}
+const keptFrames = new KeptFrames();
+
+class RecycledFrames {
+  @inline onFrame(frame: u32, len: u32): bool {
+    return rxFrame<Framing>(frame, len, false, MIN_BLOCK, framing, onPayload, moldPeek);
+  }
+}
+const recycledFrames = new RecycledFrames();
+
+function onFrames(max: u32, keep: bool): i32 {
+  return keep ? rxBatchOf<KeptFrames>(max, true, keptFrames) : rxBatchOf<RecycledFrames>(max, false, recycledFrames);
+}
+
 registerFeed(onPayload, onPayloads, onMessages, messageLength, MIN_BLOCK, moldPeek);
+registerFrames(onFrames);
 registerRecordsOnDemand();
