@@ -5,11 +5,11 @@
 // short (by a capture's snaplen) the messages past the cut are lost to it, not to the feed: counted
 // apart (PS_TRUNCATED_MESSAGES), and the sequence moves past them.
 
-import { REJ_COUNT_OVERRUN, REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING, PS_NEXT_SEQ, PS_NO_DEDUP, PS_DUPLICATES } from "../layout";
+import { REJ_COUNT_OVERRUN, REJ_LENGTH_OVERRUN, REJ_ZERO_LENGTH, REJ_TRAILING } from "../layout";
 import { be16, le16 } from "./bytes";
 import { cutShort } from "./net";
-import { reject, psGet, psSet, psGet32, psAdd } from "./stats";
-import { sequenceTruncated } from "./sequence";
+import { reject } from "./stats";
+import { sequenceMessage, sequenceTruncated } from "./sequence";
 
 // A feed's message handler as a type: the framings (and the bare-message path, driver.ts) are
 // generic over it, so each message is a direct call rather than an indirect one through a
@@ -18,41 +18,24 @@ export interface Messages {
   onMessage(msg: u32, len: u32, seq: u64): void;
 }
 
-// The expected sequence (sequence.ts sequenceMessage) is kept in a local over the packet and
-// stored once, at its end or before an overrun reads it: no message handler reads it.
 @inline export function messageBlocks<H extends Messages>(at: u32, end: u32, count: u32, seq: u64, bigEndian: bool, h: H): void {
-  let next = psGet(PS_NEXT_SEQ);
   for (let i: u32 = 0; i < count; i++) {
     if (at + 2 > end) {
-      psSet(PS_NEXT_SEQ, next);
       overrun(REJ_COUNT_OVERRUN, seq + i, seq + count);
       return;
     }
     const mlen = bigEndian ? be16(at) : le16(at);
     at += 2;
     if (at + mlen > end) {
-      psSet(PS_NEXT_SEQ, next);
       overrun(REJ_LENGTH_OVERRUN, seq + i, seq + count);
       return;
     }
-    const s = seq + i;
-    // As sequenceMessage: a message delivered before is dropped (counted) unless PS_NO_DEDUP.
-    let fresh = true;
-    if (s < next) {
-      if (psGet32(PS_NO_DEDUP) == 0) {
-        psAdd(PS_DUPLICATES, 1);
-        fresh = false;
-      }
-    } else {
-      next = s + 1;
-    }
-    if (fresh) {
+    if (sequenceMessage(seq + i)) {
       if (mlen == 0) reject(REJ_ZERO_LENGTH);
-      else h.onMessage(at, mlen, s);
+      else h.onMessage(at, mlen, seq + i);
     }
     at += mlen;
   }
-  psSet(PS_NEXT_SEQ, next);
   if (at != end && !cutShort) reject(REJ_TRAILING);
 }
 
