@@ -87,6 +87,16 @@ export let ringIdx: u32 = 0;
   return (atomic.load<u32>(field(r, RING_FLAGS)) & XDP_RING_NEED_WAKEUP) != 0;
 }
 
+// A ring's descriptor array and index mask, fixed when the socket is set up: a loop over many
+// slots may read them once (xdpDesc, addrSlot read them per slot).
+@inline export function ringDescs(r: u32): u32 {
+  return field(r, RING_DESCS);
+}
+
+@inline export function ringMask(r: u32): u32 {
+  return field(r, RING_MASK);
+}
+
 // Address of the xdp_desc (RX/TX) or u64 address slot (FILL/COMPLETION) at index idx.
 @inline export function xdpDesc(r: u32, idx: u32): u32 {
   return field(r, RING_DESCS) + ((idx & field(r, RING_MASK)) * XDP_DESC_SIZE);

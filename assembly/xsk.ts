@@ -10,9 +10,10 @@ import {
   STAT_TX_BYTES, STAT_TX_COMPLETED, BATCH_TS_BASE, CTL_CLOCK_OFFSET, CTL_RX_UNSTAMPED, CTL_RX_TS_LAST,
   STAT_RX_TS_DRIVER, STAT_RX_TS_HW, STAT_RX_TS_POLL, TS_SOURCE_POLL, TS_SOURCE_DRIVER, TS_SOURCE_DRIVER_HW,
   XDPFEED_META_MAGIC, XDPFEED_META_HW_TS, XDPFEED_META_SIZE, META_MAGIC, META_FLAGS, META_KTIME, META_HW_TS,
+  XDP_DESC_SIZE, ADDR_DESC_SIZE,
 } from "./layout";
 import {
-  ringIdx, prodReserve, prodSubmit, consPeek, consCancel, consRelease, needsWakeup, xdpDesc, addrSlot,
+  ringIdx, prodReserve, prodSubmit, consPeek, consCancel, consRelease, needsWakeup, xdpDesc, addrSlot, ringDescs, ringMask,
 } from "./ring";
 
 // Returned by the receive loops when no frame was ready and the kernel asked for a wakeup
@@ -58,9 +59,11 @@ export function fillAll(): u32 {
   const idx = ringIdx;
   const umem = ctl(CTL_UMEM);
   const base = ~(ctl(CTL_FRAME_SIZE) - 1);
+  const slots = ringDescs(FILL);
+  const mask = ringMask(FILL);
   for (let i: u32 = 0; i < n; i++) {
     const ptr = load<u32>(frames + i * stride);
-    store<u64>(addrSlot(FILL, idx + i), <u64>((ptr - <u32>umem) & base));
+    store<u64>(slots + ((idx + i) & mask) * ADDR_DESC_SIZE, <u64>((ptr - <u32>umem) & base));
   }
   prodSubmit(FILL, n);
   return true;
@@ -101,12 +104,34 @@ export let rxHwTs: u64 = 0;
 // batch ends there and the refused frame stays on RX for the next call.
 export type FrameHandler = (frame: u32, len: u32) => bool;
 
+// A frame handler as a type: rxBatchOf is instantiated per handler, so each frame is a direct,
+// inlined call instead of an indirect one through a function reference (a feed module's own
+// frame loop: assembly/parse/driver.ts rxFrame).
+export interface Frames {
+  onFrame(frame: u32, len: u32): bool;
+}
+
+// The function-reference handler of rxBatch() as a Frames.
+let frameFn: FrameHandler = (frame: u32, len: u32): bool => false;
+class FrameFn {
+  @inline onFrame(frame: u32, len: u32): bool {
+    return frameFn(frame, len);
+  }
+}
+const frameFnFrames = new FrameFn();
+
 // One batch of at most max frames (and at most the batch table's capacity). Each frame goes to
 // handler(wasm address, length) in ring order, with rxTs and rxHwTs set to its timestamps. With
 // keep, the (address, length) pairs stay in the batch table (and each frame's rxTs in BATCH_TS)
 // and the frames stay out of FILL until the next call, so TypeScript (or the records pointing
 // into them) can read them in place; without keep they are refilled at once.
 export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
+  frameFn = handler;
+  return rxBatchOf<FrameFn>(max, keep, frameFnFrames);
+}
+
+// rxBatch with the handler h.onFrame inlined into the loop.
+@inline export function rxBatchOf<H extends Frames>(max: u32, keep: bool, h: H): i32 {
   recyclePending();
   if (keep) {
     const cap = ctl(CTL_BATCH_CAP);
@@ -115,6 +140,10 @@ export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
   let n = consPeek(RX, max);
   if (n == 0) return needsWakeup(FILL) ? RX_WAKEUP : 0;
   const idx = ringIdx;
+  // The ring's descriptors and mask (xdpDesc), read once rather than per frame: they are set up
+  // with the socket and never change.
+  const descs = ringDescs(RX);
+  const mask = ringMask(RX);
   const umem = ctl(CTL_UMEM);
   const chunkMask = ctl(CTL_FRAME_SIZE) - 1;
   const offset = load<u64>(CTL_BASE + CTL_CLOCK_OFFSET);
@@ -124,11 +153,11 @@ export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
   let last: u32 = 0;
   let i: u32 = 0;
   for (; i < n; i++) {
-    const d = xdpDesc(RX, idx + i);
+    const d = descs + ((idx + i) & mask) * XDP_DESC_SIZE;
     const frame = umem + <u32>load<u64>(d);
     const len = load<u32>(d, 8);
     const source = readMeta(frame, umem, chunkMask, offset);
-    if (!handler(frame, len)) break;
+    if (!h.onFrame(frame, len)) break;
     last = source;
     bytes += len;
     // Taken: its metadata is spent (a refused frame keeps it for the next call).
@@ -159,6 +188,22 @@ export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
   }
   setCtl(CTL_RX_TS_LAST, last);
   return <i32>n;
+}
+
+// A feed module's own batch loop (rxBatchOf over its frame handler): one batch of at most max
+// frames, kept (poll) or refilled at once (run).
+export type BatchHandler = (max: u32, keep: bool) => i32;
+
+// rxRun over a feed module's batch loop: one indirect call per batch, none per frame.
+export function rxRunBatches(budget: u32, batch: u32, b: BatchHandler): i32 {
+  let done: u32 = 0;
+  while (done < budget) {
+    const left = budget - done;
+    const r = b(left < batch ? left : batch, false);
+    if (r <= 0) return done == 0 ? r : <i32>done;
+    done += <u32>r;
+  }
+  return <i32>done;
 }
 
 // Receive up to budget frames in batches of at most batch, refilling as it goes; stops early

@@ -6,7 +6,7 @@
 // length is counted, never thrown. The field tables for the full-message view are in
 // src/itchgen/itch-encode.ts (ITCH50); test/itch50.test.ts checks both agree.
 
-import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, PS_BOOK_EVENTS, PS_RECORDS } from "../layout";
+import { REJ_UNKNOWN_TYPE, REJ_BAD_LENGTH, PS_BOOK_EVENTS, PS_RECORDS, PS_RECORDS_ON_DEMAND } from "../layout";
 import {
   TICK_OTHER, TICK_ADD, TICK_MODIFY, TICK_CANCEL, TICK_DELETE, TICK_EXECUTE, TICK_TRADE,
   TICK_STATUS, TICK_SYSTEM, TICK_DIRECTORY, TICK_BROKEN, TICK_IMBALANCE, R_MATCH_ID,
@@ -18,8 +18,9 @@ import { beginRecord, setOrder, setU64, setU8, recordWanted, countMessage } from
 import { psGet32 } from "../parse/stats";
 import { eventsName } from "../book/publish";
 import { moldPacket, moldPeek } from "../parse/moldudp64";
-import { registerFeed, registerRecordsOnDemand } from "../parse/feed-registry";
-import { tableMessages, tablePayloads } from "../parse/driver";
+import { registerFeed, registerRecordsOnDemand, registerFrames } from "../parse/feed-registry";
+import { tableMessages, tablePayloads, rxFrame } from "../parse/driver";
+import { rxBatchOf } from "../xsk";
 import { bookOn } from "../book/instruments";
 import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../book/l3";
 
@@ -63,7 +64,9 @@ function messageLength(type: u32): u32 {
 // its record is written; without it (book off) the loop has no trace of the book. With records on
 // demand (assembly/parse/record.ts recordWanted), a message of a type nobody asked for is counted
 // and applied without a record, and gets one only if it wrote book events (they name it).
-@inline function onMessage(m: u32, len: u32, seq: u64, book: bool): void {
+// `onDemand` is a constant of each instantiation too: false when PS_RECORDS_ON_DEMAND is off,
+// so that the loop does not read it per message (the framing reads it once per packet).
+@inline function onMessage(m: u32, len: u32, seq: u64, book: bool, onDemand: bool): void {
   const type = <u32>load<u8>(m);
   const need = messageLength(type);
   if (need == 0) {
@@ -74,7 +77,7 @@ function messageLength(type: u32): u32 {
     reject(REJ_BAD_LENGTH);
     return;
   }
-  if (recordWanted(type)) {
+  if (!onDemand || recordWanted(type)) {
     record(m, len, seq, type);
     if (book) applyBook(m, type);
   } else if (book) {
@@ -242,21 +245,34 @@ function messageLength(type: u32): u32 {
 
 class Handler {
   @inline onMessage(m: u32, len: u32, seq: u64): void {
-    onMessage(m, len, seq, false);
+    onMessage(m, len, seq, false, false);
   }
 }
 const handler = new Handler();
 
+class OnDemandHandler {
+  @inline onMessage(m: u32, len: u32, seq: u64): void {
+    onMessage(m, len, seq, false, true);
+  }
+}
+const onDemandHandler = new OnDemandHandler();
+
 class BookHandler {
   @inline onMessage(m: u32, len: u32, seq: u64): void {
-    onMessage(m, len, seq, true);
+    onMessage(m, len, seq, true, true);
   }
 }
 const bookHandler = new BookHandler();
 
+// Records on demand: the feed's handler reads PS_RECORDS_ON_DEMAND per message only when it is on.
+@inline function onDemand(): bool {
+  return psGet32(PS_RECORDS_ON_DEMAND) != 0;
+}
+
 class Framing {
   @inline onPayload(p: u32, len: u32): void {
     if (bookOn()) moldPacket<BookHandler>(p, len, bookHandler);
+    else if (onDemand()) moldPacket<OnDemandHandler>(p, len, onDemandHandler);
     else moldPacket<Handler>(p, len, handler);
   }
 }
@@ -271,9 +287,31 @@ function onPayloads(first: u32, n: u32, line: u32): u32 {
 }
 
 function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
-  return bookOn() ? tableMessages<BookHandler>(first, n, firstSeq, perEntry, bookHandler)
-    : tableMessages<Handler>(first, n, firstSeq, perEntry, handler);
+  if (bookOn()) return tableMessages<BookHandler>(first, n, firstSeq, perEntry, bookHandler);
+  if (onDemand()) return tableMessages<OnDemandHandler>(first, n, firstSeq, perEntry, onDemandHandler);
+  return tableMessages<Handler>(first, n, firstSeq, perEntry, handler);
+}
+
+// The receive loop's frame handlers (poll: frames kept; run: records start over when full), each
+// frame's framing a direct call.
+class KeptFrames {
+  @inline onFrame(frame: u32, len: u32): bool {
+    return rxFrame<Framing>(frame, len, true, MIN_BLOCK, framing, onPayload, moldPeek);
+  }
+}
+const keptFrames = new KeptFrames();
+
+class RecycledFrames {
+  @inline onFrame(frame: u32, len: u32): bool {
+    return rxFrame<Framing>(frame, len, false, MIN_BLOCK, framing, onPayload, moldPeek);
+  }
+}
+const recycledFrames = new RecycledFrames();
+
+function onFrames(max: u32, keep: bool): i32 {
+  return keep ? rxBatchOf<KeptFrames>(max, true, keptFrames) : rxBatchOf<RecycledFrames>(max, false, recycledFrames);
 }
 
 registerFeed(onPayload, onPayloads, onMessages, messageLength, MIN_BLOCK, moldPeek);
+registerFrames(onFrames);
 registerRecordsOnDemand();

@@ -16,6 +16,7 @@ import { be16 } from "./bytes";
 import { udpPayload, payloadLen, wholePayload, dstPort, cutShort } from "./net";
 import { arbitrate, arbitrating, lineOfPort, SequencePeek } from "./arbiter";
 import { recordsFree, clearRecords } from "./record";
+import { rxTs, rxHwTs } from "../xsk";
 import { psAdd, psGet, psSet, psGet32, psSet32, reject } from "./stats";
 import { Messages } from "./blocks";
 import { clearSessions } from "./sessions";
@@ -34,6 +35,34 @@ export type PayloadHandler = (p: u32, len: u32) => void;
   psAdd(PS_FRAMES, 1);
   const p = udpPayload(frame, len);
   if (p == 0) return true;
+  const line = lineOfPort(dstPort);
+  if (line < 0) reject(REJ_OTHER_PORT);
+  else arbitrate(p, payloadLen, <u32>line, cutShort, onPayload, peek);
+  return true;
+}
+
+// A frame from the RX ring (assembly/xsk.ts rxBatchOf, in a feed module's own batch loop), its
+// records stamped with the receive timestamps the loop read. As parseFrame, with the framing f
+// called directly when nothing is arbitrated (as tablePayloads). With keep (poll) a frame the
+// records have no room for is refused (it stays on RX); without (run: nobody reads the records)
+// they start over instead.
+@inline export function rxFrame<F extends Payloads>(frame: u32, len: u32, keep: bool, minBlock: u32, f: F,
+  onPayload: PayloadHandler, peek: SequencePeek): bool {
+  setReceiveTs(rxTs, rxHwTs);
+  if (len > FRAME_MAX) return oversized();
+  if (!fits(len, minBlock)) {
+    if (keep) return false;
+    clearRecords();
+    if (!fits(len, minBlock)) return false;
+  }
+  psAdd(PS_FRAMES, 1);
+  const p = udpPayload(frame, len);
+  if (p == 0) return true;
+  // Without lines or a hold mode every port is line A and arbitrate() would pass it straight on.
+  if (!arbitrating()) {
+    f.onPayload(p, payloadLen);
+    return true;
+  }
   const line = lineOfPort(dstPort);
   if (line < 0) reject(REJ_OTHER_PORT);
   else arbitrate(p, payloadLen, <u32>line, cutShort, onPayload, peek);

@@ -23,12 +23,13 @@
 //   recordsOnDemand()         1 when the module honours PS_RECORDS_ON_DEMAND (src/feeds/record-filter.ts)
 
 import { PS_RECORDS } from "../layout";
-import { rxBatch, rxRun, rxTs, rxHwTs, recyclePending } from "../xsk";
+import { rxBatch, rxRun, rxRunBatches, rxTs, rxHwTs, recyclePending } from "../xsk";
 import { recordsFree, clearRecords as clear } from "./record";
 import { psGet32 } from "./stats";
 import { parseFrame, tableFrames, setReceiveTs } from "./driver";
 import { arbFlush as flushHeld, recoverAbandon as abandon, holdRelease as releaseHeld } from "./arbiter";
-import { payloadHandler, payloadsHandler, messagesHandler, lengthOf, minBlock, peekHandler, recordsOnDemandKept } from "./feed-registry";
+import { payloadHandler, payloadsHandler, messagesHandler, lengthOf, minBlock, peekHandler, recordsOnDemandKept,
+  framesHandler, framesRegistered } from "./feed-registry";
 
 export { resetParser } from "./driver";
 
@@ -41,6 +42,7 @@ function onFrame(frame: u32, len: u32): bool {
 // Records stay valid (their messages in place) until the next poll.
 export function poll(max: u32): i32 {
   clear();
+  if (framesRegistered) return framesHandler(max, true);
   return rxBatch(max, true, onFrame);
 }
 
@@ -55,6 +57,7 @@ function onFrameRecycled(frame: u32, len: u32): bool {
 }
 
 export function run(budget: u32, batch: u32): i32 {
+  if (framesRegistered) return rxRunBatches(budget, batch, framesHandler);
   return rxRun(budget, batch, onFrameRecycled);
 }
 

@@ -5,6 +5,7 @@
 
 import { PayloadHandler } from "./driver";
 import { SequencePeek } from "./arbiter";
+import { BatchHandler } from "../xsk";
 
 export let payloadHandler: PayloadHandler = (p: u32, len: u32): void => {};
 // Bare messages: batch-table entries [first, first + n) numbered from firstSeq, one message each
@@ -36,4 +37,15 @@ export let recordsOnDemandKept: bool = false;
 
 export function registerRecordsOnDemand(): void {
   recordsOnDemandKept = true;
+}
+
+// A module's own receive loop (assembly/xsk.ts rxBatchOf over driver.ts rxFrame): poll and run
+// then make one indirect call per batch instead of one per frame (and their framing call is
+// direct). A module without one is served by feed-abi.ts's loop over payloadHandler.
+export let framesHandler: BatchHandler = (max: u32, keep: bool): i32 => 0;
+export let framesRegistered: bool = false;
+
+export function registerFrames(frames: BatchHandler): void {
+  framesHandler = frames;
+  framesRegistered = true;
 }
