@@ -209,10 +209,16 @@ export function rxRunBatches(budget: u32, batch: u32, b: BatchHandler): i32 {
 // Receive up to budget frames in batches of at most batch, refilling as it goes; stops early
 // when the RX ring is empty. Returns frames handled, or RX_WAKEUP if none and a wakeup is due.
 export function rxRun(budget: u32, batch: u32, handler: FrameHandler): i32 {
+  frameFn = handler;
+  return rxRunOf<FrameFn>(budget, batch, frameFnFrames);
+}
+
+// rxRun with the handler h.onFrame inlined into the loop.
+@inline export function rxRunOf<H extends Frames>(budget: u32, batch: u32, h: H): i32 {
   let done: u32 = 0;
   while (done < budget) {
     const left = budget - done;
-    const r = rxBatch(left < batch ? left : batch, false, handler);
+    const r = rxBatchOf<H>(left < batch ? left : batch, false, h);
     if (r <= 0) return done == 0 ? r : <i32>done;
     done += <u32>r;
   }
