@@ -17,7 +17,7 @@ import { reject } from "../parse/stats";
 import { setOrder, setU64, setU8 } from "../parse/record";
 import { sbeRecord, sbeMessageStart, sbeMessageEnd, sbeWrote, nonNull, entrySide, levelKind, impliedFlag } from "../parse/sbe";
 import { sbePacket, sbePeek, sbeSendingTime } from "../parse/sbe-packet";
-import { rptCheck, rptSet, rptClear } from "../parse/rptseq";
+import { rptSlot, rptCheckAt, rptSet, rptClear } from "../parse/rptseq";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
 import { bookOn } from "../book/instruments";
@@ -1113,10 +1113,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T32_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T32_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_32, levelKind(t), ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1134,6 +1141,7 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
     setU64(r, R_MATCH_ID, rpt);
     if (t == 74) {
       rptClear();
+      rptAt = 0;
       if (book) mdpBookReset();
     }
     else if (book && fresh && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, level, price * 100, qty, orders, (t == 0x45 || t == 0x46));
@@ -1199,10 +1207,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T33_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T33_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_33, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1254,10 +1269,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T34_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T34_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>103;
     const r = sbeRecord(m, len, seq, TEMPLATE_34, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1310,10 +1332,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T35_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T35_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_35, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1365,10 +1394,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T37_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T37_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>101;
     const r = sbeRecord(m, len, seq, TEMPLATE_37, TICK_OTHER, ts, <u32>secId, 0);
     if (r == 0) return;
@@ -1648,10 +1684,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T42_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T42_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>50;
     const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_TRADE, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1841,10 +1884,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T46_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T46_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_46, levelKind(t), ts, <u32>secId, 9);
     if (r == 0) return;
@@ -1862,6 +1912,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     setU64(r, R_MATCH_ID, rpt);
     if (t == 74) {
       rptClear();
+      rptAt = 0;
       if (book) mdpBookReset();
     }
     else if (book && fresh && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, level, price, qty, orders, (t == 0x45 || t == 0x46));
@@ -1988,10 +2039,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T48_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T48_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>50;
     const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_TRADE, ts, <u32>secId, 9);
     if (r == 0) return;
@@ -2064,10 +2122,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T49_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T49_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_49, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;
@@ -2119,10 +2184,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T50_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T50_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>103;
     const r = sbeRecord(m, len, seq, TEMPLATE_50, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;
@@ -2175,10 +2247,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
   for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T51_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T51_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_51, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;

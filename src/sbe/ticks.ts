@@ -232,9 +232,13 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       const s = scaleOf(byTag(g0.fields, TAG.px) ?? byTag(g0.fields, TAG.highLimit));
       const levels = plan === "levels";
       const pxTag = byTag(g0.fields, TAG.px) ? TAG.px : TAG.highLimit;
-      out.push("let at = root + block;", ...groupHead(c, g0, 0), ...entryLoop(c, g0, 0),
+      const rptSeq = !!byTag(g0.fields, TAG.rptSeq);
+      out.push("let at = root + block;", ...groupHead(c, g0, 0));
+      // The entries of a message are mostly one instrument's: its RptSeq slot looked up once.
+      if (rptSeq) out.push("// The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.", "let rptSec: i32 = 0;", "let rptAt: u32 = 0;");
+      out.push(...entryLoop(c, g0, 0),
         `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const rpt = ${ev(g0, 0, TAG.rptSeq, "u32")};`,
-        byTag(g0.fields, TAG.rptSeq) ? "  const fresh = rptCheck(secId, rpt);" : "  const fresh = true;",
+        ...(rptSeq ? ["  if (rptAt == 0 || secId != rptSec) {", "    rptSec = secId;", "    rptAt = rptSlot(secId);", "  }", "  const fresh = rptCheckAt(rptAt, rpt);"] : ["  const fresh = true;"]),
         `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`);
       // The other fields are read after the record is started, where they are written (not held
       // across the RptSeq check and the record's start).
@@ -253,7 +257,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
           "  setU64(r, R_MATCH_ID, rpt);");
         if (plan === "stats" && byTag(g0.fields, TAG.lowLimit)) out.push(`  setU64(r, R_PRICE2, <u64>${ev(g0, 0, TAG.lowLimit, "i64")});`);
         if (levels) {
-          out.push(`  if (t == ${J}) {`, "    rptClear();", c.hooks ? "    if (book) mdpBookReset();" : "", "  }");
+          out.push(`  if (t == ${J}) {`, "    rptClear();", rptSeq ? "    rptAt = 0;" : "", c.hooks ? "    if (book) mdpBookReset();" : "", "  }");
           if (c.hooks) out.push(`  else if (book && fresh && ${IS_BOOK}) mdpBookLevel(secId, ${BOOK_SIDE}, action, level, ${to9("price", s)}, qty, orders, ${IMPLIED});`);
         }
       }
