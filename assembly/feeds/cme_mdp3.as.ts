@@ -15,9 +15,9 @@ import {
 import { be16, be32, be64 } from "../parse/bytes";
 import { reject } from "../parse/stats";
 import { setOrder, setU64, setU8 } from "../parse/record";
-import { sbeRecord, sbeMessageStart, sbeMessageEnd, sbeWrote, nonNull } from "../parse/sbe";
+import { sbeRecord, sbeMessageStart, sbeMessageEnd, sbeWrote, nonNull, entrySide, levelKind, impliedFlag } from "../parse/sbe";
 import { sbePacket, sbePeek, sbeSendingTime } from "../parse/sbe-packet";
-import { rptCheck, rptSet, rptClear } from "../parse/rptseq";
+import { rptSlot, rptCheckAt, rptSet, rptClear } from "../parse/rptseq";
 import { registerFeed } from "../parse/feed-registry";
 import { tableMessages, tablePayloads } from "../parse/driver";
 import { bookOn } from "../book/instruments";
@@ -1113,13 +1113,19 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T32_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T32_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_TYPE);
-    const r = sbeRecord(m, len, seq, TEMPLATE_32, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : t == 74 ? TICK_SYSTEM : TICK_OTHER), ts, <u32>secId, 7);
+    const r = sbeRecord(m, len, seq, TEMPLATE_32, levelKind(t), ts, <u32>secId, 7);
     if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T32_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T32_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
@@ -1129,12 +1135,13 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
-    setU8(r, R_SIDE, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t));
+    setU8(r, R_SIDE, entrySide(t));
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, action | ((t == 0x45 || t == 0x46) ? 0x80 : 0));
+    setU8(r, R_FLAGS, action | impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
     if (t == 74) {
       rptClear();
+      rptAt = 0;
       if (book) mdpBookReset();
     }
     else if (book && fresh && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, level, price * 100, qty, orders, (t == 0x45 || t == 0x46));
@@ -1144,8 +1151,7 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
     const n1 = <u32>load<u8>(at + 7);
     const entries1 = at + 8;
     at = entries1 + bl1 * n1;
-    for (let i: u32 = 0; i < n1; i++) {
-      const e1 = entries1 + i * bl1;
+    for (let e1 = entries1; e1 < at; e1 += bl1) {
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
       const action = <u32><u32>load<u8>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
@@ -1159,7 +1165,7 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
       const orderId = <u64>load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_ORDER_ID);
       const priority = <u64>nonNull<u64>(load<u64>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
       const qty = <i64>nonNull<i32>(load<i32>(e1 + T32_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
-      setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
+      setOrder(r, orderId, entrySide(t), <u64>qty, price);
       setU64(r, R_MATCH_ID, priority);
       setU8(r, R_FLAGS, action);
       if (book && known && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, orderId, priority, price * 100, qty);
@@ -1201,11 +1207,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T33_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T33_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T33_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_33, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1219,7 +1231,7 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
     setU64(r, R_QUANTITY2, <u64>orders);
     setU8(r, R_SIDE, t);
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, action | ((t == 0x45 || t == 0x46) ? 0x80 : 0));
+    setU8(r, R_FLAGS, action | impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
@@ -1257,11 +1269,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T34_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T34_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>103;
     const r = sbeRecord(m, len, seq, TEMPLATE_34, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1314,11 +1332,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T35_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T35_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T35_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_35, TICK_OTHER, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1332,7 +1356,7 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
     setU64(r, R_QUANTITY2, <u64>orders);
     setU8(r, R_SIDE, t);
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, action | ((t == 0x45 || t == 0x46) ? 0x80 : 0));
+    setU8(r, R_FLAGS, action | impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
@@ -1370,11 +1394,17 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T37_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T37_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>101;
     const r = sbeRecord(m, len, seq, TEMPLATE_37, TICK_OTHER, ts, <u32>secId, 0);
     if (r == 0) return;
@@ -1430,8 +1460,7 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const t = <u32><u32>load<u8>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T38_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
@@ -1442,9 +1471,9 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
-    setU8(r, R_SIDE, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t));
+    setU8(r, R_SIDE, entrySide(t));
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, (t == 0x45 || t == 0x46) ? 0x80 : 0);
+    setU8(r, R_FLAGS, impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, level, price * 100, qty, orders, (t == 0x45 || t == 0x46));
   }
@@ -1487,8 +1516,7 @@ function onSecurityStatus30(m: u32, len: u32, seq: u64, version: u32, block: u32
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T39_NO_RELATED_SYM_SECURITY_ID);
     const rpt = <u32>0;
     const fresh = true;
@@ -1656,11 +1684,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T42_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T42_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>50;
     const r = sbeRecord(m, len, seq, TEMPLATE_42, TICK_TRADE, ts, <u32>secId, 7);
     if (r == 0) return;
@@ -1683,8 +1717,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     at = entries1 + bl1 * n1;
     let k: u32 = 0;
     let left: i32 = n0 > 0 ? <i32>nonNull<i32>(load<i32>(entries0 + T42_NO_MD_ENTRIES_NUMBER_OF_ORDERS), <i32>2147483647) : 0;
-    for (let i: u32 = 0; i < n1; i++) {
-      const e1 = entries1 + i * bl1;
+    for (let e1 = entries1; e1 < at; e1 += bl1) {
       // The trade this order took part in: each trade entry lists NumberOfOrders of them.
       while (left <= 0 && k + 1 < n0) {
         k++;
@@ -1734,8 +1767,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T43_NO_MD_ENTRIES_SECURITY_ID);
     const t = <u32><u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const action = <u32><u32>load<u8>(e0 + T43_NO_MD_ENTRIES_MD_UPDATE_ACTION);
@@ -1745,7 +1777,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T43_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T43_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T43_NO_MD_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
-    setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
+    setOrder(r, orderId, entrySide(t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     setU8(r, R_FLAGS, action);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, orderId, priority, price * 100, qty);
@@ -1791,8 +1823,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const t = <u32><u32>load<u8>(e0 + T44_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>load<i64>(e0 + T44_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T44_NO_MD_ENTRIES_MD_DISPLAY_QTY);
@@ -1800,7 +1831,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T44_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const r = sbeRecord(m, len, seq, TEMPLATE_44, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_ADD : TICK_OTHER), ts, <u32>secId, 7);
     if (r == 0) return;
-    setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
+    setOrder(r, orderId, entrySide(t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, orderId, priority, price * 100, qty);
   }
@@ -1853,13 +1884,19 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T46_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T46_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_TYPE);
-    const r = sbeRecord(m, len, seq, TEMPLATE_46, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_LEVEL : t == 74 ? TICK_SYSTEM : TICK_OTHER), ts, <u32>secId, 9);
+    const r = sbeRecord(m, len, seq, TEMPLATE_46, levelKind(t), ts, <u32>secId, 9);
     if (r == 0) return;
     const action = <u32><u32>load<u8>(e0 + T46_NO_MD_ENTRIES_MD_UPDATE_ACTION);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T46_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
@@ -1869,12 +1906,13 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
-    setU8(r, R_SIDE, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t));
+    setU8(r, R_SIDE, entrySide(t));
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, action | ((t == 0x45 || t == 0x46) ? 0x80 : 0));
+    setU8(r, R_FLAGS, action | impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
     if (t == 74) {
       rptClear();
+      rptAt = 0;
       if (book) mdpBookReset();
     }
     else if (book && fresh && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, level, price, qty, orders, (t == 0x45 || t == 0x46));
@@ -1884,8 +1922,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     const n1 = <u32>load<u8>(at + 7);
     const entries1 = at + 8;
     at = entries1 + bl1 * n1;
-    for (let i: u32 = 0; i < n1; i++) {
-      const e1 = entries1 + i * bl1;
+    for (let e1 = entries1; e1 < at; e1 += bl1) {
       const ref = <u32>nonNull<u32>(<u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_REFERENCE_ID), <u32>255);
       const action = <u32><u32>load<u8>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_UPDATE_ACTION);
       // The entry it refers to (1-based), for the instrument, price and side.
@@ -1899,7 +1936,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
       const orderId = <u64>load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_ORDER_ID);
       const priority = <u64>nonNull<u64>(load<u64>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
       const qty = <i64>nonNull<i32>(load<i32>(e1 + T46_NO_ORDER_ID_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
-      setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
+      setOrder(r, orderId, entrySide(t), <u64>qty, price);
       setU64(r, R_MATCH_ID, priority);
       setU8(r, R_FLAGS, action);
       if (book && known && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, orderId, priority, price, qty);
@@ -1941,8 +1978,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T47_NO_MD_ENTRIES_SECURITY_ID);
     const t = <u32><u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const action = <u32><u32>load<u8>(e0 + T47_NO_MD_ENTRIES_MD_UPDATE_ACTION);
@@ -1952,7 +1988,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T47_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T47_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T47_NO_MD_ENTRIES_MD_DISPLAY_QTY), <i32>2147483647);
-    setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
+    setOrder(r, orderId, entrySide(t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     setU8(r, R_FLAGS, action);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), action, orderId, priority, price, qty);
@@ -2003,11 +2039,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T48_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T48_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>50;
     const r = sbeRecord(m, len, seq, TEMPLATE_48, TICK_TRADE, ts, <u32>secId, 9);
     if (r == 0) return;
@@ -2030,8 +2072,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     at = entries1 + bl1 * n1;
     let k: u32 = 0;
     let left: i32 = n0 > 0 ? <i32>load<i32>(entries0 + T48_NO_MD_ENTRIES_NUMBER_OF_ORDERS) : 0;
-    for (let i: u32 = 0; i < n1; i++) {
-      const e1 = entries1 + i * bl1;
+    for (let e1 = entries1; e1 < at; e1 += bl1) {
       // The trade this order took part in: each trade entry lists NumberOfOrders of them.
       while (left <= 0 && k + 1 < n0) {
         k++;
@@ -2081,11 +2122,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T49_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T49_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T49_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_49, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;
@@ -2099,7 +2146,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     setU64(r, R_QUANTITY2, <u64>orders);
     setU8(r, R_SIDE, t);
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, action | ((t == 0x45 || t == 0x46) ? 0x80 : 0));
+    setU8(r, R_FLAGS, action | impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
@@ -2137,11 +2184,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T50_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T50_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32>103;
     const r = sbeRecord(m, len, seq, TEMPLATE_50, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;
@@ -2194,11 +2247,17 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  // The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.
+  let rptSec: i32 = 0;
+  let rptAt: u32 = 0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const secId = <i32>load<i32>(e0 + T51_NO_MD_ENTRIES_SECURITY_ID);
     const rpt = <u32>load<u32>(e0 + T51_NO_MD_ENTRIES_RPT_SEQ);
-    const fresh = rptCheck(secId, rpt);
+    if (rptAt == 0 || secId != rptSec) {
+      rptSec = secId;
+      rptAt = rptSlot(secId);
+    }
+    const fresh = rptCheckAt(rptAt, rpt);
     const t = <u32><u32>load<u8>(e0 + T51_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const r = sbeRecord(m, len, seq, TEMPLATE_51, TICK_OTHER, ts, <u32>secId, 9);
     if (r == 0) return;
@@ -2212,7 +2271,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     setU64(r, R_QUANTITY2, <u64>orders);
     setU8(r, R_SIDE, t);
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, action | ((t == 0x45 || t == 0x46) ? 0x80 : 0));
+    setU8(r, R_FLAGS, action | impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
   }
   if (!sbeWrote()) {
@@ -2254,8 +2313,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const t = <u32><u32>load<u8>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>nonNull<i64>(load<i64>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_PX), <i64>9223372036854775807);
     const qty = <i64>nonNull<i32>(load<i32>(e0 + T52_NO_MD_ENTRIES_MD_ENTRY_SIZE), <i32>2147483647);
@@ -2266,9 +2324,9 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     setU64(r, R_PRICE, <u64>price);
     setU64(r, R_QUANTITY, <u64>qty);
     setU64(r, R_QUANTITY2, <u64>orders);
-    setU8(r, R_SIDE, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t));
+    setU8(r, R_SIDE, entrySide(t));
     setU8(r, R_STATUS, level);
-    setU8(r, R_FLAGS, (t == 0x45 || t == 0x46) ? 0x80 : 0);
+    setU8(r, R_FLAGS, impliedFlag(t));
     setU64(r, R_MATCH_ID, rpt);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookLevel(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, level, price, qty, orders, (t == 0x45 || t == 0x46));
   }
@@ -2316,8 +2374,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
   const n0 = <u32>load<u8>(at + 2);
   const entries0 = at + 3;
   at = entries0 + bl0 * n0;
-  for (let i: u32 = 0; i < n0; i++) {
-    const e0 = entries0 + i * bl0;
+  for (let e0 = entries0; e0 < at; e0 += bl0) {
     const t = <u32><u32>load<u8>(e0 + T53_NO_MD_ENTRIES_MD_ENTRY_TYPE);
     const price = <i64>load<i64>(e0 + T53_NO_MD_ENTRIES_MD_ENTRY_PX);
     const qty = <i64>load<i32>(e0 + T53_NO_MD_ENTRIES_MD_DISPLAY_QTY);
@@ -2325,7 +2382,7 @@ function onMDInstrumentDefinitionOption41(m: u32, len: u32, seq: u64, version: u
     const priority = <u64>nonNull<u64>(load<u64>(e0 + T53_NO_MD_ENTRIES_MD_ORDER_PRIORITY), <u64>18446744073709551615);
     const r = sbeRecord(m, len, seq, TEMPLATE_53, ((t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46) ? TICK_ADD : TICK_OTHER), ts, <u32>secId, 9);
     if (r == 0) return;
-    setOrder(r, orderId, (t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x53 : t), <u64>qty, price);
+    setOrder(r, orderId, entrySide(t), <u64>qty, price);
     setU64(r, R_MATCH_ID, priority);
     if (book && (t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)) mdpBookOrder(secId, (t == 0x31 || t == 0x46 ? 1 : 0), 0, orderId, priority, price, qty);
   }

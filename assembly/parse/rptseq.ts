@@ -51,7 +51,18 @@ function slotProbe(key: u32, home: u32): u32 {
 // An incremental entry of instrument secId numbered rpt: counts a gap or a stale entry. Returns
 // false for a stale one (the book has it already, from a snapshot).
 @inline export function rptCheck(secId: i32, rpt: u32): bool {
-  const e = slot(secId);
+  return rptCheckAt(slot(secId), rpt);
+}
+
+// The slot of instrument secId's RptSeq, for rptCheckAt (0: not tracked, the table is full). A
+// slot stays where it is until rptClear (or resetParser) clears the table, so the entries of a
+// message that are one instrument's look it up once (the generated decoders do).
+@inline export function rptSlot(secId: i32): u32 {
+  return slot(secId);
+}
+
+// rptCheck of an entry of the instrument whose slot is e (rptSlot).
+@inline export function rptCheckAt(e: u32, rpt: u32): bool {
   if (e == 0) return true;
   const next = load<u32>(e, 4);
   if (next != 0 && rpt != next) {

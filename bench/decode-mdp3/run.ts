@@ -9,7 +9,11 @@
 //   c     the same work in C, cc -O2 (bench/decode-mdp3/c_mdp3.c): the baseline
 //
 //   node --import tsx bench/decode-mdp3/run.ts [--rounds R] [--min-seconds S] [--packets N]
-//       [--instruments N] [--seed N]
+//       [--instruments N] [--seed N] [--module PATH]... [--only-wasm]
+//
+// --module PATH (repeatable): another build of the cme-mdp3 module as one more case, "wasm:NAME"
+// (its file name), for comparing generator changes in one run; --only-wasm leaves out the
+// TypeScript decoder (C stays: the ratios are to it).
 //
 // R rounds (default 3), the cases' order rotating. Every run must agree on messages, records and
 // the checksum over seq, price, quantity and kind of every record (exit status 1 otherwise).
@@ -32,8 +36,7 @@ const BUILD = `${ROOT}bench/.build`;
 const INPUT = `${BUILD}/decode-mdp3.bin`;
 const C = `${BUILD}/c_mdp3`;
 const RESULTS = `${ROOT}bench/results/decode-mdp3.json`;
-const IMPLS = ["wasm", "ts", "c"] as const;
-type Impl = (typeof IMPLS)[number];
+type Impl = string;
 const LABEL: Record<Impl, string> = { wasm: "wasm (generated, FeedParser)", ts: "TypeScript DataView", c: "C -O2 (baseline)" };
 
 interface Result { impl: Impl; messages: number; records: number; packets: number; passes: number; seconds: number; nsPerMessage: number; checksum: string }
@@ -42,8 +45,17 @@ const a = parseArgs({
   options: {
     rounds: { type: "string", default: "3" }, "min-seconds": { type: "string", default: "0.5" }, packets: { type: "string", default: "100000" },
     instruments: { type: "string", default: "200" }, seed: { type: "string", default: "1" },
+    module: { type: "string", multiple: true, default: [] }, "only-wasm": { type: "boolean", default: false }, help: { type: "boolean", default: false },
   },
 }).values;
+if (a.help) {
+  const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
+  process.stdout.write(lines.slice(0, lines.findIndex((l) => !l.startsWith("//"))).map((l) => l.slice(3)).join("\n") + "\n");
+  process.exit(0);
+}
+const MODULES = new Map(a.module!.map((path) => [`wasm:${path.split("/").pop()!.replace(/\.wasm$/, "")}`, path]));
+for (const [impl, path] of MODULES) LABEL[impl] = `${impl} (${path})`;
+const IMPLS: Impl[] = ["wasm", ...(a["only-wasm"] ? [] : ["ts"]), "c", ...MODULES.keys()];
 const log = (s: string): void => void process.stderr.write(`bench:decode-mdp3: ${s}\n`);
 
 mkdirSync(BUILD, { recursive: true });
@@ -57,9 +69,10 @@ if (!existsSync(`${ROOT}assembly/build/cme_mdp3.wasm`)) throw new Error("assembl
 function runCase(impl: Impl): Result {
   const r = impl === "c"
     ? spawnSync(C, [INPUT, a["min-seconds"]!, "2"], { encoding: "utf8", timeout: 300_000 })
-    : spawnSync(process.execPath, ["--import", "tsx", `${ROOT}bench/decode-mdp3/case.ts`, "--impl", impl, "--input", INPUT, "--min-seconds", a["min-seconds"]!], { encoding: "utf8", timeout: 300_000, cwd: ROOT });
+    : spawnSync(process.execPath, ["--import", "tsx", `${ROOT}bench/decode-mdp3/case.ts`, "--impl", impl === "ts" ? "ts" : "wasm", "--input", INPUT, "--min-seconds", a["min-seconds"]!,
+      ...(MODULES.has(impl) ? ["--module", MODULES.get(impl)!] : [])], { encoding: "utf8", timeout: 300_000, cwd: ROOT });
   if (r.status !== 0) throw new Error(`${impl} failed (${r.status}): ${r.stderr}`);
-  return { impl, ...JSON.parse(r.stdout.trim().split("\n").pop()!) } as Result;
+  return { ...JSON.parse(r.stdout.trim().split("\n").pop()!), impl } as Result;
 }
 
 const runs: Result[] = [];

@@ -147,9 +147,9 @@ export function generateModule(s: SbeSchema, o: GenerateOptions): string {
     'import { be16, be32, be64 } from "../parse/bytes";',
     'import { reject } from "../parse/stats";',
     'import { setOrder, setU64, setU8 } from "../parse/record";',
-    'import { sbeRecord, sbeMessageStart, sbeMessageEnd, sbeWrote, nonNull } from "../parse/sbe";',
+    'import { sbeRecord, sbeMessageStart, sbeMessageEnd, sbeWrote, nonNull, entrySide, levelKind, impliedFlag } from "../parse/sbe";',
     'import { sbePacket, sbePeek, sbeSendingTime } from "../parse/sbe-packet";',
-    'import { rptCheck, rptSet, rptClear } from "../parse/rptseq";',
+    'import { rptSlot, rptCheckAt, rptSet, rptClear } from "../parse/rptseq";',
     'import { registerFeed } from "../parse/feed-registry";',
     'import { tableMessages, tablePayloads } from "../parse/driver";',
   ];

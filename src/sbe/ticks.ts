@@ -114,9 +114,12 @@ function groupHead(c: Ctx, g: SbeGroup, k: number): string[] {
   ];
 }
 
-// The address of entry i (in a loop over the group's entries), and the step to the next.
-function entryAt(c: Ctx, g: SbeGroup, k: number): string {
-  return nested(g) ? `const e${k} = next${k};\n  next${k} = ${skipName(c.m, g)}(e${k} + bl${k}, version);` : `const e${k} = entries${k} + i * bl${k};`;
+// The loop over the group's entries, each at e<k>: evenly spaced ones stepped by the group's
+// blockLength up to where the next group starts (`at`), the others by the skip function.
+function entryLoop(c: Ctx, g: SbeGroup, k: number): string[] {
+  return nested(g)
+    ? [`for (let i: u32 = 0; i < n${k}; i++) {`, `  const e${k} = next${k};`, `  next${k} = ${skipName(c.m, g)}(e${k} + bl${k}, version);`]
+    : [`for (let e${k} = entries${k}; e${k} < at; e${k} += bl${k}) {`];
 }
 
 // After the loop: where the next group starts.
@@ -127,6 +130,15 @@ const SIDE_CODE = "(t == 0x30 || t == 0x45 ? 0x42 : t == 0x31 || t == 0x46 ? 0x5
 const BOOK_SIDE = "(t == 0x31 || t == 0x46 ? 1 : 0)";
 const IS_BOOK = "(t == 0x30 || t == 0x31 || t == 0x45 || t == 0x46)";
 const IMPLIED = "(t == 0x45 || t == 0x46)";
+// The same from sbe.ts's tables (entrySide, levelKind, impliedFlag) when the group's MDEntryType
+// is read from the wire as one byte (a char or uint8, as in CME's schemas); a constant one folds.
+const byteType = (g: SbeGroup): boolean => {
+  const t = byTag(g.fields, TAG.entryType)?.type;
+  return !!t && (t.class === "primitive" || t.class === "enum") && t.presence !== "constant" && (t.primitive === "char" || t.primitive === "uint8");
+};
+const sideCode = (g: SbeGroup): string => (byteType(g) ? "entrySide(t)" : SIDE_CODE);
+const impliedFlag = (g: SbeGroup): string => (byteType(g) ? "impliedFlag(t)" : `(${IMPLIED} ? 0x80 : 0)`);
+const levelKind = (g: SbeGroup): string => (byteType(g) ? "levelKind(t)" : `(${IS_BOOK} ? TICK_LEVEL : t == ${J} ? TICK_SYSTEM : TICK_OTHER)`);
 const ORDER_KIND = (a: string): string => `(${a} == 0 ? TICK_ADD : ${a} == 1 ? TICK_MODIFY : ${a} == 2 ? TICK_DELETE : TICK_OTHER)`;
 
 // A price at the books' scale 9 from a decimal of scale s.
@@ -178,19 +190,19 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       out.push(chunks ? `const chunk = ${rv(TAG.currentChunk, "u32")};` : "", chunks ? `const last = chunk >= ${rv(TAG.noChunks, "u32")};` : "");
       if (root(TAG.rptSeq)) out.push("rptSet(secId, rpt);");
       if (c.hooks) out.push(`if (book${chunks ? " && chunk <= 1" : ""}) mdpBookSnapshotBegin(secId, rpt);`);
-      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
+      out.push("let at = root + block;", ...groupHead(c, g0, 0), ...entryLoop(c, g0, 0),
         `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`, `  const price = ${ev(g0, 0, TAG.px, "i64")};`,
         `  const qty = ${ev(g0, 0, orders ? TAG.displayQty : TAG.size, "i64")};`);
       if (orders) {
         out.push(`  const orderId = ${ev(g0, 0, TAG.orderId, "u64")};`, `  const priority = ${ev(g0, 0, TAG.priority, "u64")};`,
           ...rec(`(${IS_BOOK} ? TICK_ADD : TICK_OTHER)`, "secId", s).map((l) => "  " + l),
-          `  setOrder(r, orderId, ${SIDE_CODE}, <u64>qty, price);`, "  setU64(r, R_MATCH_ID, priority);");
+          `  setOrder(r, orderId, ${sideCode(g0)}, <u64>qty, price);`, "  setU64(r, R_MATCH_ID, priority);");
         if (c.hooks) out.push(`  if (book && ${IS_BOOK}) mdpBookOrder(secId, ${BOOK_SIDE}, 0, orderId, priority, ${to9("price", s)}, qty);`);
       } else {
         out.push(`  const orders = ${ev(g0, 0, TAG.orders, "i32")};`, `  const level = ${ev(g0, 0, TAG.level, "u32")};`,
           ...rec(`(${IS_BOOK} ? TICK_LEVEL : TICK_OTHER)`, "secId", s).map((l) => "  " + l),
           "  setU64(r, R_PRICE, <u64>price);", "  setU64(r, R_QUANTITY, <u64>qty);", "  setU64(r, R_QUANTITY2, <u64>orders);",
-          `  setU8(r, R_SIDE, ${SIDE_CODE});`, "  setU8(r, R_STATUS, level);", `  setU8(r, R_FLAGS, ${IMPLIED} ? 0x80 : 0);`, "  setU64(r, R_MATCH_ID, rpt);");
+          `  setU8(r, R_SIDE, ${sideCode(g0)});`, "  setU8(r, R_STATUS, level);", `  setU8(r, R_FLAGS, ${impliedFlag(g0)});`, "  setU64(r, R_MATCH_ID, rpt);");
         if (c.hooks) out.push(`  if (book && ${IS_BOOK}) mdpBookLevel(secId, ${BOOK_SIDE}, 0, level, ${to9("price", s)}, qty, orders, ${IMPLIED});`);
       }
       out.push("}");
@@ -201,14 +213,14 @@ export function planCode(c: Ctx, plan: Plan): string[] {
     }
     case "orders": {
       const s = scaleOf(byTag(g0.fields, TAG.px));
-      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
+      out.push("let at = root + block;", ...groupHead(c, g0, 0), ...entryLoop(c, g0, 0),
         `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`,
         `  const action = ${ev(g0, 0, TAG.action, "u32")};`,
         ...rec(ORDER_KIND("action"), "secId", s).map((l) => "  " + l),
         // The rest read where they are written (not held across the record's start).
         `  const orderId = ${ev(g0, 0, TAG.orderId, "u64")};`, `  const priority = ${ev(g0, 0, TAG.priority, "u64")};`,
         `  const price = ${ev(g0, 0, TAG.px, "i64")};`, `  const qty = ${ev(g0, 0, TAG.displayQty, "i64")};`,
-        `  setOrder(r, orderId, ${SIDE_CODE}, <u64>qty, price);`, "  setU64(r, R_MATCH_ID, priority);", "  setU8(r, R_FLAGS, action);");
+        `  setOrder(r, orderId, ${sideCode(g0)}, <u64>qty, price);`, "  setU64(r, R_MATCH_ID, priority);", "  setU8(r, R_FLAGS, action);");
       if (c.hooks) out.push(`  if (book && ${IS_BOOK}) mdpBookOrder(secId, ${BOOK_SIDE}, action, orderId, priority, ${to9("price", s)}, qty);`);
       out.push("}", "if (!sbeWrote()) {", ...rec("TICK_OTHER", "0", s).map((l) => "  " + l), "}");
       if (c.hooks) out.push("if (book) mdpBookMessageEnd();");
@@ -220,9 +232,13 @@ export function planCode(c: Ctx, plan: Plan): string[] {
       const s = scaleOf(byTag(g0.fields, TAG.px) ?? byTag(g0.fields, TAG.highLimit));
       const levels = plan === "levels";
       const pxTag = byTag(g0.fields, TAG.px) ? TAG.px : TAG.highLimit;
-      out.push("let at = root + block;", ...groupHead(c, g0, 0), "for (let i: u32 = 0; i < n0; i++) {", ...entryAt(c, g0, 0).split("\n").map((l) => "  " + l.trim()),
+      const rptSeq = !!byTag(g0.fields, TAG.rptSeq);
+      out.push("let at = root + block;", ...groupHead(c, g0, 0));
+      // The entries of a message are mostly one instrument's: its RptSeq slot looked up once.
+      if (rptSeq) out.push("// The RptSeq slot of instrument rptSec (rptSlot) while its entries follow; 0: look it up.", "let rptSec: i32 = 0;", "let rptAt: u32 = 0;");
+      out.push(...entryLoop(c, g0, 0),
         `  const secId = ${ev(g0, 0, TAG.securityId, "i32")};`, `  const rpt = ${ev(g0, 0, TAG.rptSeq, "u32")};`,
-        byTag(g0.fields, TAG.rptSeq) ? "  const fresh = rptCheck(secId, rpt);" : "  const fresh = true;",
+        ...(rptSeq ? ["  if (rptAt == 0 || secId != rptSec) {", "    rptSec = secId;", "    rptAt = rptSlot(secId);", "  }", "  const fresh = rptCheckAt(rptAt, rpt);"] : ["  const fresh = true;"]),
         `  const t = ${ev(g0, 0, TAG.entryType, "u32")};`);
       // The other fields are read after the record is started, where they are written (not held
       // across the RptSeq check and the record's start).
@@ -234,14 +250,14 @@ export function planCode(c: Ctx, plan: Plan): string[] {
           "  setU8(r, R_SIDE, aggressor == 1 ? 0x42 : aggressor == 2 ? 0x53 : 0);", "  setU8(r, R_FLAGS, action);",
           `  setU64(r, R_MATCH_ID, ${ev(g0, 0, TAG.tradeEntryId, "u64")});`);
       } else {
-        out.push(...rec(levels ? `(${IS_BOOK} ? TICK_LEVEL : t == ${J} ? TICK_SYSTEM : TICK_OTHER)` : "TICK_OTHER", "secId", s).map((l) => "  " + l),
+        out.push(...rec(levels ? levelKind(g0) : "TICK_OTHER", "secId", s).map((l) => "  " + l),
           ...fields, `  const level = ${ev(g0, 0, TAG.level, "u32")};`,
           "  setU64(r, R_PRICE, <u64>price);", "  setU64(r, R_QUANTITY, <u64>qty);", "  setU64(r, R_QUANTITY2, <u64>orders);",
-          `  setU8(r, R_SIDE, ${levels ? SIDE_CODE : "t"});`, "  setU8(r, R_STATUS, level);", `  setU8(r, R_FLAGS, action | (${IMPLIED} ? 0x80 : 0));`,
+          `  setU8(r, R_SIDE, ${levels ? sideCode(g0) : "t"});`, "  setU8(r, R_STATUS, level);", `  setU8(r, R_FLAGS, action | ${impliedFlag(g0)});`,
           "  setU64(r, R_MATCH_ID, rpt);");
         if (plan === "stats" && byTag(g0.fields, TAG.lowLimit)) out.push(`  setU64(r, R_PRICE2, <u64>${ev(g0, 0, TAG.lowLimit, "i64")});`);
         if (levels) {
-          out.push(`  if (t == ${J}) {`, "    rptClear();", c.hooks ? "    if (book) mdpBookReset();" : "", "  }");
+          out.push(`  if (t == ${J}) {`, "    rptClear();", rptSeq ? "    rptAt = 0;" : "", c.hooks ? "    if (book) mdpBookReset();" : "", "  }");
           if (c.hooks) out.push(`  else if (book && fresh && ${IS_BOOK}) mdpBookLevel(secId, ${BOOK_SIDE}, action, level, ${to9("price", s)}, qty, orders, ${IMPLIED});`);
         }
       }
@@ -253,7 +269,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
         out.push(`${groupGuard(g1)}{`, ...groupHead(c, g1, 1).map((l) => "  " + l));
         if (plan === "trades") out.push("  let k: u32 = 0;", `  let left: i32 = n0 > 0 ? ${ev(g0, 0, TAG.orders, "i32", "entries0")} : 0;`);
         const orderId = `    const orderId = ${ev(g1, 1, TAG.orderId, "u64")};`;
-        out.push("  for (let i: u32 = 0; i < n1; i++) {", ...entryAt(c, g1, 1).split("\n").map((l) => "    " + l.trim()));
+        out.push(...entryLoop(c, g1, 1).map((l) => "  " + l));
         if (plan === "trades") {
           out.push("    // The trade this order took part in: each trade entry lists NumberOfOrders of them.",
             "    while (left <= 0 && k + 1 < n0) {", "      k++;", `      left = ${ev(g0, 0, TAG.orders, "i32", "(entries0 + k * bl0)")};`, "    }",
@@ -268,7 +284,7 @@ export function planCode(c: Ctx, plan: Plan): string[] {
             `    const t = known ? ${ev(g0, 0, TAG.entryType, "u32", "x")} : 0;`,
             ...rec(ORDER_KIND("action"), "secId", s).map((l) => "    " + l),
             orderId, `    const priority = ${ev(g1, 1, TAG.priority, "u64")};`, `    const qty = ${ev(g1, 1, TAG.displayQty, "i64")};`,
-            `    setOrder(r, orderId, ${SIDE_CODE}, <u64>qty, price);`, "    setU64(r, R_MATCH_ID, priority);", "    setU8(r, R_FLAGS, action);");
+            `    setOrder(r, orderId, ${sideCode(g0)}, <u64>qty, price);`, "    setU64(r, R_MATCH_ID, priority);", "    setU8(r, R_FLAGS, action);");
           if (c.hooks) out.push(`    if (book && known && ${IS_BOOK}) mdpBookOrder(secId, ${BOOK_SIDE}, action, orderId, priority, ${to9("price", s)}, qty);`);
         }
         out.push("  }", "}");
