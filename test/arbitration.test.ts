@@ -9,7 +9,7 @@ import { itch50 } from "../src/feeds/feeds.js";
 import { udpFrame } from "../src/socket/frame.js";
 import { moldFrames } from "../src/itchgen/itch-writers.js";
 import { Rng } from "../src/itchgen/rng.js";
-import { ENDS, mold, encodeBySchema } from "./helpers/wire.js";
+import { ENDS, mold, encodeBySchema, arbitrateFrames } from "./helpers/wire.js";
 import { ITCH50_SCHEMA } from "../src/feeds/itch50-schema.js";
 import * as L from "../assembly/layout.js";
 
@@ -27,25 +27,7 @@ function packets(): Packet[] {
   return out;
 }
 
-function arbitrate(order: Uint8Array[]) {
-  const p = new FeedParser(itch50, { lines: [A, B] });
-  const seqs: number[] = [];
-  const take = (n: number) => {
-    for (let i = 0; i < n; i++) seqs.push(p.ticks.at(i).seq);
-  };
-  // A few frames per chunk, as packets trickle in.
-  for (let i = 0; i < order.length; i += 7) {
-    const chunk = order.slice(i, i + 7);
-    const data = new Uint8Array(chunk.reduce((a, f) => a + f.length, 0));
-    const offsets: number[] = [];
-    let at = 0;
-    for (const f of chunk) { offsets.push(at); data.set(f, at); at += f.length; }
-    p.parse({ data, count: chunk.length, offsets, lengths: chunk.map((f) => f.length) }, "frames", take);
-  }
-  const beforeFlush = seqs.length;
-  p.flush(take);
-  return { seqs, beforeFlush, s: p.summary() };
-}
+const arbitrate = (order: Uint8Array[]) => arbitrateFrames(itch50, [A, B], order);
 
 const Arb = suite("A/B arbitration");
 

@@ -19,6 +19,7 @@ import { mdp3Session } from "../src/mdp3gen/index.js";
 import { Rng } from "../src/itchgen/rng.js";
 import { udpFrame } from "../src/socket/frame.js";
 import { SYNTHETIC_ENDS } from "../src/feeds/encode.js";
+import { arbitrateFrames } from "./helpers/wire.js";
 import { GENERATED, generatedFiles } from "../scripts/generate-feeds.js";
 import { parsePayloads, extremeValues, constantsOf, type Extreme } from "./helpers/sbe.js";
 
@@ -160,25 +161,7 @@ F("A/B feeds of a channel, each missing a different 5% of packets: every message
     if (r >= 0.05 && r < 0.1) lostB++;
     else order.push(both[1]);
   }
-  const p = new FeedParser(cmeMdp3, { lines: [A, B] });
-  const seqs: number[] = [];
-  const take = (n: number): void => {
-    for (let i = 0; i < n; i++) seqs.push(p.ticks.at(i).seq);
-  };
-  for (let i = 0; i < order.length; i += 7) {
-    const chunk = order.slice(i, i + 7);
-    const data = new Uint8Array(chunk.reduce((a, f) => a + f.length, 0));
-    const offsets: number[] = [];
-    let at = 0;
-    for (const f of chunk) {
-      offsets.push(at);
-      data.set(f, at);
-      at += f.length;
-    }
-    p.parse({ data, count: chunk.length, offsets, lengths: chunk.map((f) => f.length) }, "frames", take);
-  }
-  p.flush(take);
-  const s = p.summary();
+  const { seqs, s } = arbitrateFrames(cmeMdp3, [A, B], order);
   const alone = parsePayloads(new FeedParser(cmeMdp3), pk);
   assert.ok(lostA > 10 && lostB > 10);
   assert.equal([s.gaps, s.messages, seqs.length], [0, alone.messages.length, alone.ticks.length]);

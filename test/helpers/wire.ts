@@ -6,7 +6,7 @@ import { mold, iextp, encodeBySchema, frameOf, SYNTHETIC_ENDS } from "../../src/
 
 export { mold, iextp, encodeBySchema, frameOf };
 import { FeedParser, type EntryKind, type InputChunk } from "../../src/feeds/parser.js";
-import { itch50 } from "../../src/feeds/feeds.js";
+import { itch50, type Feed } from "../../src/feeds/feeds.js";
 import { itchInputChunks } from "../../src/itchgen/itch-writers.js";
 import { generateSession, forEachMessage, type SessionOptions } from "../../src/itchgen/itch-session.js";
 
@@ -137,4 +137,28 @@ export function entriesOf(chunk: Uint8Array): InputChunk {
     lengths.push(len);
   });
   return { data: chunk, count: offsets.length, offsets, lengths };
+}
+
+/**
+ * Frames of two lines (UDP ports `lines`) parsed by one A/B-arbitrating parser of `feed`, a few
+ * frames per chunk as packets trickle in: each record's sequence number in the order handed over,
+ * how many before the final flush, and the summary.
+ */
+export function arbitrateFrames(feed: Feed, lines: [number, number], order: Uint8Array[]) {
+  const p = new FeedParser(feed, { lines });
+  const seqs: number[] = [];
+  const take = (n: number) => {
+    for (let i = 0; i < n; i++) seqs.push(p.ticks.at(i).seq);
+  };
+  for (let i = 0; i < order.length; i += 7) {
+    const chunk = order.slice(i, i + 7);
+    const data = concatBytes(chunk);
+    const offsets: number[] = [];
+    let at = 0;
+    for (const f of chunk) { offsets.push(at); at += f.length; }
+    p.parse({ data, count: chunk.length, offsets, lengths: chunk.map((f) => f.length) }, "frames", take);
+  }
+  const beforeFlush = seqs.length;
+  p.flush(take);
+  return { seqs, beforeFlush, s: p.summary() };
 }
