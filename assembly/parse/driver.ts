@@ -34,11 +34,16 @@ export type PayloadHandler = (p: u32, len: u32) => void;
   if (!fits(len, minBlock)) return false;
   psAdd(PS_FRAMES, 1);
   const p = udpPayload(frame, len);
-  if (p == 0) return true;
+  if (p != 0) toLine(p, onPayload, peek);
+  return true;
+}
+
+// Payload p (of udpPayload(): payloadLen, dstPort, cutShort) to the arbitration of the line its
+// port names; a port of no line is counted.
+@inline function toLine(p: u32, onPayload: PayloadHandler, peek: SequencePeek): void {
   const line = lineOfPort(dstPort);
   if (line < 0) reject(REJ_OTHER_PORT);
   else arbitrate(p, payloadLen, <u32>line, cutShort, onPayload, peek);
-  return true;
 }
 
 // A frame from the RX ring (assembly/xsk.ts rxBatchOf, in a feed module's own batch loop), its
@@ -59,13 +64,8 @@ export type PayloadHandler = (p: u32, len: u32) => void;
   const p = udpPayload(frame, len);
   if (p == 0) return true;
   // Without lines or a hold mode every port is line A and arbitrate() would pass it straight on.
-  if (!arbitrating()) {
-    f.onPayload(p, payloadLen);
-    return true;
-  }
-  const line = lineOfPort(dstPort);
-  if (line < 0) reject(REJ_OTHER_PORT);
-  else arbitrate(p, payloadLen, <u32>line, cutShort, onPayload, peek);
+  if (!arbitrating()) f.onPayload(p, payloadLen);
+  else toLine(p, onPayload, peek);
   return true;
 }
 
