@@ -246,6 +246,11 @@ export const TEMPLATE_SIZE: u32 = 0x1000;
 //   2912    PS_RPT_GAP_ENTRIES  entries those gaps skipped
 //   2920    PS_RPT_STALE        entries whose RptSeq the instrument had already passed (after a snapshot)
 //   2928    PS_RPT_FULL         instruments not tracked: the RptSeq table was full
+//   2936    PS_DECLARED_COUNT   gaps declared so far (each also counted in PS_GAPS)
+//   2944    PS_DECLARED         the last DECLARED_LOG of them, a ring by PS_DECLARED_COUNT: each
+//                               [from, to) as two u64 (DECLARED_ENTRY bytes), so that the gap
+//                               recovery (src/recovery/retransmitter.ts) tells a gap declared from one
+//                               filled
 export const PSTATS_BASE: u32 = 0x11a000;
 export const PSTATS_SIZE: u32 = 0x1000;
 export const PS_PACKETS: u32 = 0;
@@ -337,6 +342,10 @@ export const PS_RPT_GAPS: u32 = 2904;
 export const PS_RPT_GAP_ENTRIES: u32 = 2912;
 export const PS_RPT_STALE: u32 = 2920;
 export const PS_RPT_FULL: u32 = 2928;
+export const PS_DECLARED_COUNT: u32 = 2936;
+export const PS_DECLARED: u32 = 2944;
+export const DECLARED_LOG: u32 = 16;
+export const DECLARED_ENTRY: u32 = 16;
 // The lines: A and B (A/B arbitration), and the retransmission server's answers.
 export const LINE_A: u32 = 0;
 export const LINE_B: u32 = 1;

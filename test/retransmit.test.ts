@@ -12,6 +12,10 @@ import { moldFrames, type MoldPacket } from "../src/itchgen/itch-writers.js";
 import { MoldStore, RetransmissionServer } from "../src/recovery/server.js";
 import { decodeRequest } from "../src/recovery/moldudp64.js";
 import type { RecoveryStats, RetransmitOptions } from "../src/recovery/retransmitter.js";
+import { dropsOf, type Drops } from "../src/cli/listen/drops.js";
+import { receivingPath } from "../src/feeds/wrapped-source.js";
+import type { KernelFeedReceiver } from "../src/feeds/kernel.js";
+import * as L from "../assembly/layout.js";
 
 const SESSION = "XDPFEED001";
 const sessionBytes = Uint8Array.from(SESSION, (c) => c.charCodeAt(0));
@@ -21,7 +25,7 @@ function packets(messages: number): MoldPacket[] {
   return [...moldFrames({ seed: 9, symbols: 20, messages }, { session: SESSION, endOfSession: false })].filter((p) => p.count > 0);
 }
 
-interface Run { seqs: number[]; s: ReturnType<FeedSource["summary"]> & { recovery: RecoveryStats } }
+interface Run { seqs: number[]; s: ReturnType<FeedSource["summary"]> & { recovery: RecoveryStats }; drops: Drops }
 
 // Sends the packets to a receiver on loopback, dropping those `lost` says, and polls it (letting the
 // event loop turn, so that the server in this process answers) until `settleMs` after the last.
@@ -51,7 +55,7 @@ async function run(pk: MoldPacket[], lost: (i: number) => boolean, retransmit: O
       drain();
       await new Promise((r) => setTimeout(r, 1));
     }
-    return { seqs, s: src.summary() as Run["s"] };
+    return { seqs, s: src.summary() as Run["s"], drops: dropsOf(src) };
   } finally {
     src.close();
     tx.close();
@@ -73,6 +77,12 @@ async function withServer(pk: MoldPacket[], body: (server: RetransmissionServer)
   } finally {
     await server.close();
   }
+}
+
+// Packets the parser holds back (PS_HELD), read from its memory.
+function heldPackets(src: FeedSource): number {
+  const { memory } = (receivingPath(src) as KernelFeedReceiver).parser;
+  return new Uint32Array(memory.buffer, L.PSTATS_BASE, L.PSTATS_SIZE / 4)[L.PS_HELD / 4];
 }
 
 const inOrder = (seqs: number[]) => seqs.every((s, i) => s === i + 1);
@@ -189,7 +199,40 @@ R("ignores answers for another session, outside the range asked, or whose count 
   }
 });
 
-R("holds the live stream no further than holdMax: a gap still waiting then is declared, and its late answer ignored", async () => {
+R("an idle flush right after a packet opening a gap was held declares nothing: the gap is still requested and filled", async () => {
+  const pk = packets(600);
+  await withServer(pk, async (server) => {
+    const port = nextPort++;
+    const src = openFeed(itch50, { iface: "lo", ports: [port], mode: "socket", retransmit: { host: "127.0.0.1", port: server.port } });
+    const tx = dgram.createSocket("udp4");
+    const seqs: number[] = [];
+    const take = (n: number) => { for (let i = 0; i < n; i++) seqs.push(src.ticks.at(i).seq); };
+    try {
+      // Packet 0 lost: packet 1 opens a gap at the session's first sequence and is held.
+      tx.send(pk[1].payload, port, "127.0.0.1");
+      for (const end = Date.now() + 2000; heldPackets(src) === 0 && Date.now() < end;) {
+        take(src.poll(1));
+        if (heldPackets(src) === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      assert.is(heldPackets(src), 1, "the packet opening the gap is held");
+      take(src.flush());
+      assert.is(src.summary().gaps, 0, "the flush declared no gap");
+      for (let i = 2; i < pk.length; i++) tx.send(pk[i].payload, port, "127.0.0.1");
+      for (const end = Date.now() + 2000; seqs.length < pk.reduce((a, p) => a + p.count, 0) && Date.now() < end;) {
+        take(src.poll(64));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      const rec = (src.summary() as Run["s"]).recovery;
+      assert.equal([rec.gapsRecovered, rec.gapsUnrecoverable, src.summary().gaps], [1, 0, 0], JSON.stringify(rec));
+      assert.ok(inOrder(seqs) && seqs.length === pk.reduce((a, p) => a + p.count, 0), "every message once, in order");
+    } finally {
+      src.close();
+      tx.close();
+    }
+  });
+});
+
+R("leaves the live stream in the socket's buffer while the hold is full: a late answer still fills the gap, and nothing is lost", async () => {
   const pk = packets(6000);
   const real = storeOf(pk);
   // Answers only after 300 ms: far later than holdMax messages take to arrive.
@@ -201,15 +244,40 @@ R("holds the live stream no further than holdMax: a gap still waiting then is de
   try {
     const r = await run(pk, (i) => i === 5, { port: srv.port, holdMax: 500, requestTimeoutMs: 1000 }, 800);
     const rec = r.s.recovery;
-    assert.is(rec.gapsUnrecoverable, 1);
-    assert.is(rec.lost[0].reason, "holdLimit");
+    assert.equal([rec.gapsRecovered, rec.gapsUnrecoverable, r.s.gaps, rec.requestsRetried], [1, 0, 0, 0], JSON.stringify(rec));
+    assert.is(rec.messagesRecovered, pk[5].count);
+    assert.ok(inOrder(r.seqs) && r.seqs.length === pk.reduce((a, p) => a + p.count, 0), "every message once, in order");
+    assert.is(r.drops.total, 0, "the socket's buffer kept what the hold had no room for");
+  } finally {
+    await srv.close();
+  }
+});
+
+R("declares only the gap whose answer is late when answers to later gaps fill the hold, with its exact range, and ignores its answer", async () => {
+  const pk = packets(6000);
+  const real = storeOf(pk);
+  const first = pk[5].sequence;
+  // The first gap's answer after 400 ms, the later gaps' after 100: by then the live packets held
+  // behind the first fill most of the hold, and the answers overflow it.
+  const srv = await hostile((seq, count, send) => {
+    const ps = real.packets(Number(seq), count);
+    setTimeout(() => send(ps), seq === BigInt(first) ? 400 : 100);
+    return [];
+  });
+  try {
+    // Packet 5 lost, then every other one: a gap behind each live packet held.
+    const lost = (i: number) => i === 5 || (i > 6 && i < 100 && i % 2 === 1);
+    const r = await run(pk, lost, { port: srv.port, holdMax: 2000, requestTimeoutMs: 1000 }, 800);
+    const rec = r.s.recovery;
+    assert.is(rec.gapsUnrecoverable, 1, JSON.stringify(rec));
+    assert.equal(rec.lost, [{ from: first, to: first + pk[5].count, reason: "holdLimit" }]);
+    assert.is(rec.gapsRecovered, rec.gapsDetected - 1, "every other gap recovered, and reported so");
     assert.equal([r.s.gaps, r.s.gapMessages], [1, pk[5].count]);
     const total = pk.reduce((a, p) => a + p.count, 0);
-    assert.is(r.seqs.length, total - pk[5].count, "everything but the lost packet, nothing twice");
+    assert.is(r.seqs.length, total - pk[5].count, "everything but the declared packet, nothing twice");
     assert.ok(inOrderBut(r.seqs), "in order around the declared gap");
     // The answer came after the gap was declared: no longer asked for, it is counted and ignored.
     assert.is(rec.ignored.outOfRange, 1);
-    assert.is(rec.messagesRecovered, 0);
   } finally {
     await srv.close();
   }

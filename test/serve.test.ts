@@ -59,10 +59,12 @@ for (const mode of ["xdp", "socket"] as const) {
         await server.exit;
         const served = JSON.parse(server.err().trim().split("\n").pop()!);
         assert.ok(served.dropped > 0, `the publisher dropped packets: ${server.err()}`);
-        assert.is(listener.out(), want, "listen --json prints exactly decode --json of the file");
         const lines = listener.err().trim().split("\n");
         const report = JSON.parse(lines.pop()!);
-        assert.equal([report.messages, report.gaps, report.stopped], [SESSION.messages, 0, "count"]);
+        // The counts first: when a message is missing, they and the server's say where it went.
+        assert.equal([report.messages, report.gaps, report.stopped], [SESSION.messages, 0, "count"],
+          `listener: ${JSON.stringify({ ...report, byType: undefined })}\nserver: ${JSON.stringify(served)}`);
+        assert.is(listener.out(), want, "listen --json prints exactly decode --json of the file");
         const rec = report.recovery;
         assert.ok(rec.gapsRecovered > 0 && rec.gapsRecovered === rec.gapsDetected && rec.gapsUnrecoverable === 0, JSON.stringify(rec));
         assert.ok(lines.includes(wantDigest), `the book changed as a lossless receiver's: ${lines.find((l) => l.includes("bboDigest"))} vs ${wantDigest}`);

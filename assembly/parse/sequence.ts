@@ -3,7 +3,10 @@
 // already delivered is dropped, as when the same packet arrives twice, unless PS_NO_DEDUP), resets,
 // and messages lost to a frame cut short. Counters in PSTATS (assembly/layout.ts).
 
-import { PS_NEXT_SEQ, PS_GAPS, PS_GAP_MESSAGES, PS_DUPLICATES, PS_RESETS, PS_NO_DEDUP, PS_TRUNCATED_MESSAGES } from "../layout";
+import {
+  PS_NEXT_SEQ, PS_GAPS, PS_GAP_MESSAGES, PS_DUPLICATES, PS_RESETS, PS_NO_DEDUP, PS_TRUNCATED_MESSAGES, PS_DECLARED_COUNT,
+  PS_DECLARED, DECLARED_LOG, DECLARED_ENTRY,
+} from "../layout";
 import { psGet, psSet, psAdd, psAddSaturated, psGet32 } from "./stats";
 
 // The session's sequence starts again at seq (IEX-TP restarting at 1).
@@ -21,8 +24,18 @@ export function sequencePacket(seq: u64): void {
   } else if (seq > next) {
     psAdd(PS_GAPS, 1);
     psAddSaturated(PS_GAP_MESSAGES, seq - next);
+    declared(next, seq);
     psSet(PS_NEXT_SEQ, seq);
   }
+}
+
+// The gap [from, to) into the ring of the last DECLARED_LOG declared.
+function declared(from: u64, to: u64): void {
+  const n = psGet(PS_DECLARED_COUNT);
+  const e = PS_DECLARED + <u32>(n % DECLARED_LOG) * DECLARED_ENTRY;
+  psSet(e, from);
+  psSet(e + 8, to);
+  psSet(PS_DECLARED_COUNT, n + 1);
 }
 
 // True when message seq is new: it becomes the last delivered. False (counted) when it was

@@ -50,7 +50,7 @@ gap when it is at the end) is printed at the end (stderr with --json, stdout oth
     },
     { name: "request-max", type: "string", value: "N", description: "most messages one retransmission request asks for", default: 1000, integer: { min: 1, max: 65534 } },
     { name: "request-timeout", type: "string", value: "MS", description: "milliseconds before an unanswered request is sent again (doubling; 4 retries, then the gap is given up)", default: 20, integer: { min: 1 } },
-    { name: "hold-max", type: "string", value: "MESSAGES", description: "most messages held while a gap waits; beyond, the gap is declared", default: 14336, integer: { min: 1, max: 14336 } },
+    { name: "hold-max", type: "string", value: "MESSAGES", description: "most messages held while a gap waits; with the hold full, live packets wait in the kernel's buffer", default: 14336, integer: { min: 1, max: 14336 } },
     {
       name: "snapshot", type: "string", value: "HOST:PORT",
       description: "start late from a GLIMPSE snapshot over SoupBinTCP: the live feed is held while the book is loaded, then applied from the snapshot's sequence",

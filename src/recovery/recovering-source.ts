@@ -1,7 +1,8 @@
 // A FeedSource whose gaps are filled from a MoldUDP64 retransmission server (./retransmitter.ts):
 // openFeed's `retransmit` option wraps either path (AF_XDP or kernel sockets) in it. A poll
 // first lets the retransmitter take answers, send requests and give gaps up when there is a gap
-// (their records come out of that poll), and otherwise polls the feed as usual.
+// (their records come out of that poll), and otherwise polls the feed as usual: while a gap waits,
+// only as many live packets as the hold has room for (Retransmitter.livePoll).
 
 import type { FeedSource } from "../feeds/open.js";
 import { WrappedSource } from "../feeds/wrapped-source.js";
@@ -11,6 +12,7 @@ import { Retransmitter, type RetransmitOptions, type RecoveryExports, type Recov
 
 /** While a gap is open, the longest a wait blocks: answers and timeouts are looked at this often. */
 const RECOVERY_WAIT_MS = 1;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export class RecoveringSource extends WrappedSource {
   readonly retransmitter: Retransmitter;
@@ -27,16 +29,28 @@ export class RecoveringSource extends WrappedSource {
     const now = performance.now();
     const n = r.service(now);
     if (n > 0) return n;
-    return this.inner.poll(r.livePoll(max));
+    const live = r.livePoll(max);
+    return live > 0 ? this.inner.poll(live) : 0;
   }
 
-  /** Releases what is held, except while a gap waits for its retransmission (the retransmitter gives it up in time). */
+  /**
+   * Releases what is held, except while a gap waits for its retransmission, requested or not yet
+   * (the retransmitter gives it up in time): an idle flush must not declare a gap opened by a
+   * packet the poll before held.
+   */
   override flush(): number {
     return this.retransmitter.waiting() ? 0 : this.inner.flush();
   }
 
   override wait(timeoutMs: number): boolean {
-    return this.inner.wait(this.retransmitter.due() ? Math.min(timeoutMs, RECOVERY_WAIT_MS) : timeoutMs);
+    const r = this.retransmitter;
+    if (!r.due()) return this.inner.wait(timeoutMs);
+    const ms = Math.min(timeoutMs, RECOVERY_WAIT_MS);
+    if (r.livePoll(1) > 0) return this.inner.wait(ms);
+    // The hold is full: the live feed is not read until the gap is filled, so its readiness is no
+    // reason to wake. Sleep the while, then poll to take answers and look at the timeouts.
+    Atomics.wait(sleeper, 0, 0, ms);
+    return false;
   }
 
   override summary(): ParserSummary & { recovery: RecoveryStats } {

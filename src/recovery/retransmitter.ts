@@ -6,6 +6,9 @@
 // the parser as packets of LINE_RETRANSMIT, where they close the gap and release what was held. A
 // request not answered in time is sent again, its wait doubling each time; after `retries` of them
 // the gap is given up (recoverAbandon: declared, with its exact range) and the stream goes on.
+// While the hold has no room for another live packet, no live packet is read (livePoll): the feed
+// waits in the kernel's buffer (the socket's, or the RX ring, where an overflow is counted and
+// becomes a gap requested in turn) until the gap is filled or given up.
 //
 // Nothing runs while there is no gap: service() is called by the source's poll only when packets
 // are held or requests are out (one memory read a poll otherwise).
@@ -31,7 +34,10 @@ export interface RetransmitOptions {
   retries?: number;
   /** Most requests a second (default 10,000, in bursts of up to 64): a burst of loss cannot flood the server. */
   requestRate?: number;
-  /** Most messages held while a gap waits (default and maximum L.HOLD_MESSAGES_MAX). */
+  /**
+   * Most messages held while a gap waits (default and maximum L.HOLD_MESSAGES_MAX). With the hold
+   * full, live packets are left in the kernel's buffer until the gap is filled or given up.
+   */
   holdMax?: number;
   /**
    * The first sequence number expected of a session not seen yet (default 1: a receiver that
@@ -45,7 +51,7 @@ export interface RetransmitOptions {
 export interface LostRange {
   from: number | string;
   to: number | string;
-  /** "unanswered": the requests went unanswered; "holdLimit": the held messages reached holdMax first. */
+  /** "unanswered": the requests went unanswered; "holdLimit": answers to later gaps filled the hold first. */
   reason: "unanswered" | "holdLimit";
 }
 
@@ -95,6 +101,8 @@ const LOST_KEPT = 100;
 const REQUEST_BURST = 64;
 /** Live packets a poll reads while a gap is held: what one poll adds to the held messages stays small. */
 const HELD_POLL = 8;
+/** Most messages one held packet can hold: a third of a hold slot's bytes (a block takes 3 or more). */
+const PACKET_MESSAGES_MAX = Math.floor(L.HOLD_SLOT / 3);
 
 
 export class Retransmitter {
@@ -124,7 +132,9 @@ export class Retransmitter {
   #firstMissing: bigint | undefined;
   /** Until when answers to requests already closed may still come. */
   #lateUntilMs = 0;
-  #declaredBefore = 0;
+  /** The parser's count of declared gaps (PS_DECLARED_COUNT) as #track last read it. */
+  #declaredSeen = 0n;
+  readonly #holdMax: number;
   #closed = false;
   readonly #hist: RecordableHistogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
   readonly stats: Omit<RecoveryStats, "recoveryUs"> = {
@@ -154,6 +164,7 @@ export class Retransmitter {
     this.#fd = bindUdpSocket({ address: "0.0.0.0", port: 0, reuseAddr: false, receiveBufferBytes: 4 << 20 });
     this.#vec = new RecvVector(ANSWER_SLOTS, addressOf(buf) + BigInt(this.#slotBase), SLOT_BYTES, SLOT_BYTES);
     for (let i = 0; i < ANSWER_SLOTS; i++) this.#vec.rearm(i);
+    this.#holdMax = holdMax;
     this.#ps32[L.PS_HOLD_LIMIT / 4] = holdMax;
     this.#ps64[L.PS_START_SEQ / 8] = BigInt(option("fromSequence", o.fromSequence, 1, 0, Number.MAX_SAFE_INTEGER));
     this.#ps32[L.PS_HOLD_FLAGS / 4] |= L.HOLD_RECOVER;
@@ -172,16 +183,28 @@ export class Retransmitter {
   }
 
   /**
-   * How many live packets the next poll may read: all of `max` without a gap, a few while one is
-   * held, so that one poll adds little to what is held (and the hold limit is met packet by packet).
+   * How many live packets the next poll may read: all of `max` without a gap; while one is held, a
+   * few, and none once the hold has no room left for packets of any size (holdMax messages, or
+   * HOLD_MAX packets): the rest waits in the kernel's buffer until the gap is filled or given up,
+   * rather than push the gap out of the hold. Under HOLD_ALL (a snapshot loading) the hold drops
+   * its oldest, counted: a few a poll.
    */
   livePoll(max: number): number {
-    return this.#ps32[L.PS_HELD / 4] === 0 ? max : Math.min(max, HELD_POLL);
+    const held = this.#ps32[L.PS_HELD / 4];
+    if (held === 0) return max;
+    const few = Math.min(max, HELD_POLL);
+    if ((this.#ps32[L.PS_HOLD_FLAGS / 4] & L.HOLD_ALL) !== 0) return few;
+    const messagesRoom = this.#holdMax - this.#ps32[L.PS_HELD_MESSAGES / 4];
+    const room = Math.min(L.HOLD_MAX - held, Math.floor(messagesRoom / PACKET_MESSAGES_MAX));
+    return room > 0 ? Math.min(few, room) : 0;
   }
 
-  /** Whether a gap is being recovered (requested, not yet filled or given up). */
+  /**
+   * Whether a gap is being recovered: packets held behind it (requested or about to be, at the
+   * next service) or requests out, not yet filled or given up.
+   */
   waiting(): boolean {
-    return this.#gaps.length !== 0;
+    return this.#ps32[L.PS_HELD / 4] !== 0 || this.#gaps.length !== 0;
   }
 
   /**
@@ -260,22 +283,24 @@ export class Retransmitter {
   }
 
   // The missing ranges now: from the expected sequence through the held packets; gaps no longer
-  // missing are closed (recovered, unless the parser declared them when its hold limit was reached),
-  // new ones are tracked, split at requestMax.
+  // missing are closed (recovered, unless the parser declared them: its hold limit reached by
+  // answers), new ones are tracked, split at requestMax.
   #track(nowMs: number): void {
     const missing = this.#missing();
     this.#firstMissing = missing[0]?.from;
-    const declared = Number(this.#ps64[L.PS_GAPS / 8]);
-    const overflowed = declared > this.#declaredBefore;
-    this.#declaredBefore = declared;
+    const declared = this.#declaredSince();
     const still: Gap[] = [];
     for (const g of this.#gaps) {
       const m = missing.find((r) => r.from < g.to && r.to > g.from);
+      const d = m === undefined ? declared.filter((r) => r.from < g.to && r.to > g.from) : [];
       if (m !== undefined) {
         if (m.from > g.from) g.from = m.from;
         still.push(g);
-      } else if (overflowed) {
-        this.#lost(g, "holdLimit");
+      } else if (d.length > 0) {
+        // What of the gap was declared (the rest came before the hold overflowed).
+        const from = d.reduce((a, r) => (r.from < a ? r.from : a), g.to);
+        const to = d.reduce((a, r) => (r.to > a ? r.to : a), g.from);
+        this.#lost({ ...g, from: from > g.from ? from : g.from, to: to < g.to ? to : g.to }, "holdLimit");
       } else {
         this.stats.gapsRecovered++;
         this.#hist.record(Math.max(1, Math.round((nowMs - g.detectedMs) * 1000)));
@@ -301,6 +326,25 @@ export class Retransmitter {
     still.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
     this.#gaps = still;
     this.#seen = seen;
+  }
+
+  // The gaps the parser declared since the last call, from its log (PS_DECLARED). Should more have
+  // been declared than the log keeps, every gap closed now counts as declared: none is reported
+  // recovered that may not have been.
+  #declaredSince(): Array<{ from: bigint; to: bigint }> {
+    const count = this.#ps64[L.PS_DECLARED_COUNT / 8];
+    const out: Array<{ from: bigint; to: bigint }> = [];
+    if (count === this.#declaredSeen) return out;
+    const log = BigInt(L.DECLARED_LOG);
+    if (count - this.#declaredSeen > log) out.push({ from: 0n, to: 0xffffffffffffffffn });
+    else {
+      for (let n = this.#declaredSeen; n < count; n++) {
+        const e = (L.PS_DECLARED + Number(n % log) * L.DECLARED_ENTRY) / 8;
+        out.push({ from: this.#ps64[e], to: this.#ps64[e + 1] });
+      }
+    }
+    this.#declaredSeen = count;
+    return out;
   }
 
   // The sequence both A/B lines have delivered past (no limit without lines).
@@ -361,7 +405,6 @@ export class Retransmitter {
     if (this.#firstMissing !== g.from) return;
     this.#gaps.shift();
     this.#x.recoverAbandon(g.to);
-    this.#declaredBefore = Number(this.#ps64[L.PS_GAPS / 8]);
     this.#lost(g, "unanswered");
   }
 
