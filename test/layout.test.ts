@@ -100,8 +100,11 @@ M("the book's control words are distinct and in their block, its u64 words align
 });
 
 M("the tick record's last two words are what beginRecord (assembly/parse/record.ts) stores whole", () => {
-  // orderId .. quantity2: seven u64 in a row, zeroed as three v128 and a u64.
+  // orderId .. quantity2: seven u64 in a row, zeroed as a u64 and three v128 from matchId, which
+  // is 16-byte aligned in every record (no store split across cache lines).
   assert.equal([R.R_MATCH_ID, R.R_REF_ORDER_ID, R.R_PRICE, R.R_QUANTITY, R.R_PRICE2, R.R_QUANTITY2].map((o) => o - R.R_ORDER_ID), [8, 16, 24, 32, 40, 48]);
+  assert.is((L.RECORDS_BASE + R.R_MATCH_ID) % 16, 0);
+  assert.is(R.RECORD_SIZE % 16, 0);
   // instrument and msgOffset: one u64; msgLength, kind, side, msgType, priceScale, flags, status: another
   assert.is(R.R_INSTRUMENT % 8, 0);
   assert.is(R.R_MSG_OFFSET, R.R_INSTRUMENT + 4);
