@@ -17,7 +17,7 @@ import { reject } from "../parse/stats";
 import { beginRecord, setOrder, setU64, setU8, recordWanted, countMessage } from "../parse/record";
 import { psGet32 } from "../parse/stats";
 import { eventsName } from "../book/publish";
-import { moldPacket, moldPeek } from "../parse/moldudp64";
+import { moldPacket, moldPacketInline, moldPeek } from "../parse/moldudp64";
 import { registerFeed, registerRecordsOnDemand, registerFrames } from "../parse/feed-registry";
 import { tableMessages, tablePayloads, rxFrame } from "../parse/driver";
 import { rxBatchOf } from "../xsk";
@@ -273,7 +273,7 @@ class Framing {
   @inline onPayload(p: u32, len: u32): void {
     if (bookOn()) moldPacket<BookHandler>(p, len, bookHandler);
     else if (onDemand()) moldPacket<OnDemandHandler>(p, len, onDemandHandler);
-    else moldPacket<Handler>(p, len, handler);
+    else moldPacketInline<Handler>(p, len, handler);
   }
 }
 const framing = new Framing();
