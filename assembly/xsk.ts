@@ -164,10 +164,13 @@ export function rxBatch(max: u32, keep: bool, handler: FrameHandler): i32 {
     if (source != TS_SOURCE_POLL) store<u32>(frame - XDPFEED_META_SIZE, 0, META_MAGIC);
     else unstamped++;
     if (source == TS_SOURCE_DRIVER_HW) hw++;
-    // The slot is reused by the kernel after release: keep what refill needs.
+    // The slot is reused by the kernel after release: keep what refill needs (and, for frames
+    // kept, what TypeScript reads of them: their length and receive time).
     store<u32>(BATCH_BASE + i * BATCH_ENTRY, <u32>frame);
-    store<u32>(BATCH_BASE + i * BATCH_ENTRY, len, 4);
-    store<u64>(BATCH_TS_BASE + (i << 3), rxTs);
+    if (keep) {
+      store<u32>(BATCH_BASE + i * BATCH_ENTRY, len, 4);
+      store<u64>(BATCH_TS_BASE + (i << 3), rxTs);
+    }
   }
   if (i < n) {
     consCancel(RX, n - i);

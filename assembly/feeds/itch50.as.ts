@@ -17,10 +17,11 @@ import { reject } from "../parse/stats";
 import { beginRecord, setOrder, setU64, setU8, recordWanted, countMessage } from "../parse/record";
 import { psGet32 } from "../parse/stats";
 import { eventsName } from "../book/publish";
-import { moldPacket, moldPeek } from "../parse/moldudp64";
+import { moldPacket, moldPacketInline, moldPeek } from "../parse/moldudp64";
 import { registerFeed, registerRecordsOnDemand, registerFrames } from "../parse/feed-registry";
 import { tableMessages, tablePayloads, rxFrame } from "../parse/driver";
 import { rxBatchOf } from "../xsk";
+import { arbitrating } from "../parse/arbiter";
 import { bookOn } from "../book/instruments";
 import { bookAdd, bookReduce, bookDelete, bookReplace, bookDirectory } from "../book/l3";
 
@@ -273,7 +274,7 @@ class Framing {
   @inline onPayload(p: u32, len: u32): void {
     if (bookOn()) moldPacket<BookHandler>(p, len, bookHandler);
     else if (onDemand()) moldPacket<OnDemandHandler>(p, len, onDemandHandler);
-    else moldPacket<Handler>(p, len, handler);
+    else moldPacketInline<Handler>(p, len, handler);
   }
 }
 const framing = new Framing();
@@ -293,22 +294,58 @@ function onMessages(first: u32, n: u32, firstSeq: u64, perEntry: u32): u32 {
 }
 
 // The receive loop's frame handlers (poll: frames kept; run: records start over when full), each
-// frame's framing a direct call.
+// frame's framing a direct call. Most batches have no book, no records on demand and no
+// arbitration, which only JavaScript turns on or off between batches: onFrames checks that once per
+// batch and takes the plain loop, which inlines the framing and its handler and asks nothing per
+// frame; the other loop asks per frame and calls the framing.
+class CalledFraming {
+  @inline onPayload(p: u32, len: u32): void {
+    if (bookOn()) moldPacket<BookHandler>(p, len, bookHandler);
+    else if (onDemand()) moldPacket<OnDemandHandler>(p, len, onDemandHandler);
+    else moldPacket<Handler>(p, len, handler);
+  }
+}
+const calledFraming = new CalledFraming();
+
+class PlainFraming {
+  @inline onPayload(p: u32, len: u32): void {
+    moldPacketInline<Handler>(p, len, handler);
+  }
+}
+const plainFraming = new PlainFraming();
+
 class KeptFrames {
   @inline onFrame(frame: u32, len: u32): bool {
-    return rxFrame<Framing>(frame, len, true, MIN_BLOCK, framing, onPayload, moldPeek);
+    return rxFrame<CalledFraming>(frame, len, true, MIN_BLOCK, calledFraming, onPayload, moldPeek);
   }
 }
 const keptFrames = new KeptFrames();
 
 class RecycledFrames {
   @inline onFrame(frame: u32, len: u32): bool {
-    return rxFrame<Framing>(frame, len, false, MIN_BLOCK, framing, onPayload, moldPeek);
+    return rxFrame<CalledFraming>(frame, len, false, MIN_BLOCK, calledFraming, onPayload, moldPeek);
   }
 }
 const recycledFrames = new RecycledFrames();
 
+class KeptPlainFrames {
+  @inline onFrame(frame: u32, len: u32): bool {
+    return rxFrame<PlainFraming>(frame, len, true, MIN_BLOCK, plainFraming, onPayload, moldPeek, true);
+  }
+}
+const keptPlainFrames = new KeptPlainFrames();
+
+class RecycledPlainFrames {
+  @inline onFrame(frame: u32, len: u32): bool {
+    return rxFrame<PlainFraming>(frame, len, false, MIN_BLOCK, plainFraming, onPayload, moldPeek, true);
+  }
+}
+const recycledPlainFrames = new RecycledPlainFrames();
+
 function onFrames(max: u32, keep: bool): i32 {
+  if (!bookOn() && !onDemand() && !arbitrating()) {
+    return keep ? rxBatchOf<KeptPlainFrames>(max, true, keptPlainFrames) : rxBatchOf<RecycledPlainFrames>(max, false, recycledPlainFrames);
+  }
   return keep ? rxBatchOf<KeptFrames>(max, true, keptFrames) : rxBatchOf<RecycledFrames>(max, false, recycledFrames);
 }
 

@@ -50,9 +50,10 @@ export type PayloadHandler = (p: u32, len: u32) => void;
 // records stamped with the receive timestamps the loop read. As parseFrame, with the framing f
 // called directly when nothing is arbitrated (as tablePayloads). With keep (poll) a frame the
 // records have no room for is refused (it stays on RX); without (run: nobody reads the records)
-// they start over instead.
+// they start over instead. With checked, the caller found that nothing is arbitrated (arbitrating()
+// is false) for the whole batch: the frame goes to f without asking again.
 @inline export function rxFrame<F extends Payloads>(frame: u32, len: u32, keep: bool, minBlock: u32, f: F,
-  onPayload: PayloadHandler, peek: SequencePeek): bool {
+  onPayload: PayloadHandler, peek: SequencePeek, checked: bool = false): bool {
   setReceiveTs(rxTs, rxHwTs);
   if (len > FRAME_MAX) return oversized();
   if (!fits(len, minBlock)) {
@@ -64,7 +65,7 @@ export type PayloadHandler = (p: u32, len: u32) => void;
   const p = udpPayload(frame, len);
   if (p == 0) return true;
   // Without lines or a hold mode every port is line A and arbitrate() would pass it straight on.
-  if (!arbitrating()) f.onPayload(p, payloadLen);
+  if (checked || !arbitrating()) f.onPayload(p, payloadLen);
   else toLine(p, onPayload, peek);
   return true;
 }

@@ -23,6 +23,12 @@ export function moldPeek(p: u32, len: u32): bool {
 }
 
 export function moldPacket<H extends Messages>(p: u32, len: u32, h: H): void {
+  moldPacketInline<H>(p, len, h);
+}
+
+// moldPacket inlined into the caller: a receive loop's common case (itch50's frames without a book),
+// which then spills and reloads nothing of its own for a call per frame.
+@inline export function moldPacketInline<H extends Messages>(p: u32, len: u32, h: H): void {
   if (headerShort(len, MOLD_HEADER)) return;
   // Each session is its own stream of sequence numbers (./sessions.ts).
   const s = PSTATS_BASE + PS_SESSION;
